@@ -1,0 +1,98 @@
+package io.omnii.server.common;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.logging.Log;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Turns every failure into the one {@link ApiError} shape; no stack trace ever reaches a client. */
+public class ErrorMappers {
+
+    @ServerExceptionMapper
+    public Response api(ApiException e) {
+        Response.ResponseBuilder builder = json(e.toError());
+        if (e.retryAfterSeconds() != null) {
+            builder.header("Retry-After", e.retryAfterSeconds());
+        }
+        return builder.build();
+    }
+
+    @ServerExceptionMapper
+    public Response badJson(JsonProcessingException e) {
+        return json(jsonError(e)).build();
+    }
+
+    // Quarkus' own mapper for this type answers 400 without a body; ours names the field.
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e) {
+        return json(jsonError(e)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonProcessingException jpe) {
+            return json(jsonError(jpe)).build();
+        }
+        int status = e.getResponse().getStatus();
+        Response.ResponseBuilder builder = json(new ApiError(status, codeFor(status), messageFor(status)));
+        // Keep what the framework says about the answer (Allow on 405, WWW-Authenticate on 401).
+        e.getResponse().getHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("Content-Type") && !name.equalsIgnoreCase("Content-Length")) {
+                values.forEach(v -> builder.header(name, v));
+            }
+        });
+        return builder.build();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        Log.errorf(e, "Unhandled error");
+        return json(new ApiError(500, "internal_error", "An unexpected error occurred")).build();
+    }
+
+    private static ApiError jsonError(JsonProcessingException e) {
+        if (e instanceof JsonMappingException jme && !jme.getPath().isEmpty()) {
+            String field = jme.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()))
+                    .collect(Collectors.joining("."));
+            String message = e instanceof InvalidFormatException || e instanceof MismatchedInputException
+                    ? "has the wrong type or format"
+                    : "is invalid";
+            return new ApiError(400, "validation_failed", "The request has invalid fields",
+                    List.of(new ApiError.Violation(field, message)));
+        }
+        return new ApiError(400, "malformed_json", "The request body is not valid JSON for this endpoint");
+    }
+
+    static Response.ResponseBuilder json(ApiError error) {
+        return Response.status(error.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(error);
+    }
+
+    static String codeFor(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 406 -> "not_acceptable";
+            case 413 -> "payload_too_large";
+            case 415 -> "unsupported_media_type";
+            default -> status >= 500 ? "internal_error" : "http_" + status;
+        };
+    }
+
+    private static String messageFor(int status) {
+        Response.Status known = Response.Status.fromStatusCode(status);
+        return known != null ? known.getReasonPhrase() : ("HTTP " + status).toLowerCase(Locale.ROOT);
+    }
+}

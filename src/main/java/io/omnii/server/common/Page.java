@@ -1,0 +1,40 @@
+package io.omnii.server.common;
+
+import java.util.List;
+import java.util.function.Function;
+
+/** One page of a listing; {@code page} counts from 0. */
+public record Page<T>(List<T> items, int page, int size, long total) {
+
+    public static final int DEFAULT_SIZE = 50;
+    public static final int MAX_SIZE = 500;
+
+    public <R> Page<R> map(Function<T, R> mapper) {
+        return new Page<>(items.stream().map(mapper).toList(), page, size, total);
+    }
+
+    /** Checks the page query parameters, applying the defaults. Taken as text so a non-number is a 400. */
+    public static PageRequest request(String page, String size) {
+        int p = parse(page, 0);
+        int s = parse(size, DEFAULT_SIZE);
+        new Validation()
+                .check(p >= 0, "page", "must be 0 or more")
+                .check(s >= 1 && s <= MAX_SIZE, "size", "must be between 1 and " + MAX_SIZE)
+                .throwIfInvalid();
+        return new PageRequest(p, s);
+    }
+
+    private static int parse(String value, int absent) {
+        if (value == null || value.isBlank()) {
+            return absent;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            return Integer.MIN_VALUE; // fails the range check with the field's name
+        }
+    }
+
+    public record PageRequest(int page, int size) {
+    }
+}

@@ -1,0 +1,46 @@
+package io.omnii.server.enrollment;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+
+/** A one-time enrollment code; only its keyed hash is kept. */
+@Entity
+@Table(name = "enrollment_code")
+public class EnrollmentCode extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "code_hash")
+    public String codeHash;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
+
+    @Column(name = "expires_at")
+    public Instant expiresAt;
+
+    @Column(name = "used_at")
+    public Instant usedAt;
+
+    @Column(name = "instance_id")
+    public UUID instanceId;
+
+    @Column(name = "revoked_at")
+    public Instant revokedAt;
+
+    public CodeState state(Instant now) {
+        if (usedAt != null) {
+            return CodeState.USED;
+        }
+        if (revokedAt != null) {
+            return CodeState.REVOKED;
+        }
+        return expiresAt.isAfter(now) ? CodeState.ACTIVE : CodeState.EXPIRED;
+    }
+}

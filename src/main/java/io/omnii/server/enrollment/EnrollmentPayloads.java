@@ -1,0 +1,40 @@
+package io.omnii.server.enrollment;
+
+import java.util.UUID;
+
+/** What crosses the wire for enrollment. Field names are the add-on guide's, letter for letter. */
+public final class EnrollmentPayloads {
+
+    private EnrollmentPayloads() {
+    }
+
+    /** POST /enrollment-codes. */
+    public record NewCodeRequest(Integer expiresInHours) {
+    }
+
+    /** The only answer that ever shows a code. */
+    public record NewCode(String code, long expiresAt, UUID id) {
+    }
+
+    /** A code in the listing: everything but the code. */
+    public record CodeView(UUID id, CodeState state, long createdAt, long expiresAt, Long usedAt, UUID instanceId,
+            Long revokedAt) {
+
+        static CodeView of(EnrollmentCode c, java.time.Instant now) {
+            return new CodeView(c.id, c.state(now), c.createdAt.toEpochMilli(), c.expiresAt.toEpochMilli(),
+                    c.usedAt == null ? null : c.usedAt.toEpochMilli(), c.instanceId,
+                    c.revokedAt == null ? null : c.revokedAt.toEpochMilli());
+        }
+    }
+
+    /** POST /enroll. */
+    public record EnrollRequest(String code, String name) {
+    }
+
+    /** POST /enroll answer: what the add-on needs to join the fleet over MQTT. */
+    public record Enrollment(UUID instanceId, String mqttClientId, String mqttBrokerUrl, EnrollmentTopics topics) {
+    }
+
+    public record EnrollmentTopics(String status, String heartbeat, String metrics, String commands) {
+    }
+}

@@ -1,0 +1,155 @@
+package io.omnii.server.enrollment;
+
+import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Page;
+import io.omnii.server.common.Validation;
+import io.omnii.server.enrollment.EnrollmentPayloads.CodeView;
+import io.omnii.server.enrollment.EnrollmentPayloads.EnrollRequest;
+import io.omnii.server.enrollment.EnrollmentPayloads.Enrollment;
+import io.omnii.server.enrollment.EnrollmentPayloads.EnrollmentTopics;
+import io.omnii.server.enrollment.EnrollmentPayloads.NewCode;
+import io.omnii.server.fleet.Instance;
+import io.omnii.server.fleet.InstanceRules;
+import io.omnii.server.fleet.InstanceService;
+import io.omnii.server.mqtt.MqttConfig;
+import io.omnii.server.mqtt.Topics;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Enrollment codes and the enroll exchange that turns one into an instance. */
+@ApplicationScoped
+public class EnrollmentService {
+
+    static final int CODE_SPACE = 1_000_000;
+    private static final int MAX_DRAWS = 50;
+    // Serialises code creation across replicas, so no two live codes can share a value.
+    private static final long CODE_CREATION_LOCK = 0x6f6d6e6969_01L;
+    private static final String LIVE_CODE = "codeHash = ?1 and usedAt is null and revokedAt is null and expiresAt > ?2";
+
+    private final SecureRandom random = new SecureRandom();
+    private final EntityManager em;
+    private final Clock clock;
+    private final EnrollmentConfig config;
+    private final CodeHasher hasher;
+    private final EnrollmentThrottle throttle;
+    private final InstanceService instances;
+    private final MqttConfig mqtt;
+
+    EnrollmentService(EntityManager em, Clock clock, EnrollmentConfig config, CodeHasher hasher,
+            EnrollmentThrottle throttle, InstanceService instances, MqttConfig mqtt) {
+        this.em = em;
+        this.clock = clock;
+        this.config = config;
+        this.hasher = hasher;
+        this.throttle = throttle;
+        this.instances = instances;
+        this.mqtt = mqtt;
+    }
+
+    /** Creates a code; the returned value is the only time the code itself is ever seen. */
+    @Transactional
+    public NewCode createCode(Integer expiresInHours) {
+        int hours = expiresInHours == null ? config.defaultExpiryHours() : expiresInHours;
+        new Validation()
+                .check(hours >= 1 && hours <= config.maxExpiryHours(), "expiresInHours",
+                        "must be between 1 and " + config.maxExpiryHours())
+                .throwIfInvalid();
+
+        em.createNativeQuery("SELECT pg_advisory_xact_lock(:key)").setParameter("key", CODE_CREATION_LOCK)
+                .getSingleResult();
+        Instant now = clock.instant();
+        for (int draw = 0; draw < MAX_DRAWS; draw++) {
+            String code = String.format("%06d", random.nextInt(CODE_SPACE));
+            String hash = hasher.hash(code);
+            if (EnrollmentCode.count(LIVE_CODE, hash, now) == 0) {
+                EnrollmentCode row = new EnrollmentCode();
+                row.id = UUID.randomUUID();
+                row.codeHash = hash;
+                row.createdAt = now;
+                row.expiresAt = now.plus(Duration.ofHours(hours));
+                row.persist();
+                Log.infof("Enrollment code %s created, expires %s", row.id, row.expiresAt);
+                return new NewCode(code, row.expiresAt.toEpochMilli(), row.id);
+            }
+        }
+        throw new ApiException(503, "code_space_exhausted", "Too many live enrollment codes; revoke some first");
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<CodeView> listCodes(Page.PageRequest request) {
+        var query = EnrollmentCode.<EnrollmentCode>findAll(Sort.descending("createdAt").and("id"));
+        List<EnrollmentCode> rows = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size())).list();
+        Instant now = clock.instant();
+        return new Page<>(rows.stream().map(c -> CodeView.of(c, now)).toList(), request.page(), request.size(),
+                query.count());
+    }
+
+    /** Revokes a code that has not been used. Revoking twice is harmless. */
+    @Transactional
+    public void revoke(UUID id) {
+        EnrollmentCode code = EnrollmentCode.<EnrollmentCode>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
+                .orElseThrow(() -> ApiException.notFound("Enrollment code"));
+        if (code.usedAt != null) {
+            throw new ApiException(409, "code_already_used", "The code has already been used to enroll an instance");
+        }
+        if (code.revokedAt == null) {
+            code.revokedAt = clock.instant();
+            Log.infof("Enrollment code %s revoked", id);
+        }
+    }
+
+    /**
+     * Trades a code for an instance identity. Unknown, expired, used and revoked codes all get the same answer;
+     * every attempt is throttled first, and only failed ones keep their throttle token.
+     */
+    public Enrollment enroll(EnrollRequest request, String clientAddress) {
+        if (request == null) {
+            throw ApiException.invalid("body", "is required");
+        }
+        Validation v = new Validation().check(request.code() != null, "code", "is required");
+        InstanceRules.checkName(v, "name", request.name());
+        v.throwIfInvalid();
+
+        throttle.acquire(clientAddress);
+        Optional<Enrollment> enrollment = QuarkusTransaction.requiringNew()
+                .call(() -> redeem(request.code().strip(), request.name()));
+        if (enrollment.isEmpty()) {
+            Log.infof("Enrollment from %s rejected: invalid code", clientAddress);
+            throw new ApiException(400, "invalid_enrollment_code",
+                    "The enrollment code is not valid. Ask an administrator for a new one.");
+        }
+        throttle.release(clientAddress);
+        Log.infof("Instance %s enrolled from %s", enrollment.get().instanceId(), clientAddress);
+        return enrollment.get();
+    }
+
+    private Optional<Enrollment> redeem(String code, String name) {
+        Instant now = clock.instant();
+        // The row lock makes concurrent redemptions of one code queue up; after the first commits, the others
+        // re-check the row, find it used, and get nothing.
+        Optional<EnrollmentCode> found = EnrollmentCode.<EnrollmentCode>find(LIVE_CODE, hasher.hash(code), now)
+                .withLock(LockModeType.PESSIMISTIC_WRITE)
+                .firstResultOptional();
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Instance instance = instances.create(name, now);
+        found.get().usedAt = now;
+        found.get().instanceId = instance.id;
+        return Optional.of(new Enrollment(instance.id, instance.mqttClientId, mqtt.instanceBrokerUrl(),
+                new EnrollmentTopics(Topics.status(instance.id), Topics.heartbeat(instance.id),
+                        Topics.metrics(instance.id), Topics.commands(instance.id))));
+    }
+}

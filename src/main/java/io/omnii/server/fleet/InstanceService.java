@@ -1,0 +1,115 @@
+package io.omnii.server.fleet;
+
+import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Page;
+import io.omnii.server.common.Validation;
+import io.quarkus.logging.Log;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The instance registry: creation at enrollment, queries, renames and tags, decommissioning. */
+@ApplicationScoped
+public class InstanceService {
+
+    private static final String CLIENT_ID_PREFIX = "ha-";
+
+    private final Clock clock;
+
+    InstanceService(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Creates the instance inside the caller's enrollment transaction; it starts offline until it reports. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Instance create(String name, Instant now) {
+        Instance instance = new Instance();
+        instance.id = UUID.randomUUID();
+        instance.name = name.strip();
+        instance.mqttClientId = CLIENT_ID_PREFIX + instance.id;
+        instance.status = InstanceStatus.OFFLINE;
+        instance.statusChangedAt = now;
+        instance.enrolledAt = now;
+        instance.persist();
+        return instance;
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<Instance> list(InstanceQuery query, Page.PageRequest request) {
+        List<String> where = new ArrayList<>();
+        Parameters params = new Parameters();
+        if (query.status().isPresent()) {
+            where.add("status = :status");
+            params.and("status", query.status().get());
+        } else {
+            // Decommissioned instances are history; they show only when asked for.
+            where.add("status <> :decommissioned");
+            params.and("decommissioned", InstanceStatus.DECOMMISSIONED);
+        }
+        query.nameContains().ifPresent(name -> {
+            where.add("lower(name) like :name escape '\\'");
+            params.and("name", "%" + escapeLike(name.toLowerCase()) + "%");
+        });
+        for (int i = 0; i < query.tags().size(); i++) {
+            where.add("array_contains(tags, :tag" + i + ")");
+            params.and("tag" + i, query.tags().get(i));
+        }
+        var found = Instance.<Instance>find(String.join(" and ", where), Sort.by("enrolledAt").and("id"), params);
+        List<Instance> items = found.page(io.quarkus.panache.common.Page.of(request.page(), request.size())).list();
+        return new Page<>(items, request.page(), request.size(), found.count());
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<Instance> find(UUID id) {
+        return Instance.findByIdOptional(id);
+    }
+
+    @Transactional
+    public Instance update(UUID id, InstancePatch patch) {
+        Validation v = new Validation();
+        if (patch.name() != null) {
+            InstanceRules.checkName(v, "name", patch.name());
+        }
+        if (patch.tags() != null) {
+            InstanceRules.checkTags(v, "tags", patch.tags());
+        }
+        v.throwIfInvalid();
+
+        Instance instance = Instance.<Instance>findByIdOptional(id).orElseThrow(() -> ApiException.notFound("Instance"));
+        if (instance.isDecommissioned()) {
+            throw new ApiException(409, "instance_decommissioned", "A decommissioned instance cannot be changed");
+        }
+        if (patch.name() != null) {
+            instance.name = patch.name().strip();
+        }
+        if (patch.tags() != null) {
+            instance.tags = new ArrayList<>(InstanceRules.normalizeTags(patch.tags()));
+        }
+        return instance;
+    }
+
+    /** Decommissions the instance: it stays as history, and whatever it sends from now on is ignored. Idempotent. */
+    @Transactional
+    public void decommission(UUID id) {
+        Instance instance = Instance.<Instance>findByIdOptional(id).orElseThrow(() -> ApiException.notFound("Instance"));
+        if (instance.isDecommissioned()) {
+            return;
+        }
+        Instant now = clock.instant();
+        instance.status = InstanceStatus.DECOMMISSIONED;
+        instance.statusChangedAt = now;
+        instance.decommissionedAt = now;
+        Log.infof("Instance %s decommissioned", id);
+    }
+
+    private static String escapeLike(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+}

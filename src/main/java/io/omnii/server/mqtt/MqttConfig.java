@@ -1,0 +1,31 @@
+package io.omnii.server.mqtt;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "omnii.mqtt")
+public interface MqttConfig {
+
+    /** Broker host the server connects to. */
+    @WithDefault("localhost")
+    String host();
+
+    /** Broker port the server connects to. */
+    @WithDefault("1883")
+    int port();
+
+    /** Username of the server's own broker account, if the broker requires one. */
+    Optional<String> username();
+
+    /** Password of the server's own broker account. */
+    Optional<String> password();
+
+    /** The server's MQTT client id; stable, so the broker keeps its session across restarts. */
+    @WithDefault("omnii-server")
+    String clientId();
+
+    /** Broker URL handed to instances at enrollment; may differ from where the server itself connects. */
+    @WithDefault("mqtt://localhost:1883")
+    String instanceBrokerUrl();
+}
