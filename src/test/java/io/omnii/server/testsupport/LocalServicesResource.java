@@ -14,14 +14,21 @@ public class LocalServicesResource implements QuarkusTestResourceLifecycleManage
     private static final Map<String, String> FAST = Map.of("fsync", "off", "synchronous_commit", "off",
             "full_page_writes", "off");
 
+    private static volatile MosquittoServer broker;
     private PostgresServer postgres;
     private MosquittoServer mosquitto;
+
+    /** The broker of this test run, for tests that take it down and bring it back. */
+    public static MosquittoServer broker() {
+        return broker;
+    }
 
     @Override
     public Map<String, String> start() {
         try {
             postgres = PostgresServer.start(DIR.resolve("postgres"), false, FAST);
             mosquitto = MosquittoServer.start(DIR.resolve("mosquitto"), Ports.free());
+            broker = mosquitto;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -11,19 +11,18 @@ public final class MosquittoServer implements AutoCloseable {
 
     private static final String BINARY = "/usr/sbin/mosquitto";
 
-    private final Process process;
+    private final Path dir;
     private final int port;
+    private volatile Process process;
 
-    private MosquittoServer(Process process, int port) {
-        this.process = process;
+    private MosquittoServer(Path dir, int port) {
+        this.dir = dir;
         this.port = port;
     }
 
     public static MosquittoServer start(Path dir, int port) throws IOException {
-        String binary = Files.isExecutable(Path.of(BINARY)) ? BINARY : "mosquitto";
         Files.createDirectories(dir);
-        Path config = dir.resolve("mosquitto.conf");
-        Files.writeString(config, String.join("\n",
+        Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n",
                 "# Written by MosquittoServer; throwaway broker for tests and the local run.",
                 "listener " + port + " 127.0.0.1",
                 "allow_anonymous true",
@@ -37,19 +36,24 @@ public final class MosquittoServer implements AutoCloseable {
                 "max_queued_messages 1000000",
                 "max_queued_bytes 0",
                 ""));
-        Process process;
+        MosquittoServer server = new MosquittoServer(dir, port);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        server.resume();
+        return server;
+    }
+
+    /** Starts the broker process (again, after {@link #close()}) on the same port with the same state. */
+    public void resume() throws IOException {
+        String binary = Files.isExecutable(Path.of(BINARY)) ? BINARY : "mosquitto";
         try {
-            process = new ProcessBuilder(binary, "-c", config.toString())
+            process = new ProcessBuilder(binary, "-c", dir.resolve("mosquitto.conf").toString())
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("stdout.log").toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()))
                     .start();
         } catch (IOException e) {
             throw new IOException("Mosquitto is not installed: apt-get install mosquitto (scripts/test.sh does this)", e);
         }
-        MosquittoServer server = new MosquittoServer(process, port);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         Ports.awaitOpen(port, Duration.ofSeconds(10), process);
-        return server;
     }
 
     public int port() {
@@ -58,6 +62,10 @@ public final class MosquittoServer implements AutoCloseable {
 
     @Override
     public void close() {
+        Process process = this.process;
+        if (process == null) {
+            return;
+        }
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {

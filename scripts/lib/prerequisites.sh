@@ -1,0 +1,23 @@
+# Installs what the local run and the tests need from the distribution, if it is missing:
+# Mosquitto (the broker), and for the add-on test Python 3 with paho-mqtt 1.6 and requests.
+# Sourced by scripts/run.sh and scripts/test.sh.
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_packages() {
+  local missing=()
+  [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
+  for pkg in "$@"; do
+    case "$pkg" in
+      python3-paho-mqtt) /usr/bin/python3 -c 'import paho.mqtt' 2>/dev/null || missing+=(python3 python3-paho-mqtt) ;;
+      python3-requests) /usr/bin/python3 -c 'import requests' 2>/dev/null || missing+=(python3 python3-requests) ;;
+    esac
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing ${missing[*]} from the distribution" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
