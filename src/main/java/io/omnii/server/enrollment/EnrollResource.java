@@ -10,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
 
 /** The one endpoint an instance calls without the admin token: the code is its credential. */
 @Path("/enroll")
@@ -23,6 +24,7 @@ public class EnrollResource {
 
     @POST
     @PublicEndpoint
+    @SecurityRequirements // none: the code is the credential
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Enrollment enroll(EnrollRequest request, @Context HttpServerRequest http) {

@@ -1,0 +1,20 @@
+package io.omnii.server;
+
+import jakarta.ws.rs.core.Application;
+import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.info.Info;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+
+/** Describes the API for /q/openapi: every operation needs the admin bearer token unless it says otherwise. */
+@OpenAPIDefinition(
+        info = @Info(title = "Omnii Server API", version = "0.1",
+                description = "Enrolls Home Assistant instances and manages the fleet. See docs/api.md."),
+        security = @SecurityRequirement(name = OmniiApplication.ADMIN_SCHEME))
+@SecurityScheme(securitySchemeName = OmniiApplication.ADMIN_SCHEME, type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "The admin token (omnii.admin.token)")
+public class OmniiApplication extends Application {
+
+    public static final String ADMIN_SCHEME = "admin";
+}
