@@ -45,12 +45,42 @@ public class Instance extends PanacheEntityBase {
 
     public String version;
 
+    /** The timestamp of the newest status or heartbeat applied; older ones arriving late do not overrule it. */
+    @Column(name = "last_report_at")
+    public Instant lastReportAt;
+
+    /** The metadata object of the newest metrics message, unknown keys included. */
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(name = "latest_metrics")
     public Map<String, Object> latestMetrics;
 
+    /** The instance's own timestamp of the newest metrics message. */
     @Column(name = "metrics_at")
     public Instant metricsAt;
+
+    @Column(name = "uptime_seconds")
+    public Long uptimeSeconds;
+
+    @Column(name = "stability_score")
+    public Double stabilityScore;
+
+    @Column(name = "core_version")
+    public String coreVersion;
+
+    @Column(name = "supervisor_version")
+    public String supervisorVersion;
+
+    @Column(name = "os_version")
+    public String osVersion;
+
+    @Column(name = "total_devices")
+    public Integer totalDevices;
+
+    @Column(name = "total_entities")
+    public Integer totalEntities;
+
+    @Column(name = "pending_updates")
+    public Integer pendingUpdates;
 
     public boolean isDecommissioned() {
         return status == InstanceStatus.DECOMMISSIONED;

@@ -7,6 +7,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
@@ -37,7 +38,8 @@ public class InstanceService {
         instance.status = InstanceStatus.OFFLINE;
         instance.statusChangedAt = now;
         instance.enrolledAt = now;
-        instance.persist();
+        instance.persistAndFlush(); // before its first event, which refers to it
+        InstanceEvent.record(instance.id, now, null, InstanceStatus.OFFLINE, TransitionReason.ENROLLED);
         return instance;
     }
 
@@ -82,7 +84,7 @@ public class InstanceService {
         }
         v.throwIfInvalid();
 
-        Instance instance = Instance.<Instance>findByIdOptional(id).orElseThrow(() -> ApiException.notFound("Instance"));
+        Instance instance = lock(id);
         if (instance.isDecommissioned()) {
             throw new ApiException(409, "instance_decommissioned", "A decommissioned instance cannot be changed");
         }
@@ -98,15 +100,22 @@ public class InstanceService {
     /** Decommissions the instance: it stays as history, and whatever it sends from now on is ignored. Idempotent. */
     @Transactional
     public void decommission(UUID id) {
-        Instance instance = Instance.<Instance>findByIdOptional(id).orElseThrow(() -> ApiException.notFound("Instance"));
+        Instance instance = lock(id);
         if (instance.isDecommissioned()) {
             return;
         }
         Instant now = clock.instant();
+        InstanceEvent.record(id, now, instance.status, InstanceStatus.DECOMMISSIONED, TransitionReason.DECOMMISSIONED);
         instance.status = InstanceStatus.DECOMMISSIONED;
         instance.statusChangedAt = now;
         instance.decommissionedAt = now;
         Log.infof("Instance %s decommissioned", id);
+    }
+
+    /** Row lock: the telemetry writer updates the same rows, and neither may overwrite the other's changes. */
+    private static Instance lock(UUID id) {
+        return Instance.<Instance>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
+                .orElseThrow(() -> ApiException.notFound("Instance"));
     }
 
     private static String escapeLike(String s) {

@@ -17,13 +17,20 @@ public record InstanceView(
         Long lastSeenAt,
         Long decommissionedAt,
         String version,
-        Map<String, Object> latestMetrics,
-        Long metricsAt) {
+        Latest latest) {
+
+    /** The newest values the instance reported: uptime from heartbeats, the rest from metrics. */
+    public record Latest(Long uptimeSeconds, Double stabilityScore, String coreVersion, String supervisorVersion,
+            String osVersion, Integer totalDevices, Integer totalEntities, Integer pendingUpdates,
+            Map<String, Object> metadata, Long metricsAt) {
+    }
 
     public static InstanceView of(Instance i) {
         return new InstanceView(i.id, i.name, List.copyOf(i.tags), i.mqttClientId, i.status,
                 millis(i.statusChangedAt), millis(i.enrolledAt), millis(i.lastSeenAt), millis(i.decommissionedAt),
-                i.version, i.latestMetrics, millis(i.metricsAt));
+                i.version,
+                new Latest(i.uptimeSeconds, i.stabilityScore, i.coreVersion, i.supervisorVersion, i.osVersion,
+                        i.totalDevices, i.totalEntities, i.pendingUpdates, i.latestMetrics, millis(i.metricsAt)));
     }
 
     private static Long millis(Instant t) {

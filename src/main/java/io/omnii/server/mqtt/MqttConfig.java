@@ -21,9 +21,19 @@ public interface MqttConfig {
     /** Password of the server's own broker account. */
     Optional<String> password();
 
-    /** The server's MQTT client id; stable, so the broker keeps its session across restarts. */
+    /**
+     * The server's MQTT client id; stable, so the broker keeps its session (and the messages queued for it) across
+     * restarts. Each replica needs its own.
+     */
     @WithDefault("omnii-server")
     String clientId();
+
+    /**
+     * Shared-subscription group for the telemetry topics ($share/GROUP/...), so that several replicas split the
+     * stream instead of each getting every message. Empty subscribes plainly.
+     */
+    @WithDefault("omnii")
+    Optional<String> sharedGroup();
 
     /** Broker URL handed to instances at enrollment; may differ from where the server itself connects. */
     @WithDefault("mqtt://localhost:1883")

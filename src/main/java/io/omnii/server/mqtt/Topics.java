@@ -1,5 +1,7 @@
 package io.omnii.server.mqtt;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** The topic names of the add-on guide. Instances publish under ha-instances/, the server under server/. */
@@ -12,7 +14,16 @@ public final class Topics {
     public static final String METRICS = "metrics";
     public static final String COMMANDS = "commands";
 
+    /** What the server subscribes to: every instance's telemetry. */
+    public static final List<String> TELEMETRY_FILTERS = List.of(INSTANCE_PREFIX + "+/" + STATUS,
+            INSTANCE_PREFIX + "+/" + HEARTBEAT, INSTANCE_PREFIX + "+/" + METRICS);
+
     private Topics() {
+    }
+
+    /** The filter as subscribed: inside a shared-subscription group when one is configured. */
+    public static String shared(Optional<String> group, String filter) {
+        return group.filter(g -> !g.isBlank()).map(g -> "$share/" + g + "/" + filter).orElse(filter);
     }
 
     public static String status(UUID instanceId) {

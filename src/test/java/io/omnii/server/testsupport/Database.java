@@ -34,6 +34,6 @@ public class Database {
 
     /** Empties every table the tests write to; throttle buckets too, so tests do not throttle each other. */
     public void reset() {
-        execute("TRUNCATE enrollment_code, enrollment_throttle, instance CASCADE");
+        execute("TRUNCATE enrollment_code, enrollment_throttle, command_batch, instance CASCADE");
     }
 }

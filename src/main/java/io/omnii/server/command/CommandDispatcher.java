@@ -1,0 +1,175 @@
+package io.omnii.server.command;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnii.server.command.CommandPayloads.CommandMessage;
+import io.omnii.server.mqtt.BrokerConnection;
+import io.omnii.server.mqtt.Topics;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import jakarta.persistence.EntityManager;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Sends queued commands to online instances. A command is first claimed in the database (SKIP LOCKED, so two
+ * replicas never take the same one), then published at QoS 1, and marked sent on the broker's PUBACK. A failed
+ * publish puts it back in the queue; after {@code omnii.commands.max-attempts} it fails. A periodic sweep expires,
+ * times out and re-queues what a vanished replica left claimed.
+ */
+@Singleton
+public class CommandDispatcher {
+
+    private static final int CLAIM_LIMIT = 200;
+    private static final long STALE_CLAIM_SECONDS = 60;
+    private static final String CLAIM = """
+            UPDATE command SET state = 'sending', attempts = attempts + 1, updated_at = :now
+             WHERE id IN (SELECT c.id FROM command c JOIN instance i ON i.id = c.instance_id
+                           WHERE c.state = 'queued' AND i.status = 'online' AND c.expires_at > :now %s
+                           ORDER BY c.created_at LIMIT :limit FOR UPDATE OF c SKIP LOCKED)
+            RETURNING id, instance_id, command, CAST(payload AS text), created_at""";
+
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "omnii-command-dispatcher");
+        t.setDaemon(true);
+        return t;
+    });
+    private final EntityManager em;
+    private final BrokerConnection broker;
+    private final Clock clock;
+    private final CommandConfig config;
+    private final ObjectMapper mapper;
+
+    CommandDispatcher(EntityManager em, BrokerConnection broker, Clock clock, CommandConfig config, ObjectMapper mapper) {
+        this.em = em;
+        this.broker = broker;
+        this.clock = clock;
+        this.config = config;
+        this.mapper = mapper;
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        executor.shutdownNow();
+    }
+
+    /** Sends, off the caller's thread, what is queued for these instances (all instances when null). */
+    public void dispatchSoon(Collection<UUID> instanceIds) {
+        executor.execute(() -> dispatch(instanceIds));
+    }
+
+    /** Expires, times out and releases, then sends whatever can go: the safety net for missed wake-ups. */
+    @Scheduled(every = "${omnii.commands.sweep-interval:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    public void sweep() {
+        OffsetDateTime now = now();
+        QuarkusTransaction.requiringNew().run(() -> {
+            int expired = update("UPDATE command SET state = 'expired', updated_at = :now"
+                    + " WHERE state = 'queued' AND expires_at <= :now", now);
+            int timedOut = em.createNativeQuery("UPDATE command SET state = 'timed_out', updated_at = :now"
+                    + " WHERE state = 'sent' AND command IN ('get_status', 'get_metrics') AND sent_at < :cutoff")
+                    .setParameter("now", now)
+                    .setParameter("cutoff", now.minus(config.completionTimeout()))
+                    .executeUpdate();
+            int released = em.createNativeQuery("UPDATE command SET state = 'queued', updated_at = :now"
+                    + " WHERE state = 'sending' AND updated_at < :cutoff")
+                    .setParameter("now", now)
+                    .setParameter("cutoff", now.minusSeconds(STALE_CLAIM_SECONDS))
+                    .executeUpdate();
+            if (expired + timedOut + released > 0) {
+                Log.infof("Commands: %d expired, %d timed out, %d released for another try", expired, timedOut,
+                        released);
+            }
+        });
+        dispatch(null);
+    }
+
+    /** Claims and publishes queued commands of online instances, in batches until none is left. */
+    void dispatch(Collection<UUID> instanceIds) {
+        if (!broker.state().connected()) {
+            return; // the sweep retries once the broker is back
+        }
+        List<Object[]> claimed;
+        do {
+            claimed = QuarkusTransaction.requiringNew().call(() -> claim(instanceIds));
+            claimed.forEach(this::publish);
+        } while (claimed.size() == CLAIM_LIMIT);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object[]> claim(Collection<UUID> instanceIds) {
+        var query = em.createNativeQuery(CLAIM.formatted(instanceIds == null ? "" : "AND c.instance_id IN (:ids)"))
+                .setParameter("now", now())
+                .setParameter("limit", CLAIM_LIMIT);
+        if (instanceIds != null) {
+            if (instanceIds.isEmpty()) {
+                return List.of();
+            }
+            query.setParameter("ids", instanceIds);
+        }
+        return query.getResultList();
+    }
+
+    private void publish(Object[] row) {
+        UUID id = (UUID) row[0];
+        UUID instanceId = (UUID) row[1];
+        byte[] message;
+        try {
+            message = mapper.writeValueAsBytes(new CommandMessage((String) row[2], mapper.readTree((String) row[3]), id,
+                    toInstant(row[4]).toEpochMilli()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored payload of command " + id + " is not JSON", e);
+        }
+        broker.publish(Topics.commands(instanceId), message).whenCompleteAsync((ok, failure) -> {
+            if (failure == null) {
+                mark(id, "UPDATE command SET state = 'sent', sent_at = :now, updated_at = :now"
+                        + " WHERE id = :id AND state = 'sending'", null);
+            } else {
+                Log.warnf("Command %s to %s not sent: %s", id, instanceId, failure.getMessage());
+                mark(id, "UPDATE command SET state = CASE WHEN attempts >= " + config.maxAttempts()
+                        + " THEN 'failed' ELSE 'queued' END, error = :error, updated_at = :now"
+                        + " WHERE id = :id AND state = 'sending'", failure.getMessage());
+            }
+        }, executor);
+    }
+
+    private void mark(UUID id, String sql, String error) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            var query = em.createNativeQuery(sql).setParameter("now", now()).setParameter("id", id);
+            if (error != null) {
+                query.setParameter("error", error.length() > 500 ? error.substring(0, 500) : error);
+            }
+            query.executeUpdate();
+        });
+    }
+
+    private int update(String sql, OffsetDateTime now) {
+        return em.createNativeQuery(sql).setParameter("now", now).executeUpdate();
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    }
+
+    private static Instant toInstant(Object value) {
+        if (value instanceof Instant i) {
+            return i;
+        }
+        if (value instanceof OffsetDateTime o) {
+            return o.toInstant();
+        }
+        if (value instanceof java.sql.Timestamp t) {
+            return t.toInstant();
+        }
+        throw new IllegalStateException("unexpected timestamp type " + value.getClass());
+    }
+}

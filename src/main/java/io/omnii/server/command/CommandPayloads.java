@@ -1,0 +1,49 @@
+package io.omnii.server.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** What crosses the wire for commands, over HTTP and over MQTT. */
+public final class CommandPayloads {
+
+    private CommandPayloads() {
+    }
+
+    /** POST /instances/{id}/commands. */
+    public record CommandRequest(String command, JsonNode payload, Integer ttlSeconds) {
+    }
+
+    /** POST /commands: one of the target's fields picks the instances. */
+    public record BulkCommandRequest(String command, JsonNode payload, Integer ttlSeconds, Target target) {
+    }
+
+    /** Instances by id, by status, or by tags (all must match). Decommissioned instances are never targeted. */
+    public record Target(List<String> instanceIds, String status, List<String> tags) {
+    }
+
+    public record CommandView(UUID id, UUID instanceId, UUID batchId, CommandName command, Map<String, Object> payload,
+            CommandState state, long createdAt, long expiresAt, long updatedAt, Long sentAt, Long completedAt,
+            int attempts, String error) {
+
+        static CommandView of(Command c) {
+            return new CommandView(c.id, c.instanceId, c.batchId, c.command, c.payload, c.state,
+                    c.createdAt.toEpochMilli(), c.expiresAt.toEpochMilli(), c.updatedAt.toEpochMilli(),
+                    millis(c.sentAt), millis(c.completedAt), c.attempts, c.error);
+        }
+    }
+
+    /** A bulk command and how many of its commands are in each state. */
+    public record BatchView(UUID batchId, CommandName command, long createdAt, int total, Map<String, Long> counts) {
+    }
+
+    /** The message on server/{id}/commands: the guide's command and payload, plus our id and issue time. */
+    public record CommandMessage(String command, JsonNode payload, UUID commandId, long issuedAt) {
+    }
+
+    private static Long millis(Instant t) {
+        return t == null ? null : t.toEpochMilli();
+    }
+}

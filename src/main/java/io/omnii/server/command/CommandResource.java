@@ -1,0 +1,65 @@
+package io.omnii.server.command;
+
+import io.omnii.server.command.CommandPayloads.BatchView;
+import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
+import io.omnii.server.command.CommandPayloads.CommandRequest;
+import io.omnii.server.command.CommandPayloads.CommandView;
+import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Ids;
+import io.omnii.server.common.Page;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class CommandResource {
+
+    private final CommandService commands;
+
+    CommandResource(CommandService commands) {
+        this.commands = commands;
+    }
+
+    /** Accepted, not done: the answer shows the command queued; GET /commands/{id} follows it. */
+    @POST
+    @Path("/instances/{id}/commands")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseStatus(202)
+    public CommandView send(@PathParam("id") String instanceId, CommandRequest request) {
+        return commands.send(Ids.pathId(instanceId, "Instance"), request);
+    }
+
+    @GET
+    @Path("/instances/{id}/commands")
+    public Page<CommandView> listFor(@PathParam("id") String instanceId, @QueryParam("page") String page,
+            @QueryParam("size") String size) {
+        return commands.listFor(Ids.pathId(instanceId, "Instance"), Page.request(page, size));
+    }
+
+    @POST
+    @Path("/commands")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseStatus(202)
+    public BatchView sendToMany(BulkCommandRequest request) {
+        return commands.sendToMany(request);
+    }
+
+    @GET
+    @Path("/commands/{id}")
+    public CommandView get(@PathParam("id") String id) {
+        return commands.find(Ids.pathId(id, "Command")).orElseThrow(() -> ApiException.notFound("Command"));
+    }
+
+    @GET
+    @Path("/command-batches/{id}")
+    public BatchView batch(@PathParam("id") String id) {
+        return commands.batch(Ids.pathId(id, "Command batch")).orElseThrow(() -> ApiException.notFound("Command batch"));
+    }
+}

@@ -1,0 +1,202 @@
+package io.omnii.server.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnii.server.command.CommandPayloads.BatchView;
+import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
+import io.omnii.server.command.CommandPayloads.CommandRequest;
+import io.omnii.server.command.CommandPayloads.CommandView;
+import io.omnii.server.command.CommandPayloads.Target;
+import io.omnii.server.common.ApiError;
+import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Ids;
+import io.omnii.server.common.Page;
+import io.omnii.server.common.Validation;
+import io.omnii.server.fleet.Instance;
+import io.omnii.server.fleet.InstanceStatus;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Creates, fans out and reads back commands; the dispatcher sends them. */
+@ApplicationScoped
+public class CommandService {
+
+    private final Clock clock;
+    private final CommandConfig config;
+    private final CommandDispatcher dispatcher;
+    private final ObjectMapper mapper;
+
+    CommandService(Clock clock, CommandConfig config, CommandDispatcher dispatcher, ObjectMapper mapper) {
+        this.clock = clock;
+        this.config = config;
+        this.dispatcher = dispatcher;
+        this.mapper = mapper;
+    }
+
+    private record Checked(CommandName name, Map<String, Object> payload, Duration ttl) {
+    }
+
+    /** Queues one command for one instance and has it sent as soon as the instance is online. */
+    public CommandView send(UUID instanceId, CommandRequest request) {
+        if (request == null) {
+            throw ApiException.invalid("body", "is required");
+        }
+        Checked checked = check(request.command(), request.payload(), request.ttlSeconds(), new Validation());
+        Command command = QuarkusTransaction.requiringNew().call(() -> {
+            Instance instance = Instance.<Instance>findByIdOptional(instanceId)
+                    .orElseThrow(() -> ApiException.notFound("Instance"));
+            if (instance.isDecommissioned()) {
+                throw new ApiException(409, "instance_decommissioned", "A decommissioned instance takes no commands");
+            }
+            return queue(instanceId, null, checked, clock.instant());
+        });
+        dispatcher.dispatchSoon(List.of(instanceId));
+        return CommandView.of(command);
+    }
+
+    /** Queues one command per targeted instance, tied together by a batch. */
+    public BatchView sendToMany(BulkCommandRequest request) {
+        if (request == null) {
+            throw ApiException.invalid("body", "is required");
+        }
+        Validation v = new Validation();
+        Checked checked = check(request.command(), request.payload(), request.ttlSeconds(), v);
+        Target target = request.target();
+        int given = target == null ? 0 : (target.instanceIds() != null ? 1 : 0) + (target.status() != null ? 1 : 0)
+                + (target.tags() != null ? 1 : 0);
+        v.check(given == 1, "target", "name exactly one of instanceIds, status or tags")
+                .check(target == null || target.tags() == null || !target.tags().isEmpty(), "target.tags",
+                        "name at least one tag")
+                .throwIfInvalid();
+
+        BatchView view = QuarkusTransaction.requiringNew().call(() -> {
+            List<Instance> instances = resolve(target);
+            Instant now = clock.instant();
+            CommandBatch batch = new CommandBatch();
+            batch.id = UUID.randomUUID();
+            batch.command = checked.name();
+            batch.target = mapper.convertValue(target, Map.class);
+            batch.createdAt = now;
+            batch.total = instances.size();
+            batch.persist();
+            instances.forEach(i -> queue(i.id, batch.id, checked, now));
+            return new BatchView(batch.id, batch.command, now.toEpochMilli(), batch.total,
+                    Map.of(CommandState.QUEUED.wire(), (long) batch.total));
+        });
+        dispatcher.dispatchSoon(null);
+        return view;
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<CommandView> find(UUID id) {
+        return Command.<Command>findByIdOptional(id).map(CommandView::of);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<CommandView> listFor(UUID instanceId, Page.PageRequest request) {
+        if (Instance.findByIdOptional(instanceId).isEmpty()) {
+            throw ApiException.notFound("Instance");
+        }
+        var query = Command.<Command>find("instanceId", Sort.descending("createdAt").and("id"), instanceId);
+        List<CommandView> items = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size()))
+                .list().stream().map(CommandView::of).toList();
+        return new Page<>(items, request.page(), request.size(), query.count());
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<BatchView> batch(UUID id) {
+        return CommandBatch.<CommandBatch>findByIdOptional(id).map(b -> {
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (CommandState state : CommandState.values()) {
+                long n = Command.count("batchId = ?1 and state = ?2", b.id, state);
+                if (n > 0) {
+                    counts.put(state.wire(), n);
+                }
+            }
+            return new BatchView(b.id, b.command, b.createdAt.toEpochMilli(), b.total, counts);
+        });
+    }
+
+    private Checked check(String name, JsonNode payload, Integer ttlSeconds, Validation v) {
+        Optional<CommandName> command = CommandName.fromWire(name);
+        v.check(command.isPresent(), "command", "must be restart, update, get_status, get_metrics or check_updates")
+                .check(payload == null || payload.isNull() || payload.isObject(), "payload", "must be an object");
+        if (command.orElse(null) == CommandName.UPDATE) {
+            JsonNode entity = payload != null && payload.isObject() ? payload.get("entity_id") : null;
+            v.check(entity != null && entity.isTextual() && !entity.asText().isBlank(), "payload.entity_id",
+                    "is required for update");
+        }
+        long maxTtl = config.maxTtl().toSeconds();
+        v.check(ttlSeconds == null || (ttlSeconds >= 1 && ttlSeconds <= maxTtl), "ttlSeconds",
+                "must be between 1 and " + maxTtl);
+        v.throwIfInvalid();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = payload == null || payload.isNull() ? Map.of() : mapper.convertValue(payload, Map.class);
+        return new Checked(command.get(), body,
+                ttlSeconds == null ? config.defaultTtl() : Duration.ofSeconds(ttlSeconds));
+    }
+
+    private static Command queue(UUID instanceId, UUID batchId, Checked checked, Instant now) {
+        Command c = new Command();
+        c.id = UUID.randomUUID();
+        c.instanceId = instanceId;
+        c.batchId = batchId;
+        c.command = checked.name();
+        c.payload = checked.payload();
+        c.state = CommandState.QUEUED;
+        c.createdAt = now;
+        c.updatedAt = now;
+        c.expiresAt = now.plus(checked.ttl());
+        c.persist();
+        return c;
+    }
+
+    private static List<Instance> resolve(Target target) {
+        Parameters params = Parameters.with("decommissioned", InstanceStatus.DECOMMISSIONED);
+        List<String> where = new ArrayList<>(List.of("status <> :decommissioned"));
+        if (target.instanceIds() != null) {
+            List<UUID> ids = new ArrayList<>();
+            List<ApiError.Violation> bad = new ArrayList<>();
+            for (String raw : target.instanceIds()) {
+                Ids.parse(raw).ifPresentOrElse(ids::add,
+                        () -> bad.add(new ApiError.Violation("target.instanceIds", "not an instance id: " + raw)));
+            }
+            if (!bad.isEmpty()) {
+                throw ApiException.invalid(bad);
+            }
+            where.add("id in :ids");
+            params.and("ids", ids);
+            List<Instance> found = Instance.list(String.join(" and ", where), params);
+            if (found.size() != ids.stream().distinct().count()) {
+                List<UUID> known = found.stream().map(i -> i.id).toList();
+                throw ApiException.invalid("target.instanceIds", "unknown or decommissioned: "
+                        + ids.stream().filter(id -> !known.contains(id)).distinct().toList());
+            }
+            return found;
+        }
+        if (target.status() != null) {
+            InstanceStatus status = InstanceStatus.fromWire(target.status()).filter(s -> s != InstanceStatus.DECOMMISSIONED)
+                    .orElseThrow(() -> ApiException.invalid("target.status", "must be online, offline or error"));
+            where.add("status = :status");
+            params.and("status", status);
+        } else {
+            for (int i = 0; i < target.tags().size(); i++) {
+                where.add("array_contains(tags, :tag" + i + ")");
+                params.and("tag" + i, target.tags().get(i));
+            }
+        }
+        return Instance.list(String.join(" and ", where), params);
+    }
+}

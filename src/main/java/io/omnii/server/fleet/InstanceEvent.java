@@ -1,0 +1,45 @@
+package io.omnii.server.fleet;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+
+/** One status transition of an instance. */
+@Entity
+@Table(name = "instance_event")
+public class InstanceEvent extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "instance_id")
+    public UUID instanceId;
+
+    public Instant at;
+
+    @Column(name = "from_status")
+    public InstanceStatus fromStatus;
+
+    @Column(name = "to_status")
+    public InstanceStatus toStatus;
+
+    public TransitionReason reason;
+
+    public static void record(UUID instanceId, Instant at, InstanceStatus from, InstanceStatus to,
+            TransitionReason reason) {
+        InstanceEvent e = new InstanceEvent();
+        e.instanceId = instanceId;
+        e.at = at;
+        e.fromStatus = from;
+        e.toStatus = to;
+        e.reason = reason;
+        e.persist();
+    }
+}

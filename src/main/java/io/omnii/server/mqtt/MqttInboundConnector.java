@@ -1,0 +1,59 @@
+package io.omnii.server.mqtt;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import io.smallrye.reactive.messaging.connector.InboundConnector;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.eclipse.microprofile.reactive.messaging.spi.Connector;
+
+/**
+ * An MQTT source for reactive messaging channels whose messages are acknowledged to the broker only when the
+ * application acks them. SmallRye's own MQTT connector lets the client PUBACK on arrival, before anything is
+ * stored, so a crash in between would lose the message (docs/mqtt.md).
+ *
+ * <p>Channel attributes: {@code topics}, comma-separated filters (default: every instance's telemetry), subscribed
+ * at QoS 1 inside the configured shared-subscription group.
+ */
+@ApplicationScoped
+@Connector(MqttInboundConnector.NAME)
+public class MqttInboundConnector implements InboundConnector {
+
+    public static final String NAME = "omnii-mqtt";
+
+    private final BrokerConnection broker;
+    private final MqttConfig config;
+
+    MqttInboundConnector(BrokerConnection broker, MqttConfig config) {
+        this.broker = broker;
+        this.config = config;
+    }
+
+    /** The topic a message arrived on, and whether the broker marked it as a redelivery. */
+    public record Received(String topic, boolean duplicate) {
+    }
+
+    @Override
+    public Flow.Publisher<? extends Message<?>> getPublisher(Config channel) {
+        List<String> filters = channel.getOptionalValue("topics", String.class)
+                .map(t -> Arrays.stream(t.split(",")).map(String::strip).filter(f -> !f.isEmpty()).toList())
+                .orElse(Topics.TELEMETRY_FILTERS)
+                .stream().map(f -> Topics.shared(config.sharedGroup(), f)).toList();
+        return Multi.createFrom().<Message<byte[]>>emitter(
+                emitter -> broker.subscribe(filters, 1, m -> emitter.emit(toMessage(m))), BackPressureStrategy.BUFFER);
+    }
+
+    private Message<byte[]> toMessage(MqttPublishMessage m) {
+        return Message.of(m.payload().getBytes(), Metadata.of(new Received(m.topicName(), m.isDup())), () -> {
+            broker.ack(m);
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+}

@@ -1,0 +1,91 @@
+package io.omnii.server.telemetry;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counts what the ingest receives, accepts and drops, and logs drops at a bounded rate: at most one line per reason
+ * every ten seconds, saying how many were not logged in between. Counters exist from the start at zero.
+ */
+@Singleton
+public class IngestMetrics {
+
+    private static final String UNKNOWN_KIND = "unknown";
+    private static final long LOG_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
+
+    private final Map<MessageKind, Counter> received = new EnumMap<>(MessageKind.class);
+    private final Map<MessageKind, Counter> accepted = new EnumMap<>(MessageKind.class);
+    private final Map<RejectReason, Map<String, Counter>> rejected = new EnumMap<>(RejectReason.class);
+    private final Map<RejectReason, AtomicLong> lastLogged = new EnumMap<>(RejectReason.class);
+    private final Map<RejectReason, AtomicLong> unlogged = new EnumMap<>(RejectReason.class);
+    private final Counter receivedUnknown;
+    private final DistributionSummary batchSize;
+    private final Timer latency;
+
+    IngestMetrics(MeterRegistry registry) {
+        for (MessageKind kind : MessageKind.values()) {
+            received.put(kind, registry.counter("omnii.mqtt.messages.received", "kind", kind.label()));
+            accepted.put(kind, registry.counter("omnii.mqtt.messages.accepted", "kind", kind.label()));
+        }
+        receivedUnknown = registry.counter("omnii.mqtt.messages.received", "kind", UNKNOWN_KIND);
+        for (RejectReason reason : RejectReason.values()) {
+            Map<String, Counter> byKind = new HashMap<>();
+            for (MessageKind kind : MessageKind.values()) {
+                byKind.put(kind.label(), rejectedCounter(registry, reason, kind.label()));
+            }
+            byKind.put(UNKNOWN_KIND, rejectedCounter(registry, reason, UNKNOWN_KIND));
+            rejected.put(reason, byKind);
+            lastLogged.put(reason, new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS));
+            unlogged.put(reason, new AtomicLong());
+        }
+        batchSize = DistributionSummary.builder("omnii.ingest.batch.size")
+                .description("Messages written per database transaction").publishPercentileHistogram()
+                .register(registry);
+        latency = Timer.builder("omnii.ingest.latency")
+                .description("From a message's arrival to the commit of what it changed").publishPercentileHistogram()
+                .register(registry);
+    }
+
+    private static Counter rejectedCounter(MeterRegistry registry, RejectReason reason, String kind) {
+        return registry.counter("omnii.mqtt.messages.rejected", "kind", kind, "reason", reason.label());
+    }
+
+    void received(Optional<MessageKind> kind) {
+        kind.map(received::get).orElse(receivedUnknown).increment();
+    }
+
+    /** A message whose changes are committed; {@code arrivalNanos} is when it came off the wire. */
+    void accepted(MessageKind kind, long arrivalNanos) {
+        accepted.get(kind).increment();
+        latency.record(System.nanoTime() - arrivalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void rejected(Optional<MessageKind> kind, RejectReason reason, String detail) {
+        rejected.get(reason).get(kind.map(MessageKind::label).orElse(UNKNOWN_KIND)).increment();
+        long now = System.nanoTime();
+        AtomicLong last = lastLogged.get(reason);
+        long previous = last.get();
+        if (now - previous >= LOG_INTERVAL_NANOS && last.compareAndSet(previous, now)) {
+            long skipped = unlogged.get(reason).getAndSet(0);
+            Log.warnf("Dropped an MQTT message (%s): %s%s", reason.label(), detail,
+                    skipped > 0 ? " (and " + skipped + " more since the last report)" : "");
+        } else {
+            unlogged.get(reason).incrementAndGet();
+        }
+    }
+
+    void batch(int size) {
+        batchSize.record(size);
+    }
+}

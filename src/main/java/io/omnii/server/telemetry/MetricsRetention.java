@@ -1,0 +1,51 @@
+package io.omnii.server.telemetry;
+
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** Deletes metrics history older than the retention period, in slices so no transaction holds locks for long. */
+@ApplicationScoped
+public class MetricsRetention {
+
+    private static final int SLICE = 10_000;
+    private static final String PURGE = """
+            DELETE FROM metrics_sample WHERE ctid IN (
+                SELECT ctid FROM metrics_sample WHERE received_at < :cutoff LIMIT :slice)""";
+
+    private final EntityManager em;
+    private final Clock clock;
+    private final TelemetryConfig config;
+
+    MetricsRetention(EntityManager em, Clock clock, TelemetryConfig config) {
+        this.em = em;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        purge();
+    }
+
+    /** Returns how many samples were deleted. */
+    public long purge() {
+        OffsetDateTime cutoff = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC).minus(config.retention());
+        long total = 0;
+        int deleted;
+        do {
+            deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(PURGE)
+                    .setParameter("cutoff", cutoff).setParameter("slice", SLICE).executeUpdate());
+            total += deleted;
+        } while (deleted == SLICE);
+        if (total > 0) {
+            Log.infof("Purged %d metrics samples older than %s", total, config.retention());
+        }
+        return total;
+    }
+}

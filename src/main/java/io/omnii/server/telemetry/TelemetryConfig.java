@@ -1,0 +1,25 @@
+package io.omnii.server.telemetry;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+@ConfigMapping(prefix = "omnii.telemetry")
+public interface TelemetryConfig {
+
+    /** Larger MQTT payloads are dropped unread. */
+    @WithDefault("65536")
+    int maxPayloadBytes();
+
+    /** Most messages written in one database transaction. */
+    @WithDefault("500")
+    int batchSize();
+
+    /** An online instance with no heartbeat for this long turns offline (three missed 30 s beats). */
+    @WithDefault("90s")
+    Duration presenceTimeout();
+
+    /** How long metrics history is kept. */
+    @WithDefault("30d")
+    Duration retention();
+}

@@ -1,0 +1,358 @@
+package io.omnii.server.telemetry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import io.omnii.server.command.CommandName;
+import io.omnii.server.fleet.InstanceStatus;
+import io.omnii.server.fleet.TransitionReason;
+import jakarta.inject.Singleton;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Writes a batch of reports in one transaction with a handful of batched statements, whatever the batch size. The
+ * instance rows are locked first, so replicas and the presence sweep never interleave on one instance. Every write
+ * is idempotent: a redelivered message changes nothing a second time.
+ */
+@Singleton
+public class TelemetryStore {
+
+    private static final String LOCK_INSTANCES = """
+            SELECT id, status, last_seen_at, last_report_at, metrics_at FROM instance
+             WHERE id = ANY(?) ORDER BY id FOR UPDATE""";
+    private static final String UPDATE_PRESENCE = """
+            UPDATE instance SET status = ?, status_changed_at = COALESCE(?, status_changed_at), last_seen_at = ?,
+                   last_report_at = ?, version = COALESCE(?, version), uptime_seconds = COALESCE(?, uptime_seconds)
+             WHERE id = ?""";
+    private static final String UPDATE_METRICS = """
+            UPDATE instance SET metrics_at = ?, stability_score = ?, core_version = ?, supervisor_version = ?,
+                   os_version = ?, total_devices = ?, total_entities = ?, pending_updates = ?, latest_metrics = ?::jsonb
+             WHERE id = ?""";
+    private static final String INSERT_EVENT = """
+            INSERT INTO instance_event (instance_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)""";
+    private static final String INSERT_SAMPLE = """
+            INSERT INTO metrics_sample (instance_id, reported_at, received_at, uptime_seconds, version, stability_score,
+                   core_version, supervisor_version, os_version, total_devices, total_entities, pending_updates, metadata)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+            ON CONFLICT (instance_id, reported_at) DO NOTHING""";
+    private static final String COMPLETE_COMMANDS = """
+            UPDATE command SET state = 'completed', completed_at = ?, updated_at = ?
+             WHERE instance_id = ? AND command = ? AND state = 'sent' AND sent_at <= ?""";
+
+    private final AgroalDataSource dataSource;
+    private final ObjectMapper mapper;
+
+    TelemetryStore(AgroalDataSource dataSource, ObjectMapper mapper) {
+        this.dataSource = dataSource;
+        this.mapper = mapper;
+    }
+
+    /** What a batch did: per message null (accepted) or why it was dropped, and who came online. */
+    record Outcome(List<RejectReason> results, Set<UUID> cameOnline) {
+    }
+
+    /** An instance's row, as locked, with what this batch changes in it. */
+    private static final class Row {
+        final UUID id;
+        final boolean decommissioned;
+        InstanceStatus status;
+        Instant statusChangedAt;
+        Instant lastSeenAt;
+        Instant lastReportAt;
+        Instant metricsAt;
+        String version;
+        Long uptime;
+        Report.Metrics latestMetrics;
+
+        Row(UUID id, String status, Instant lastSeenAt, Instant lastReportAt, Instant metricsAt) {
+            this.id = id;
+            this.status = InstanceStatus.fromWire(status).orElseThrow();
+            this.decommissioned = this.status == InstanceStatus.DECOMMISSIONED;
+            this.lastSeenAt = lastSeenAt;
+            this.lastReportAt = lastReportAt;
+            this.metricsAt = metricsAt;
+        }
+
+        boolean touched;
+
+        void seen(Instant at) {
+            touched = true;
+            if (lastSeenAt == null || at.isAfter(lastSeenAt)) {
+                lastSeenAt = at;
+            }
+        }
+
+        /** Whether a report stamped {@code at} is not older than what was already applied. */
+        boolean isCurrent(Instant at) {
+            if (lastReportAt != null && at.isBefore(lastReportAt)) {
+                return false;
+            }
+            lastReportAt = at;
+            return true;
+        }
+    }
+
+    private record Event(UUID instanceId, Instant at, InstanceStatus from, InstanceStatus to, TransitionReason reason) {
+    }
+
+    private record Completion(UUID instanceId, CommandName command, Instant at) {
+    }
+
+    @Transactional(value = Transactional.TxType.REQUIRES_NEW, rollbackOn = SQLException.class)
+    public Outcome write(List<Pending> batch) throws SQLException {
+        List<RejectReason> results = new ArrayList<>(batch.size());
+        Set<UUID> ids = new HashSet<>();
+        for (Pending p : batch) {
+            if (p.parsed().isOk()) {
+                ids.add(p.parsed().report().instanceId());
+            }
+        }
+        try (Connection c = dataSource.getConnection()) {
+            Map<UUID, Row> rows = lock(c, ids);
+            List<Event> events = new ArrayList<>();
+            List<Pending> samples = new ArrayList<>();
+            List<Completion> completions = new ArrayList<>();
+            Set<UUID> cameOnline = new HashSet<>();
+            for (Pending p : batch) {
+                if (!p.parsed().isOk()) {
+                    results.add(p.parsed().reason());
+                    continue;
+                }
+                Report report = p.parsed().report();
+                Row row = rows.get(report.instanceId());
+                if (row == null || row.decommissioned) {
+                    results.add(row == null ? RejectReason.UNKNOWN_INSTANCE : RejectReason.DECOMMISSIONED_INSTANCE);
+                    continue;
+                }
+                results.add(null);
+                Instant now = p.receivedAt();
+                row.seen(now);
+                if (report instanceof Report.Heartbeat h) {
+                    if (row.isCurrent(h.timestamp())) {
+                        row.uptime = h.uptime() != null ? h.uptime() : row.uptime;
+                        transition(row, h.status(), TransitionReason.HEARTBEAT, now, events, cameOnline);
+                    }
+                } else if (report instanceof Report.Status s) {
+                    if (row.isCurrent(s.timestamp())) {
+                        row.version = s.version() != null ? s.version() : row.version;
+                        transition(row, s.status(), TransitionReason.REPORTED, now, events, cameOnline);
+                    }
+                    completions.add(new Completion(row.id, CommandName.GET_STATUS, now));
+                } else if (report instanceof Report.Metrics m) {
+                    samples.add(p);
+                    if (row.metricsAt == null || !m.timestamp().isBefore(row.metricsAt)) {
+                        row.metricsAt = m.timestamp();
+                        row.latestMetrics = m;
+                        row.version = m.version() != null ? m.version() : row.version;
+                        row.uptime = m.uptimeSeconds() != null ? m.uptimeSeconds() : row.uptime;
+                    }
+                    completions.add(new Completion(row.id, CommandName.GET_METRICS, now));
+                }
+            }
+            updateInstances(c, rows.values());
+            insertEvents(c, events);
+            insertSamples(c, samples);
+            completeCommands(c, completions);
+            return new Outcome(results, cameOnline);
+        }
+    }
+
+    /** Whether the database answers at all: tells a poison message from an outage. */
+    public boolean reachable() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static void transition(Row row, InstanceStatus to, TransitionReason reason, Instant at, List<Event> events,
+            Set<UUID> cameOnline) {
+        if (row.status != to) {
+            events.add(new Event(row.id, at, row.status, to, reason));
+            row.status = to;
+            row.statusChangedAt = at;
+            if (to == InstanceStatus.ONLINE) {
+                cameOnline.add(row.id);
+            } else {
+                cameOnline.remove(row.id);
+            }
+        }
+    }
+
+    private static Map<UUID, Row> lock(Connection c, Set<UUID> ids) throws SQLException {
+        Map<UUID, Row> rows = new LinkedHashMap<>();
+        if (ids.isEmpty()) {
+            return rows;
+        }
+        try (PreparedStatement ps = c.prepareStatement(LOCK_INSTANCES)) {
+            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    UUID id = rs.getObject(1, UUID.class);
+                    rows.put(id, new Row(id, rs.getString(2), instant(rs.getObject(3, OffsetDateTime.class)),
+                            instant(rs.getObject(4, OffsetDateTime.class)), instant(rs.getObject(5, OffsetDateTime.class))));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private void updateInstances(Connection c, Iterable<Row> rows) throws SQLException {
+        try (PreparedStatement presence = c.prepareStatement(UPDATE_PRESENCE);
+                PreparedStatement metrics = c.prepareStatement(UPDATE_METRICS)) {
+            for (Row row : rows) {
+                if (!row.touched) {
+                    continue;
+                }
+                presence.setString(1, row.status.wire());
+                presence.setObject(2, timestamp(row.statusChangedAt));
+                presence.setObject(3, timestamp(row.lastSeenAt));
+                presence.setObject(4, timestamp(row.lastReportAt));
+                presence.setString(5, row.version);
+                setLong(presence, 6, row.uptime);
+                presence.setObject(7, row.id);
+                presence.addBatch();
+                Report.Metrics m = row.latestMetrics;
+                if (m != null) {
+                    metrics.setObject(1, timestamp(m.timestamp()));
+                    setDouble(metrics, 2, m.stabilityScore());
+                    metrics.setString(3, m.coreVersion());
+                    metrics.setString(4, m.supervisorVersion());
+                    metrics.setString(5, m.osVersion());
+                    setInt(metrics, 6, m.totalDevices());
+                    setInt(metrics, 7, m.totalEntities());
+                    setInt(metrics, 8, m.pendingUpdates());
+                    metrics.setString(9, json(m.metadata()));
+                    metrics.setObject(10, row.id);
+                    metrics.addBatch();
+                }
+            }
+            presence.executeBatch();
+            metrics.executeBatch();
+        }
+    }
+
+    private static void insertEvents(Connection c, List<Event> events) throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
+            for (Event e : events) {
+                ps.setObject(1, e.instanceId());
+                ps.setObject(2, timestamp(e.at()));
+                ps.setString(3, e.from().wire());
+                ps.setString(4, e.to().wire());
+                ps.setString(5, e.reason().wire());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void insertSamples(Connection c, List<Pending> samples) throws SQLException {
+        if (samples.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_SAMPLE)) {
+            for (Pending p : samples) {
+                Report.Metrics m = (Report.Metrics) p.parsed().report();
+                ps.setObject(1, m.instanceId());
+                ps.setObject(2, timestamp(m.timestamp()));
+                ps.setObject(3, timestamp(p.receivedAt()));
+                setLong(ps, 4, m.uptimeSeconds());
+                ps.setString(5, m.version());
+                setDouble(ps, 6, m.stabilityScore());
+                ps.setString(7, m.coreVersion());
+                ps.setString(8, m.supervisorVersion());
+                ps.setString(9, m.osVersion());
+                setInt(ps, 10, m.totalDevices());
+                setInt(ps, 11, m.totalEntities());
+                setInt(ps, 12, m.pendingUpdates());
+                ps.setString(13, json(m.metadata()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void completeCommands(Connection c, List<Completion> completions) throws SQLException {
+        if (completions.isEmpty()) {
+            return;
+        }
+        // One statement per instance and command is enough: the latest arrival completes everything sent before it.
+        Map<String, Completion> latest = new HashMap<>();
+        completions.forEach(k -> latest.merge(k.instanceId() + k.command().wire(), k,
+                (a, b) -> a.at().isAfter(b.at()) ? a : b));
+        try (PreparedStatement ps = c.prepareStatement(COMPLETE_COMMANDS)) {
+            for (Completion k : latest.values()) {
+                ps.setObject(1, timestamp(k.at()));
+                ps.setObject(2, timestamp(k.at()));
+                ps.setObject(3, k.instanceId());
+                ps.setString(4, k.command().wire());
+                ps.setObject(5, timestamp(k.at()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private String json(Map<String, Object> value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static OffsetDateTime timestamp(Instant t) {
+        return t == null ? null : OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+
+    private static Instant instant(OffsetDateTime t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, v);
+        }
+    }
+
+    private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setInt(i, v);
+        }
+    }
+
+    private static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, v);
+        }
+    }
+}

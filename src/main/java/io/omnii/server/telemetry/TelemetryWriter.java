@@ -1,0 +1,126 @@
+package io.omnii.server.telemetry;
+
+import io.omnii.server.command.CommandDispatcher;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One thread that drains the queue of received messages into batches and writes each batch in one transaction:
+ * whatever accumulated while the previous batch was written goes into the next, so batches grow with the load and
+ * a quiet fleet waits for nothing. Messages are acknowledged to the broker after the commit, in arrival order.
+ *
+ * <p>A batch that fails is retried message by message. A message that fails alone while the database answers is
+ * dropped (it would fail forever); while the database does not answer, the writer waits and retries, acknowledging
+ * nothing, so nothing is lost.
+ */
+@Singleton
+public class TelemetryWriter {
+
+    private static final long OUTAGE_BACKOFF_MS = 1_000;
+
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final TelemetryStore store;
+    private final TelemetryConfig config;
+    private final IngestMetrics metrics;
+    private final CommandDispatcher dispatcher;
+    private volatile boolean stopping;
+    private Thread thread;
+
+    TelemetryWriter(TelemetryStore store, TelemetryConfig config, IngestMetrics metrics, CommandDispatcher dispatcher) {
+        this.store = store;
+        this.config = config;
+        this.metrics = metrics;
+        this.dispatcher = dispatcher;
+    }
+
+    void start(@Observes StartupEvent event) {
+        thread = new Thread(this::run, "omnii-telemetry-writer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        stopping = true;
+        thread.interrupt();
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+    }
+
+    void submit(Pending pending) {
+        metrics.received(pending.parsed().kind());
+        queue.add(pending);
+    }
+
+    /** Messages received and not yet committed. */
+    public int backlog() {
+        return queue.size();
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(config.batchSize());
+        while (!stopping) {
+            try {
+                batch.add(queue.take());
+                queue.drainTo(batch, config.batchSize() - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                Log.errorf(e, "Telemetry writer failed; continuing");
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Pending> batch) throws InterruptedException {
+        try {
+            finish(batch, store.write(batch));
+        } catch (Exception e) {
+            if (batch.size() > 1) {
+                Log.warnf("A batch of %d telemetry messages failed (%s); writing them one by one", batch.size(),
+                        e.getMessage());
+                for (Pending p : batch) {
+                    write(List.of(p));
+                }
+            } else if (store.reachable()) {
+                finish(batch, new TelemetryStore.Outcome(List.of(RejectReason.DATABASE_ERROR), java.util.Set.of()));
+            } else {
+                Log.warnf("The database is unreachable; telemetry waits (%d queued)", queue.size());
+                while (!stopping && !store.reachable()) {
+                    Thread.sleep(OUTAGE_BACKOFF_MS);
+                }
+                if (!stopping) {
+                    write(batch);
+                }
+            }
+        }
+    }
+
+    private void finish(List<Pending> batch, TelemetryStore.Outcome outcome) {
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            RejectReason reason = outcome.results().get(i);
+            if (reason == null) {
+                metrics.accepted(p.parsed().report().kind(), p.arrivalNanos());
+            } else {
+                metrics.rejected(p.parsed().kind(), reason, p.parsed().detail() != null ? p.parsed().detail()
+                        : reason == RejectReason.DATABASE_ERROR ? "the database refused it"
+                        : "instance " + p.parsed().report().instanceId());
+            }
+            p.message().ack();
+        }
+        metrics.batch(batch.size());
+        if (!outcome.cameOnline().isEmpty()) {
+            dispatcher.dispatchSoon(outcome.cameOnline());
+        }
+    }
+}
