@@ -38,6 +38,7 @@ public class BrokerConnection {
 
     private static final long MIN_BACKOFF_MS = 500;
     private static final long MAX_BACKOFF_MS = 30_000;
+    private static final int MQTT_MAX_MESSAGE_BYTES = 268_435_455;
 
     private final Vertx vertx;
     private final MqttConfig config;
@@ -142,6 +143,9 @@ public class BrokerConnection {
                 .setKeepAliveInterval(30)
                 .setAutoKeepAlive(true);
         options.setAutoAck(false); // we PUBACK after the commit (ack()); this setter returns nothing
+        // The client drops the connection on a message over its limit, and the broker would redeliver that message
+        // on every reconnect. So take anything MQTT allows; the ingest drops oversized payloads itself.
+        options.setMaxMessageSize(MQTT_MAX_MESSAGE_BYTES);
         config.username().ifPresent(options::setUsername);
         config.password().ifPresent(options::setPassword);
 

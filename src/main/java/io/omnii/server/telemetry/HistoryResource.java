@@ -9,28 +9,28 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Clock;
 import java.time.Instant;
 
 @Path("/instances/{id}")
 @Produces(MediaType.APPLICATION_JSON)
 public class HistoryResource {
 
-    private final HistoryService history;
-    private final Clock clock;
+    // 9999-12-31: instances' clocks may run ahead of ours, so "up to now" would hide their newest samples.
+    private static final long END_OF_TIME = 253_402_300_799_999L;
 
-    HistoryResource(HistoryService history, Clock clock) {
+    private final HistoryService history;
+
+    HistoryResource(HistoryService history) {
         this.history = history;
-        this.clock = clock;
     }
 
-    /** Metrics history; {@code from} and {@code to} are epoch milliseconds (default: everything up to now). */
+    /** Metrics history; {@code from} (inclusive) and {@code to} (exclusive) are epoch milliseconds, default all. */
     @GET
     @Path("/metrics")
     public Page<HistoryService.Sample> metrics(@PathParam("id") String id, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("page") String page, @QueryParam("size") String size) {
         Long fromMs = epochMillis(from, 0L);
-        Long toMs = epochMillis(to, clock.millis() + 1);
+        Long toMs = epochMillis(to, END_OF_TIME);
         new Validation()
                 .check(fromMs != null, "from", "must be epoch milliseconds")
                 .check(toMs != null, "to", "must be epoch milliseconds")

@@ -3,6 +3,7 @@ package io.omnii.server.testsupport;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -27,6 +28,8 @@ public class LocalServicesResource implements QuarkusTestResourceLifecycleManage
     public Map<String, String> start() {
         try {
             postgres = PostgresServer.start(DIR.resolve("postgres"), false, FAST);
+            // A fresh broker: no session or queued message of an earlier run.
+            Files.deleteIfExists(DIR.resolve("mosquitto").resolve("mosquitto.db"));
             mosquitto = MosquittoServer.start(DIR.resolve("mosquitto"), Ports.free());
             broker = mosquitto;
         } catch (IOException e) {
