@@ -2,7 +2,6 @@ package io.omnii.server.command;
 
 import io.omnii.server.command.CommandPayloads.BatchView;
 import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
-import io.omnii.server.command.CommandPayloads.CommandRequest;
 import io.omnii.server.command.CommandPayloads.CommandView;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
@@ -27,22 +26,7 @@ public class CommandResource {
         this.commands = commands;
     }
 
-    /** Accepted, not done: the answer shows the command queued; GET /commands/{id} follows it. */
-    @POST
-    @Path("/instances/{id}/commands")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @ResponseStatus(202)
-    public CommandView send(@PathParam("id") String instanceId, CommandRequest request) {
-        return commands.send(Ids.pathId(instanceId, "Instance"), request);
-    }
-
-    @GET
-    @Path("/instances/{id}/commands")
-    public Page<CommandView> listFor(@PathParam("id") String instanceId, @QueryParam("page") String page,
-            @QueryParam("size") String size) {
-        return commands.listFor(Ids.pathId(instanceId, "Instance"), Page.request(page, size));
-    }
-
+    /** Fans out one command per targeted instance; GET /command-batches/{id} follows them. */
     @POST
     @Path("/commands")
     @Consumes(MediaType.APPLICATION_JSON)

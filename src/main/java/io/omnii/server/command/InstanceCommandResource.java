@@ -1,0 +1,40 @@
+package io.omnii.server.command;
+
+import io.omnii.server.command.CommandPayloads.CommandRequest;
+import io.omnii.server.command.CommandPayloads.CommandView;
+import io.omnii.server.common.Ids;
+import io.omnii.server.common.Page;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+@Path("/instances/{id}/commands")
+@Produces(MediaType.APPLICATION_JSON)
+public class InstanceCommandResource {
+
+    private final CommandService commands;
+
+    InstanceCommandResource(CommandService commands) {
+        this.commands = commands;
+    }
+
+    /** Accepted, not done: the answer shows the command queued; GET /commands/{id} follows it. */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseStatus(202)
+    public CommandView send(@PathParam("id") String instanceId, CommandRequest request) {
+        return commands.send(Ids.pathId(instanceId, "Instance"), request);
+    }
+
+    @GET
+    public Page<CommandView> listFor(@PathParam("id") String instanceId, @QueryParam("page") String page,
+            @QueryParam("size") String size) {
+        return commands.listFor(Ids.pathId(instanceId, "Instance"), Page.request(page, size));
+    }
+}

@@ -1,0 +1,179 @@
+package io.omnii.server.command;
+
+import static io.omnii.server.testsupport.Api.admin;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.omnii.server.testsupport.Api;
+import io.omnii.server.testsupport.FakeInstance;
+import io.omnii.server.testsupport.ServerTest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class CommandTest extends ServerTest {
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    CommandDispatcher dispatcher;
+
+    @ConfigProperty(name = "omnii.mqtt.port")
+    int mqttPort;
+
+    private FakeInstance online(String id) throws Exception {
+        FakeInstance instance = FakeInstance.connect(vertx, mqttPort, id);
+        instance.subscribeToCommands();
+        instance.heartbeat(clock.millis());
+        awaitInstance(id, "online");
+        return instance;
+    }
+
+    private static void awaitInstance(String id, String status) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                admin().get("/instances/" + id).then().body("status", equalTo(status)));
+    }
+
+    private static void awaitCommand(String commandId, String state) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                admin().get("/commands/" + commandId).then().body("state", equalTo(state)));
+    }
+
+    private static String send(String instanceId, String body) {
+        return admin().body(body).post("/instances/" + instanceId + "/commands")
+                .then().statusCode(202).body("state", equalTo("queued")).extract().path("id");
+    }
+
+    @Test
+    void aCommandReachesItsInstanceAndGetStatusIsCompletedByTheNextStatus() throws Exception {
+        String id = Api.enrollInstance("Kitchen");
+        try (FakeInstance instance = online(id)) {
+            String commandId = send(id, "{\"command\": \"get_status\"}");
+            JsonObject message = instance.nextCommand(10);
+            assertThat(message).isNotNull();
+            assertThat(message.getString("command")).isEqualTo("get_status");
+            assertThat(message.getJsonObject("payload")).isEqualTo(new JsonObject());
+            assertThat(message.getString("commandId")).isEqualTo(commandId);
+            assertThat(message.getLong("issuedAt")).isBetween(clock.millis() - 10_000, clock.millis());
+            awaitCommand(commandId, "sent");
+
+            instance.status("online", "2024.2.0", clock.millis());
+            awaitCommand(commandId, "completed");
+            admin().get("/commands/" + commandId).then().body("sentAt", notNullValue()).body("completedAt", notNullValue());
+        }
+    }
+
+    @Test
+    void updateCarriesItsPayloadAndEndsAtSent() throws Exception {
+        String id = Api.enrollInstance("Garage");
+        try (FakeInstance instance = online(id)) {
+            String commandId = send(id, "{\"command\": \"update\", \"payload\": {\"entity_id\": \"update.core\"}}");
+            JsonObject message = instance.nextCommand(10);
+            assertThat(message.getJsonObject("payload").getString("entity_id")).isEqualTo("update.core");
+            awaitCommand(commandId, "sent");
+            instance.status("online", "x", clock.millis());
+            // No answer is defined for update: it stays sent.
+            dispatcher.sweep();
+            admin().get("/commands/" + commandId).then().body("state", equalTo("sent"));
+        }
+    }
+
+    @Test
+    void aCommandForAnOfflineInstanceWaitsUntilItComesOnline() throws Exception {
+        String id = Api.enrollInstance("Cabin");
+        String commandId = send(id, "{\"command\": \"restart\"}");
+        dispatcher.sweep();
+        admin().get("/commands/" + commandId).then().body("state", equalTo("queued"));
+        try (FakeInstance instance = online(id)) {
+            JsonObject message = instance.nextCommand(10);
+            assertThat(message).isNotNull();
+            assertThat(message.getString("command")).isEqualTo("restart");
+            awaitCommand(commandId, "sent");
+        }
+    }
+
+    @Test
+    void aQueuedCommandExpires() {
+        String id = Api.enrollInstance("Away");
+        String commandId = send(id, "{\"command\": \"check_updates\", \"ttlSeconds\": 60}");
+        clock.advance(Duration.ofSeconds(61));
+        dispatcher.sweep();
+        admin().get("/commands/" + commandId).then().body("state", equalTo("expired"));
+    }
+
+    @Test
+    void getMetricsWithoutAnAnswerTimesOut() throws Exception {
+        String id = Api.enrollInstance("Quiet");
+        try (FakeInstance instance = online(id)) {
+            String commandId = send(id, "{\"command\": \"get_metrics\"}");
+            assertThat(instance.nextCommand(10)).isNotNull();
+            awaitCommand(commandId, "sent");
+            clock.advance(Duration.ofMinutes(6));
+            dispatcher.sweep();
+            admin().get("/commands/" + commandId).then().body("state", equalTo("timed_out"));
+        }
+    }
+
+    @Test
+    void badCommandsAreRejected() {
+        String id = Api.enrollInstance("Strict");
+        admin().body("{\"command\": \"format_disk\"}").post("/instances/" + id + "/commands").then().statusCode(400)
+                .body("violations.field", hasItem("command"));
+        admin().body("{\"command\": \"update\"}").post("/instances/" + id + "/commands").then().statusCode(400)
+                .body("violations.field", hasItem("payload.entity_id"));
+        admin().body("{\"command\": \"restart\", \"payload\": [1]}").post("/instances/" + id + "/commands")
+                .then().statusCode(400).body("violations.field", hasItem("payload"));
+        admin().body("{\"command\": \"restart\", \"ttlSeconds\": 0}").post("/instances/" + id + "/commands")
+                .then().statusCode(400).body("violations.field", hasItem("ttlSeconds"));
+        admin().body("{\"command\": \"restart\"}").post("/instances/00000000-0000-0000-0000-000000000000/commands")
+                .then().statusCode(404);
+        admin().delete("/instances/" + id).then().statusCode(204);
+        admin().body("{\"command\": \"restart\"}").post("/instances/" + id + "/commands").then().statusCode(409);
+        assertThat(db.count("SELECT count(*) FROM command")).isZero();
+    }
+
+    @Test
+    void aBulkCommandFansOutToTheTargetAndIsReadBack() throws Exception {
+        String a = Api.enrollInstance("A");
+        String b = Api.enrollInstance("B");
+        String c = Api.enrollInstance("C");
+        admin().body(Map.of("tags", List.of("north"))).patch("/instances/" + a).then().statusCode(200);
+        admin().body(Map.of("tags", List.of("north", "beta"))).patch("/instances/" + b).then().statusCode(200);
+
+        String batchId = admin().body("{\"command\": \"check_updates\", \"target\": {\"tags\": [\"north\"]}}")
+                .post("/commands").then().statusCode(202)
+                .body("total", equalTo(2)).body("counts.queued", equalTo(2)).extract().path("batchId");
+        admin().get("/command-batches/" + batchId).then().body("total", equalTo(2)).body("command", equalTo("check_updates"));
+        admin().get("/instances/" + a + "/commands").then().body("items.batchId", contains(batchId));
+        admin().get("/instances/" + c + "/commands").then().body("total", equalTo(0));
+
+        try (FakeInstance instance = online(b)) {
+            assertThat(instance.nextCommand(10).getString("command")).isEqualTo("check_updates");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> admin().get("/command-batches/" + batchId)
+                    .then().body("counts.sent", equalTo(1)).body("counts.queued", equalTo(1)));
+        }
+
+        admin().body("{\"command\": \"restart\", \"target\": {\"instanceIds\": [\"" + a + "\", \"" + c + "\"]}}")
+                .post("/commands").then().statusCode(202).body("total", equalTo(2));
+        admin().body("{\"command\": \"restart\", \"target\": {\"status\": \"offline\"}}")
+                .post("/commands").then().statusCode(202).body("total", equalTo(2));
+        admin().body("{\"command\": \"restart\", \"target\": {\"instanceIds\": [\"00000000-0000-0000-0000-000000000000\"]}}")
+                .post("/commands").then().statusCode(400);
+        admin().body("{\"command\": \"restart\", \"target\": {\"status\": \"offline\", \"tags\": [\"x\"]}}")
+                .post("/commands").then().statusCode(400).body("violations.field", containsInAnyOrder("target"));
+        admin().body("{\"command\": \"restart\"}").post("/commands").then().statusCode(400);
+    }
+}
