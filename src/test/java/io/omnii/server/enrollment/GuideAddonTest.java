@@ -23,6 +23,11 @@ import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import io.omnii.server.telemetry.PresenceSweep;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +47,9 @@ class GuideAddonTest extends ServerTest {
 
     @Inject
     Vertx vertx;
+
+    @Inject
+    PresenceSweep presence;
 
     @ConfigProperty(name = "omnii.mqtt.port")
     int mqttPort;
@@ -75,6 +83,56 @@ class GuideAddonTest extends ServerTest {
         } finally {
             observer.disconnect();
         }
+    }
+
+    @Test
+    void theGuidesExampleShowsOnlineAnswersGetStatusAndGoesOfflineWhenStopped() throws Exception {
+        Process python = new ProcessBuilder("/usr/bin/python3", ADDON.resolve("run_addon_session.py").toString(),
+                server.toString().replaceAll("/$", ""), Api.newCode()).redirectErrorStream(true).start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> new java.io.BufferedReader(new java.io.InputStreamReader(
+                python.getInputStream(), StandardCharsets.UTF_8)).lines().forEach(lines::add));
+        reader.start();
+        try {
+            String ready = awaitLine(lines, "READY ");
+            String id = new ObjectMapper().readTree(ready.substring(6)).get("instanceId").asText();
+            // The example publishes "online" with its version on connect.
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> admin().get("/instances/" + id)
+                    .then().body("status", equalTo("online")).body("version", equalTo("2024.1.0")));
+
+            String commandId = admin().body("{\"command\": \"get_status\"}").post("/instances/" + id + "/commands")
+                    .then().statusCode(202).extract().path("id");
+            awaitLine(lines, "Received command: get_status");
+            // Its answer is a fresh status message, which completes the command.
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> admin().get("/commands/" + commandId)
+                    .then().body("state", equalTo("completed")));
+
+            python.getOutputStream().write("stop\n".getBytes(StandardCharsets.UTF_8));
+            python.getOutputStream().flush();
+            awaitLine(lines, "STOPPED");
+            assertThat(python.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            clock.advance(Duration.ofSeconds(91));
+            presence.sweep();
+            admin().get("/instances/" + id).then().body("status", equalTo("offline"));
+            admin().get("/instances/" + id + "/events").then().body("items[0].reason", equalTo("heartbeat_timeout"));
+        } finally {
+            python.destroy();
+        }
+    }
+
+    private static String awaitLine(BlockingQueue<String> lines, String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<String> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(200, TimeUnit.MILLISECONDS);
+            if (line != null) {
+                seen.add(line);
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+        }
+        throw new AssertionError("the add-on never printed '" + prefix + "'; it printed " + seen);
     }
 
     @Test
