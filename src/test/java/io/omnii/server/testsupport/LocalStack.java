@@ -2,11 +2,6 @@ package io.omnii.server.testsupport;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -20,15 +15,11 @@ import java.util.Map;
 public final class LocalStack {
 
     private static final Path DIR = Path.of("target", "local");
-    private static final Path SERVER_JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
     private LocalStack() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (!Files.exists(SERVER_JAR)) {
-            throw new IllegalStateException(SERVER_JAR + " is missing: build with ./mvnw package first");
-        }
         Map<String, String> env = System.getenv();
         int apiPort = Integer.parseInt(env.getOrDefault("QUARKUS_HTTP_PORT", "3001"));
         int managementPort = Integer.parseInt(env.getOrDefault("QUARKUS_MANAGEMENT_PORT", "9000"));
@@ -39,17 +30,8 @@ public final class LocalStack {
         PostgresServer postgres = PostgresServer.start(DIR.resolve("postgres"), true, Map.of());
         MosquittoServer mosquitto = MosquittoServer.start(DIR.resolve("mosquitto"), mqttPort);
 
-        ProcessBuilder server = new ProcessBuilder("java", "-jar", SERVER_JAR.toString()).inheritIO();
-        server.environment().putAll(Map.of(
-                "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(),
-                "QUARKUS_DATASOURCE_USERNAME", PostgresServer.USER,
-                "QUARKUS_DATASOURCE_PASSWORD", "",
-                "QUARKUS_HTTP_PORT", String.valueOf(apiPort),
-                "OMNII_MQTT_HOST", "127.0.0.1",
-                "OMNII_MQTT_PORT", String.valueOf(mqttPort),
-                "OMNII_MQTT_INSTANCE_BROKER_URL", "mqtt://127.0.0.1:" + mqttPort,
-                "OMNII_ADMIN_TOKEN", token));
-        Process process = server.start();
+        ServerProcess server = new ServerProcess(postgres, mqttPort, token, apiPort, managementPort, true);
+        Process process = server.start(null);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             process.destroy();
             try {
@@ -61,8 +43,8 @@ public final class LocalStack {
             }
         }));
 
-        String management = "http://localhost:" + managementPort;
-        awaitReady(URI.create(management + "/q/health/ready"), process);
+        server.awaitReady(Duration.ofSeconds(120));
+        String management = server.managementUrl();
         String api = "http://localhost:" + apiPort;
         System.out.printf("""
 
@@ -83,23 +65,6 @@ public final class LocalStack {
 
                 """, api, postgres.jdbcUrl(), DIR.resolve("postgres"), mqttPort, token, management);
         System.exit(process.waitFor());
-    }
-
-    private static void awaitReady(URI readiness, Process server) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (server.isAlive() && System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(readiness).build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("the server did not become ready; see its log above");
     }
 
     private static String portOrFree(int preferred) {

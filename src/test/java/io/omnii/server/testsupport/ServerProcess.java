@@ -1,0 +1,94 @@
+package io.omnii.server.testsupport;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The packaged server (target/quarkus-app) as a child process wired to a PostgreSQL and a Mosquitto. */
+public final class ServerProcess {
+
+    public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+    private final Map<String, String> env;
+    private final int apiPort;
+    private final int managementPort;
+    private final boolean inheritIo;
+    private Process process;
+
+    public ServerProcess(PostgresServer postgres, int mqttPort, String adminToken, int apiPort, int managementPort,
+            boolean inheritIo) {
+        this.apiPort = apiPort;
+        this.managementPort = managementPort;
+        this.inheritIo = inheritIo;
+        this.env = new HashMap<>(Map.of(
+                "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(),
+                "QUARKUS_DATASOURCE_USERNAME", PostgresServer.USER,
+                "QUARKUS_DATASOURCE_PASSWORD", "",
+                "QUARKUS_HTTP_PORT", String.valueOf(apiPort),
+                "QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort),
+                "OMNII_MQTT_HOST", "127.0.0.1",
+                "OMNII_MQTT_PORT", String.valueOf(mqttPort),
+                "OMNII_MQTT_INSTANCE_BROKER_URL", "mqtt://127.0.0.1:" + mqttPort,
+                "OMNII_ADMIN_TOKEN", adminToken));
+    }
+
+    public Process start(Path log) throws IOException {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: build with ./mvnw package first");
+        }
+        ProcessBuilder builder = new ProcessBuilder("java", "-jar", JAR.toString());
+        builder.environment().putAll(env);
+        if (inheritIo) {
+            builder.inheritIO();
+        } else {
+            builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        }
+        process = builder.start();
+        return process;
+    }
+
+    /** Waits until the readiness check passes: database and broker both reached. */
+    public void awaitReady(Duration timeout) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        URI readiness = URI.create(managementUrl() + "/q/health/ready");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (process.isAlive() && System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(readiness).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the server did not become ready; see its log");
+    }
+
+    /** Ends the server at once, as a crash or an OOM kill would: no shutdown hooks, no goodbyes. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    /** Asks the server to stop as Kubernetes would (SIGTERM), and waits. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        return process.waitFor();
+    }
+
+    public String apiUrl() {
+        return "http://localhost:" + apiPort;
+    }
+
+    public String managementUrl() {
+        return "http://localhost:" + managementPort;
+    }
+}
