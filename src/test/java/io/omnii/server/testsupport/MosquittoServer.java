@@ -35,6 +35,8 @@ public final class MosquittoServer implements AutoCloseable {
                 "max_inflight_messages 0",
                 "max_queued_messages 1000000",
                 "max_queued_bytes 0",
+                // Small packets (PUBACKs, heartbeats) leave at once instead of waiting on Nagle's algorithm.
+                "set_tcp_nodelay true",
                 ""));
         MosquittoServer server = new MosquittoServer(dir, port);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
