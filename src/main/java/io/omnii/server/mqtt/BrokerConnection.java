@@ -1,31 +1,33 @@
 package io.omnii.server.mqtt;
 
-import io.netty.handler.codec.mqtt.MqttQoS;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.mqtt.MqttClient;
-import io.vertx.mqtt.MqttClientOptions;
-import io.vertx.mqtt.messages.MqttPublishMessage;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * The server's one connection to the MQTT broker, for the life of the process. It reconnects with capped exponential
@@ -38,29 +40,32 @@ public class BrokerConnection {
 
     private static final long MIN_BACKOFF_MS = 500;
     private static final long MAX_BACKOFF_MS = 30_000;
-    private static final int MQTT_MAX_MESSAGE_BYTES = 268_435_455;
+    private static final int MAX_INFLIGHT_PUBLISHES = 1_000;
 
-    private final Vertx vertx;
-    private final MqttConfig config;
-    private final Clock clock;
-    private final Map<String, Integer> subscriptions = new LinkedHashMap<>();
-    private final List<Consumer<MqttPublishMessage>> receivers = new CopyOnWriteArrayList<>();
-    private final Map<Integer, CompletableFuture<Void>> awaitingPuback = new ConcurrentHashMap<>();
-    private final Set<Integer> earlyPubacks = ConcurrentHashMap.newKeySet();
-
-    private volatile Context context;
-    private volatile MqttClient client;
-    private volatile boolean started;
-    private volatile boolean stopping;
-    private volatile State state = new State(false, null, Optional.empty());
-    private int failures;
+    /** A message from the broker, not yet acknowledged. */
+    public record Received(String topic, byte[] payload, boolean duplicate, int messageId, int qos) {
+    }
 
     /** Whether the broker accepted us, since when the state holds, and why the last attempt failed. */
     public record State(boolean connected, Instant since, Optional<String> lastError) {
     }
 
-    BrokerConnection(Vertx vertx, MqttConfig config, Clock clock) {
-        this.vertx = vertx;
+    private final MqttConfig config;
+    private final Clock clock;
+    private final Map<String, Integer> subscriptions = new LinkedHashMap<>();
+    private final List<Consumer<Received>> receivers = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "omnii-mqtt-reconnect");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private volatile MqttAsyncClient client;
+    private volatile boolean stopping;
+    private volatile State state = new State(false, null, Optional.empty());
+    private int failures;
+
+    BrokerConnection(MqttConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
     }
@@ -71,58 +76,87 @@ public class BrokerConnection {
 
     /** Connects, once; further calls do nothing. */
     public synchronized void start() {
-        if (started) {
+        if (client != null) {
             return;
         }
-        started = true;
-        context = vertx.getOrCreateContext();
-        context.runOnContext(v -> connect());
+        try {
+            client = new MqttAsyncClient("tcp://" + address(), config.clientId(), new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new IllegalStateException("invalid MQTT broker address " + address(), e);
+        }
+        // The receiver acknowledges, after its commit (ack()).
+        client.setManualAcks(true);
+        client.setCallback(new Callback());
+        connect();
     }
 
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
-        MqttClient c = client;
-        if (c != null && c.isConnected()) {
-            c.disconnect();
+        retries.shutdownNow();
+        MqttAsyncClient c = client;
+        if (c != null) {
+            try {
+                if (c.isConnected()) {
+                    c.disconnect().waitForCompletion(2_000);
+                }
+                c.close();
+            } catch (MqttException e) {
+                Log.debugf("Closing the MQTT client: %s", e.getMessage());
+            }
         }
     }
 
     /** Subscribes at this QoS on every (re)connect, and delivers what arrives to the receiver, unacknowledged. */
-    public synchronized void subscribe(List<String> filters, int qos, Consumer<MqttPublishMessage> receiver) {
+    public synchronized void subscribe(List<String> filters, int qos, Consumer<Received> receiver) {
         filters.forEach(f -> subscriptions.put(f, qos));
         receivers.add(receiver);
-        MqttClient c = client;
-        if (c != null && c.isConnected()) {
-            context.runOnContext(v -> c.subscribe(Map.copyOf(subscriptions)));
+        if (state.connected()) {
+            subscribeAll(client);
         }
     }
 
-    /** Acknowledges a received QoS 1 message, on the connection's own thread, in the order of the calls. */
-    public void ack(MqttPublishMessage message) {
-        context.runOnContext(v -> message.ack());
+    /** Acknowledges a received message (PUBACK for QoS 1). Calls in arrival order keep the broker's order. */
+    public void ack(Received message) {
+        MqttAsyncClient c = client;
+        if (message.qos() == 0 || c == null || !c.isConnected()) {
+            return; // unacknowledged messages are redelivered on the next connection
+        }
+        try {
+            c.messageArrivedComplete(message.messageId(), message.qos());
+        } catch (MqttException e) {
+            Log.debugf("PUBACK for message %d not sent: %s", message.messageId(), e.getMessage());
+        }
     }
 
     /**
      * Publishes at QoS 1, not retained. Completes when the broker has acknowledged (PUBACK); fails at once when not
-     * connected, and when the connection drops before the acknowledgement.
+     * connected.
      */
     public CompletionStage<Void> publish(String topic, byte[] payload) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        MqttClient c = client;
+        MqttAsyncClient c = client;
         if (c == null || !state.connected()) {
             done.completeExceptionally(new IllegalStateException("not connected to the MQTT broker"));
             return done;
         }
-        context.runOnContext(v -> c.publish(topic, Buffer.buffer(payload), MqttQoS.AT_LEAST_ONCE, false, false)
-                .onSuccess(packetId -> {
-                    // Should the PUBACK have been read before the write's completion ran, it is waiting here.
-                    if (earlyPubacks.remove(packetId)) {
-                        done.complete(null);
-                    } else {
-                        awaitingPuback.put(packetId, done);
-                    }
-                })
-                .onFailure(done::completeExceptionally));
+        MqttMessage message = new MqttMessage(payload);
+        message.setQos(1);
+        message.setRetained(false);
+        try {
+            c.publish(topic, message, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    done.complete(null);
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    done.completeExceptionally(failure);
+                }
+            });
+        } catch (MqttException e) {
+            done.completeExceptionally(e);
+        }
         return done;
     }
 
@@ -135,81 +169,60 @@ public class BrokerConnection {
     }
 
     private void connect() {
-        MqttClientOptions options = new MqttClientOptions()
-                .setClientId(config.clientId())
-                // A stable id and a kept session: the broker holds our subscriptions and queues messages while we
-                // are away, and redelivers what we had not acknowledged.
-                .setCleanSession(false)
-                .setKeepAliveInterval(30)
-                .setAutoKeepAlive(true);
-        options.setAutoAck(false); // we PUBACK after the commit (ack()); this setter returns nothing
-        // The client drops the connection on a message over its limit, and the broker would redeliver that message
-        // on every reconnect. So take anything MQTT allows; the ingest drops oversized payloads itself.
-        options.setMaxMessageSize(MQTT_MAX_MESSAGE_BYTES);
-        config.username().ifPresent(options::setUsername);
-        config.password().ifPresent(options::setPassword);
+        if (stopping) {
+            return;
+        }
+        MqttConnectOptions options = new MqttConnectOptions();
+        // A stable id and a kept session: the broker holds our subscriptions and queues messages while we are
+        // away, and redelivers what we had not acknowledged.
+        options.setCleanSession(false);
+        options.setKeepAliveInterval(30);
+        options.setConnectionTimeout(10);
+        options.setAutomaticReconnect(false); // ours, with jitter, below
+        options.setMaxInflight(MAX_INFLIGHT_PUBLISHES);
+        config.username().ifPresent(options::setUserName);
+        config.password().ifPresent(p -> options.setPassword(p.toCharArray()));
+        try {
+            client.connect(options, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    failures = 0;
+                    state = new State(true, clock.instant(), Optional.empty());
+                    Log.infof("Connected to the MQTT broker at %s as %s", address(), config.clientId());
+                    subscribeAll(client);
+                }
 
-        MqttClient c = MqttClient.create(vertx, options);
-        client = c;
-        c.publishHandler(message -> receivers.forEach(r -> r.accept(message)));
-        c.publishCompletionHandler(packetId -> {
-            if (!complete(packetId, null)) {
-                earlyPubacks.add(packetId);
-            }
-        });
-        c.publishCompletionExpirationHandler(packetId -> complete(packetId,
-                new IllegalStateException("the broker did not acknowledge in time")));
-        c.closeHandler(v -> {
-            failPending();
-            // A refused CONNECT closes too, but its failure path below already retries.
-            if (state.connected()) {
-                Log.warnf("Lost the MQTT broker at %s", address());
-                state = new State(false, clock.instant(), Optional.of("connection closed"));
-                retryLater();
-            }
-        });
-        c.connect(config.port(), config.host()).onComplete(result -> {
-            if (result.succeeded()) {
-                failures = 0;
-                state = new State(true, clock.instant(), Optional.empty());
-                Log.infof("Connected to the MQTT broker at %s as %s", address(), config.clientId());
-                Map<String, Integer> filters;
-                synchronized (this) {
-                    filters = Map.copyOf(subscriptions);
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    connectFailed(failure);
                 }
-                if (!filters.isEmpty()) {
-                    c.subscribe(filters);
-                }
-            } else {
-                String error = String.valueOf(result.cause().getMessage());
-                if (failures == 0) {
-                    Log.warnf("Cannot reach the MQTT broker at %s: %s; retrying", address(), error);
-                }
-                state = new State(false, state.connected() || state.since() == null ? clock.instant() : state.since(),
-                        Optional.of(error));
-                retryLater();
-            }
-        });
+            });
+        } catch (MqttException e) {
+            connectFailed(e);
+        }
     }
 
-    private boolean complete(int packetId, Throwable failure) {
-        CompletableFuture<Void> done = awaitingPuback.remove(packetId);
-        if (done == null) {
-            return false;
+    private void connectFailed(Throwable failure) {
+        String error = String.valueOf(failure.getMessage());
+        if (failures == 0) {
+            Log.warnf("Cannot reach the MQTT broker at %s: %s; retrying", address(), error);
         }
-        if (failure == null) {
-            done.complete(null);
-        } else {
-            done.completeExceptionally(failure);
-        }
-        return true;
+        state = new State(false, state.connected() || state.since() == null ? clock.instant() : state.since(),
+                Optional.of(error));
+        retryLater();
     }
 
-    private void failPending() {
-        List<CompletableFuture<Void>> pending = new ArrayList<>(awaitingPuback.values());
-        awaitingPuback.clear();
-        earlyPubacks.clear();
-        pending.forEach(f -> f.completeExceptionally(new IllegalStateException("connection to the broker lost")));
+    private synchronized void subscribeAll(MqttAsyncClient c) {
+        if (subscriptions.isEmpty()) {
+            return;
+        }
+        String[] filters = subscriptions.keySet().toArray(String[]::new);
+        int[] qos = subscriptions.values().stream().mapToInt(Integer::intValue).toArray();
+        try {
+            c.subscribe(filters, qos);
+        } catch (MqttException e) {
+            Log.warnf("Subscribing to %s failed: %s", String.join(", ", filters), e.getMessage());
+        }
     }
 
     private void retryLater() {
@@ -219,6 +232,34 @@ public class BrokerConnection {
         long ceiling = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(failures++, 10));
         // Full jitter keeps restarted replicas from reconnecting in lock step.
         long delay = ThreadLocalRandom.current().nextLong(MIN_BACKOFF_MS, Math.max(MIN_BACKOFF_MS + 1, ceiling + 1));
-        vertx.setTimer(delay, id -> context.runOnContext(v -> connect()));
+        retries.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private final class Callback implements MqttCallbackExtended {
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverUri) {
+            // State and subscriptions are handled by the connect listener.
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            Log.warnf("Lost the MQTT broker at %s: %s", address(), cause == null ? "closed" : cause.getMessage());
+            state = new State(false, clock.instant(), Optional.of(cause == null ? "connection closed"
+                    : String.valueOf(cause.getMessage())));
+            retryLater();
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            Received received = new Received(topic, message.getPayload(), message.isDuplicate(), message.getId(),
+                    message.getQos());
+            receivers.forEach(r -> r.accept(received));
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+            // Publishers are told through their own listener.
+        }
     }
 }

@@ -3,7 +3,6 @@ package io.omnii.server.mqtt;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.reactive.messaging.connector.InboundConnector;
-import io.vertx.mqtt.messages.MqttPublishMessage;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 
 /**
  * An MQTT source for reactive messaging channels whose messages are acknowledged to the broker only when the
- * application acks them. SmallRye's own MQTT connector lets the client PUBACK on arrival, before anything is
+ * application acks them (the Paho client with manual acknowledgement, in {@link BrokerConnection}). SmallRye's own MQTT connector lets the client PUBACK on arrival, before anything is
  * stored, so a crash in between would lose the message (docs/mqtt.md).
  *
  * <p>Channel attributes: {@code topics}, comma-separated filters (default: every instance's telemetry), subscribed
@@ -50,8 +49,8 @@ public class MqttInboundConnector implements InboundConnector {
                 emitter -> broker.subscribe(filters, 1, m -> emitter.emit(toMessage(m))), BackPressureStrategy.BUFFER);
     }
 
-    private Message<byte[]> toMessage(MqttPublishMessage m) {
-        return Message.of(m.payload().getBytes(), Metadata.of(new Received(m.topicName(), m.isDup())), () -> {
+    private Message<byte[]> toMessage(BrokerConnection.Received m) {
+        return Message.of(m.payload(), Metadata.of(new Received(m.topic(), m.duplicate())), () -> {
             broker.ack(m);
             return CompletableFuture.completedFuture(null);
         });
