@@ -64,12 +64,12 @@ public class EnrollmentThrottle {
         OffsetDateTime now = now();
         String bucket = ADDRESS_PREFIX + address;
         if (!take(bucket, perAddress, now)) {
-            Log.infof("Enrollment attempts from %s throttled", address);
+            Log.debugf("Enrollment attempts from %s throttled", address);
             throw ApiException.tooManyRequests(secondsUntilToken(bucket, perAddress, now));
         }
         if (!take(GLOBAL, global, now)) {
             giveBack(bucket, perAddress);
-            Log.warnf("Enrollment attempts throttled fleet-wide (last from %s)", address);
+            Log.debugf("Enrollment attempts throttled fleet-wide (last from %s)", address);
             throw ApiException.tooManyRequests(secondsUntilToken(GLOBAL, global, now));
         }
     }

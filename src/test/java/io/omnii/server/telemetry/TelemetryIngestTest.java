@@ -34,6 +34,9 @@ class TelemetryIngestTest extends ServerTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    MetricsRetention retention;
+
     @ConfigProperty(name = "omnii.mqtt.port")
     int mqttPort;
 
@@ -126,6 +129,19 @@ class TelemetryIngestTest extends ServerTest {
                 .body("latest.metadata.extraKey", equalTo(2))
                 .body("latest.metricsAt", equalTo(t + 600_000L));
         admin().queryParam("from", "yesterday").get("/instances/" + id + "/metrics").then().statusCode(400);
+    }
+
+    @Test
+    void metricsHistoryOlderThanTheRetentionIsPurged() throws Exception {
+        instance.publish("metrics", metrics(now(), 0.5, "\"old\": true"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.count("SELECT count(*) FROM metrics_sample") == 1);
+        clock.advance(Duration.ofDays(29));
+        instance.publish("metrics", metrics(now(), 0.6, "\"recent\": true"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.count("SELECT count(*) FROM metrics_sample") == 2);
+        clock.advance(Duration.ofDays(2));
+        assertThat(retention.purge()).isEqualTo(1);
+        admin().get("/instances/" + id + "/metrics").then().body("total", equalTo(1))
+                .body("items[0].metadata.recent", equalTo(true));
     }
 
     @Test
