@@ -1,5 +1,6 @@
 package io.omnii.server.command;
 
+import io.omnii.server.common.Times;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnii.server.command.CommandPayloads.CommandMessage;
@@ -13,9 +14,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.persistence.EntityManager;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
@@ -125,7 +124,7 @@ public class CommandDispatcher {
         byte[] message;
         try {
             message = mapper.writeValueAsBytes(new CommandMessage((String) row[2], mapper.readTree((String) row[3]), id,
-                    toInstant(row[4]).toEpochMilli()));
+                    Times.instant(row[4]).toEpochMilli()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored payload of command " + id + " is not JSON", e);
         }
@@ -157,19 +156,6 @@ public class CommandDispatcher {
     }
 
     private OffsetDateTime now() {
-        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-    }
-
-    private static Instant toInstant(Object value) {
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        throw new IllegalStateException("unexpected timestamp type " + value.getClass());
+        return Times.utc(clock.instant());
     }
 }

@@ -1,22 +1,15 @@
 package io.omnii.server.command;
 
-import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.Locale;
+import io.omnii.server.common.WireEnum;
 import java.util.Optional;
 
 /** The add-on guide's commands. Only get_status and get_metrics have an answer the server can see. */
-public enum CommandName {
+public enum CommandName implements WireEnum {
     RESTART,
     UPDATE,
     GET_STATUS,
     GET_METRICS,
     CHECK_UPDATES;
-
-    @JsonValue
-    public String wire() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 
     /** Whether an instance's reply (its next status or metrics message) completes the command. */
     public boolean expectsReply() {
@@ -24,6 +17,6 @@ public enum CommandName {
     }
 
     public static Optional<CommandName> fromWire(String value) {
-        return Arrays.stream(values()).filter(c -> c.wire().equals(value)).findFirst();
+        return WireEnum.fromWire(CommandName.class, value);
     }
 }

@@ -1,7 +1,7 @@
 package io.omnii.server.command;
 
+import io.omnii.server.common.Times;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,7 +31,7 @@ public final class CommandPayloads {
         static CommandView of(Command c) {
             return new CommandView(c.id, c.instanceId, c.batchId, c.command, c.payload, c.state,
                     c.createdAt.toEpochMilli(), c.expiresAt.toEpochMilli(), c.updatedAt.toEpochMilli(),
-                    millis(c.sentAt), millis(c.completedAt), c.attempts, c.error);
+                    Times.millis(c.sentAt), Times.millis(c.completedAt), c.attempts, c.error);
         }
     }
 
@@ -41,9 +41,5 @@ public final class CommandPayloads {
 
     /** The message on server/{id}/commands: the guide's command and payload, plus our id and issue time. */
     public record CommandMessage(String command, JsonNode payload, UUID commandId, long issuedAt) {
-    }
-
-    private static Long millis(Instant t) {
-        return t == null ? null : t.toEpochMilli();
     }
 }

@@ -1,10 +1,9 @@
 package io.omnii.server.command;
 
-import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Locale;
+import io.omnii.server.common.WireEnum;
 
 /** Where a command stands; docs/mqtt.md says which states each command can reach. */
-public enum CommandState {
+public enum CommandState implements WireEnum {
     /** Waiting for the instance to be online. */
     QUEUED,
     /** Claimed by a server and being published. */
@@ -18,10 +17,5 @@ public enum CommandState {
     /** Sent, but no answer within the completion timeout. */
     TIMED_OUT,
     /** Could not be published after the allowed attempts. */
-    FAILED;
-
-    @JsonValue
-    public String wire() {
-        return name().toLowerCase(Locale.ROOT);
-    }
+    FAILED
 }

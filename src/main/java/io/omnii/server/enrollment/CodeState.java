@@ -1,16 +1,10 @@
 package io.omnii.server.enrollment;
 
-import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Locale;
+import io.omnii.server.common.WireEnum;
 
-public enum CodeState {
+public enum CodeState implements WireEnum {
     ACTIVE,
     USED,
     EXPIRED,
-    REVOKED;
-
-    @JsonValue
-    public String wire() {
-        return name().toLowerCase(Locale.ROOT);
-    }
+    REVOKED
 }

@@ -1,5 +1,6 @@
 package io.omnii.server.enrollment;
 
+import io.omnii.server.common.Times;
 import java.util.UUID;
 
 /** What crosses the wire for enrollment. Field names are the add-on guide's, letter for letter. */
@@ -22,8 +23,7 @@ public final class EnrollmentPayloads {
 
         static CodeView of(EnrollmentCode c, java.time.Instant now) {
             return new CodeView(c.id, c.state(now), c.createdAt.toEpochMilli(), c.expiresAt.toEpochMilli(),
-                    c.usedAt == null ? null : c.usedAt.toEpochMilli(), c.instanceId,
-                    c.revokedAt == null ? null : c.revokedAt.toEpochMilli());
+                    Times.millis(c.usedAt), c.instanceId, Times.millis(c.revokedAt));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.omnii.server.enrollment;
 
+import io.omnii.server.common.Times;
 import io.omnii.server.common.ApiException;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
@@ -7,9 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 
 /**
@@ -127,6 +126,6 @@ public class EnrollmentThrottle {
     }
 
     private OffsetDateTime now() {
-        return OffsetDateTime.ofInstant(Instant.now(clock), ZoneOffset.UTC);
+        return Times.utc(clock.instant());
     }
 }

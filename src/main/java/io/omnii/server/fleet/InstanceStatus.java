@@ -1,23 +1,16 @@
 package io.omnii.server.fleet;
 
-import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.Locale;
+import io.omnii.server.common.WireEnum;
 import java.util.Optional;
 
 /** Where an instance stands. The first three are what the add-on guide's status payload reports. */
-public enum InstanceStatus {
+public enum InstanceStatus implements WireEnum {
     ONLINE,
     OFFLINE,
     ERROR,
     DECOMMISSIONED;
 
-    @JsonValue
-    public String wire() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
     public static Optional<InstanceStatus> fromWire(String value) {
-        return Arrays.stream(values()).filter(s -> s.wire().equals(value)).findFirst();
+        return WireEnum.fromWire(InstanceStatus.class, value);
     }
 }

@@ -1,6 +1,6 @@
 package io.omnii.server.fleet;
 
-import java.time.Instant;
+import io.omnii.server.common.Times;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,13 +27,9 @@ public record InstanceView(
 
     public static InstanceView of(Instance i) {
         return new InstanceView(i.id, i.name, List.copyOf(i.tags), i.mqttClientId, i.status,
-                millis(i.statusChangedAt), millis(i.enrolledAt), millis(i.lastSeenAt), millis(i.decommissionedAt),
+                Times.millis(i.statusChangedAt), Times.millis(i.enrolledAt), Times.millis(i.lastSeenAt), Times.millis(i.decommissionedAt),
                 i.version,
                 new Latest(i.uptimeSeconds, i.stabilityScore, i.coreVersion, i.supervisorVersion, i.osVersion,
-                        i.totalDevices, i.totalEntities, i.pendingUpdates, i.latestMetrics, millis(i.metricsAt)));
-    }
-
-    private static Long millis(Instant t) {
-        return t == null ? null : t.toEpochMilli();
+                        i.totalDevices, i.totalEntities, i.pendingUpdates, i.latestMetrics, Times.millis(i.metricsAt)));
     }
 }

@@ -1,10 +1,9 @@
 package io.omnii.server.fleet;
 
-import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Locale;
+import io.omnii.server.common.WireEnum;
 
 /** Why an instance's status changed. */
-public enum TransitionReason {
+public enum TransitionReason implements WireEnum {
     /** The instance was enrolled and starts offline until it reports. */
     ENROLLED,
     /** A heartbeat arrived. */
@@ -14,10 +13,5 @@ public enum TransitionReason {
     /** No heartbeat within the presence timeout. */
     HEARTBEAT_TIMEOUT,
     /** An admin decommissioned it. */
-    DECOMMISSIONED;
-
-    @JsonValue
-    public String wire() {
-        return name().toLowerCase(Locale.ROOT);
-    }
+    DECOMMISSIONED
 }

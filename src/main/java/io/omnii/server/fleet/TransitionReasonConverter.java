@@ -1,18 +1,12 @@
 package io.omnii.server.fleet;
 
-import jakarta.persistence.AttributeConverter;
+import io.omnii.server.common.WireEnum;
 import jakarta.persistence.Converter;
 
 @Converter(autoApply = true)
-public class TransitionReasonConverter implements AttributeConverter<TransitionReason, String> {
+public class TransitionReasonConverter extends WireEnum.Converter<TransitionReason> {
 
-    @Override
-    public String convertToDatabaseColumn(TransitionReason reason) {
-        return reason == null ? null : reason.wire();
-    }
-
-    @Override
-    public TransitionReason convertToEntityAttribute(String value) {
-        return value == null ? null : TransitionReason.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    public TransitionReasonConverter() {
+        super(TransitionReason.class);
     }
 }

@@ -1,5 +1,6 @@
 package io.omnii.server.telemetry;
 
+import io.omnii.server.common.Times;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnii.server.common.ApiException;
@@ -13,8 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -55,13 +54,13 @@ public class HistoryService {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(SAMPLES)
                 .setParameter("id", instanceId)
-                .setParameter("from", utc(from))
-                .setParameter("to", utc(to))
+                .setParameter("from", Times.utc(from))
+                .setParameter("to", Times.utc(to))
                 .setParameter("limit", request.size())
                 .setParameter("offset", (long) request.page() * request.size())
                 .getResultList();
         long total = ((Number) em.createNativeQuery(COUNT).setParameter("id", instanceId)
-                .setParameter("from", utc(from)).setParameter("to", utc(to)).getSingleResult()).longValue();
+                .setParameter("from", Times.utc(from)).setParameter("to", Times.utc(to)).getSingleResult()).longValue();
         return new Page<>(rows.stream().map(this::sample).toList(), request.page(), request.size(), total);
     }
 
@@ -92,7 +91,7 @@ public class HistoryService {
                 throw new IllegalStateException(e);
             }
         }
-        return new Sample(millis(r[0]), millis(r[1]), r[2] == null ? null : ((Number) r[2]).longValue(), (String) r[3],
+        return new Sample(Times.instant(r[0]).toEpochMilli(), Times.instant(r[1]).toEpochMilli(), r[2] == null ? null : ((Number) r[2]).longValue(), (String) r[3],
                 r[4] == null ? null : ((Number) r[4]).doubleValue(), (String) r[5], (String) r[6], (String) r[7],
                 integer(r[8]), integer(r[9]), integer(r[10]), metadata);
     }
@@ -101,17 +100,4 @@ public class HistoryService {
         return o == null ? null : ((Number) o).intValue();
     }
 
-    private static long millis(Object value) {
-        if (value instanceof Instant i) {
-            return i.toEpochMilli();
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant().toEpochMilli();
-        }
-        return ((java.sql.Timestamp) value).toInstant().toEpochMilli();
-    }
-
-    private static OffsetDateTime utc(Instant t) {
-        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
-    }
 }

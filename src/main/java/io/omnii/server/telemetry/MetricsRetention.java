@@ -1,5 +1,6 @@
 package io.omnii.server.telemetry;
 
+import io.omnii.server.common.Times;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -7,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /** Deletes metrics history older than the retention period, in slices so no transaction holds locks for long. */
 @ApplicationScoped
@@ -35,7 +35,7 @@ public class MetricsRetention {
 
     /** Returns how many samples were deleted. */
     public long purge() {
-        OffsetDateTime cutoff = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC).minus(config.retention());
+        OffsetDateTime cutoff = Times.utc(clock.instant()).minus(config.retention());
         long total = 0;
         int deleted;
         do {

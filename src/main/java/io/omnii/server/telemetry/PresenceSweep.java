@@ -1,5 +1,6 @@
 package io.omnii.server.telemetry;
 
+import io.omnii.server.common.Times;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,7 +8,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /**
  * Turns instances offline that sent no heartbeat within the presence timeout, recording why. One statement does
@@ -48,7 +48,7 @@ public class PresenceSweep {
     /** Returns how many instances turned offline. */
     @Transactional
     public int sweep() {
-        OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        OffsetDateTime now = Times.utc(clock.instant());
         int gone = em.createNativeQuery(SWEEP)
                 .setParameter("now", now)
                 .setParameter("cutoff", now.minus(config.presenceTimeout()))

@@ -1,5 +1,6 @@
 package io.omnii.server.telemetry;
 
+import io.omnii.server.common.Times;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
@@ -15,7 +16,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -209,8 +209,9 @@ public class TelemetryStore {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     UUID id = rs.getObject(1, UUID.class);
-                    rows.put(id, new Row(id, rs.getString(2), instant(rs.getObject(3, OffsetDateTime.class)),
-                            instant(rs.getObject(4, OffsetDateTime.class)), instant(rs.getObject(5, OffsetDateTime.class))));
+                    rows.put(id, new Row(id, rs.getString(2), Times.instant(rs.getObject(3, OffsetDateTime.class)),
+                            Times.instant(rs.getObject(4, OffsetDateTime.class)),
+                            Times.instant(rs.getObject(5, OffsetDateTime.class))));
                 }
             }
         }
@@ -225,16 +226,16 @@ public class TelemetryStore {
                     continue;
                 }
                 presence.setString(1, row.status.wire());
-                presence.setObject(2, timestamp(row.statusChangedAt));
-                presence.setObject(3, timestamp(row.lastSeenAt));
-                presence.setObject(4, timestamp(row.lastReportAt));
+                presence.setObject(2, Times.utc(row.statusChangedAt));
+                presence.setObject(3, Times.utc(row.lastSeenAt));
+                presence.setObject(4, Times.utc(row.lastReportAt));
                 presence.setString(5, row.version);
                 setLong(presence, 6, row.uptime);
                 presence.setObject(7, row.id);
                 presence.addBatch();
                 Report.Metrics m = row.latestMetrics;
                 if (m != null) {
-                    metrics.setObject(1, timestamp(m.timestamp()));
+                    metrics.setObject(1, Times.utc(m.timestamp()));
                     setDouble(metrics, 2, m.stabilityScore());
                     metrics.setString(3, m.coreVersion());
                     metrics.setString(4, m.supervisorVersion());
@@ -259,7 +260,7 @@ public class TelemetryStore {
         try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
             for (Event e : events) {
                 ps.setObject(1, e.instanceId());
-                ps.setObject(2, timestamp(e.at()));
+                ps.setObject(2, Times.utc(e.at()));
                 ps.setString(3, e.from().wire());
                 ps.setString(4, e.to().wire());
                 ps.setString(5, e.reason().wire());
@@ -277,8 +278,8 @@ public class TelemetryStore {
             for (Pending p : samples) {
                 Report.Metrics m = (Report.Metrics) p.parsed().report();
                 ps.setObject(1, m.instanceId());
-                ps.setObject(2, timestamp(m.timestamp()));
-                ps.setObject(3, timestamp(p.receivedAt()));
+                ps.setObject(2, Times.utc(m.timestamp()));
+                ps.setObject(3, Times.utc(p.receivedAt()));
                 setLong(ps, 4, m.uptimeSeconds());
                 ps.setString(5, m.version());
                 setDouble(ps, 6, m.stabilityScore());
@@ -305,13 +306,13 @@ public class TelemetryStore {
                 (a, b) -> a.at().isAfter(b.at()) ? a : b));
         try (PreparedStatement ps = c.prepareStatement(COMPLETE_COMMANDS)) {
             for (Completion k : latest.values()) {
-                ps.setObject(1, timestamp(k.at()));
-                ps.setObject(2, timestamp(k.at()));
-                ps.setObject(3, timestamp(k.at()));
+                ps.setObject(1, Times.utc(k.at()));
+                ps.setObject(2, Times.utc(k.at()));
+                ps.setObject(3, Times.utc(k.at()));
                 ps.setObject(4, k.instanceId());
                 ps.setString(5, k.command().wire());
-                ps.setObject(6, timestamp(k.at()));
-                ps.setObject(7, timestamp(k.at()));
+                ps.setObject(6, Times.utc(k.at()));
+                ps.setObject(7, Times.utc(k.at()));
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -329,13 +330,6 @@ public class TelemetryStore {
         }
     }
 
-    private static OffsetDateTime timestamp(Instant t) {
-        return t == null ? null : OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
-    }
-
-    private static Instant instant(OffsetDateTime t) {
-        return t == null ? null : t.toInstant();
-    }
 
     private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
         if (v == null) {
