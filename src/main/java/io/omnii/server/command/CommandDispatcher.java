@@ -33,7 +33,7 @@ public class CommandDispatcher {
     private static final int CLAIM_LIMIT = 200;
     private static final long STALE_CLAIM_SECONDS = 60;
     private static final String CLAIM = """
-            UPDATE command SET state = 'sending', attempts = attempts + 1, updated_at = :now
+            UPDATE command SET state = 'sending', attempts = attempts + 1, updated_at = :now, sent_at = :now
              WHERE id IN (SELECT c.id FROM command c JOIN instance i ON i.id = c.instance_id
                            WHERE c.state = 'queued' AND i.status = 'online' AND c.expires_at > :now %s
                            ORDER BY c.created_at LIMIT :limit FOR UPDATE OF c SKIP LOCKED)
@@ -79,7 +79,7 @@ public class CommandDispatcher {
                     .setParameter("now", now)
                     .setParameter("cutoff", now.minus(config.completionTimeout()))
                     .executeUpdate();
-            int released = em.createNativeQuery("UPDATE command SET state = 'queued', updated_at = :now"
+            int released = em.createNativeQuery("UPDATE command SET state = 'queued', sent_at = NULL, updated_at = :now"
                     + " WHERE state = 'sending' AND updated_at < :cutoff")
                     .setParameter("now", now)
                     .setParameter("cutoff", now.minusSeconds(STALE_CLAIM_SECONDS))
@@ -130,12 +130,12 @@ public class CommandDispatcher {
         }
         broker.publish(Topics.commands(instanceId), message).whenCompleteAsync((ok, failure) -> {
             if (failure == null) {
-                mark(id, "UPDATE command SET state = 'sent', sent_at = :now, updated_at = :now"
-                        + " WHERE id = :id AND state = 'sending'", null);
+                mark(id, "UPDATE command SET state = 'sent', updated_at = :now WHERE id = :id AND state = 'sending'",
+                        null);
             } else {
                 Log.warnf("Command %s to %s not sent: %s", id, instanceId, failure.getMessage());
                 mark(id, "UPDATE command SET state = CASE WHEN attempts >= " + config.maxAttempts()
-                        + " THEN 'failed' ELSE 'queued' END, error = :error, updated_at = :now"
+                        + " THEN 'failed' ELSE 'queued' END, error = :error, sent_at = NULL, updated_at = :now"
                         + " WHERE id = :id AND state = 'sending'", failure.getMessage());
             }
         }, executor);

@@ -51,12 +51,11 @@ public class TelemetryStore {
                    core_version, supervisor_version, os_version, total_devices, total_entities, pending_updates, metadata)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
             ON CONFLICT (instance_id, reported_at) DO NOTHING""";
-    // An answer can overtake the PUBACK of its command, so a command still being sent (claimed before the answer
-    // arrived) is completed too.
+    // sent_at is when the command was published. An answer can overtake the broker's PUBACK, so a command still
+    // waiting for it ('sending') is completed as well as a 'sent' one.
     private static final String COMPLETE_COMMANDS = """
-            UPDATE command SET state = 'completed', completed_at = ?, updated_at = ?, sent_at = COALESCE(sent_at, ?)
-             WHERE instance_id = ? AND command = ?
-               AND ((state = 'sent' AND sent_at <= ?) OR (state = 'sending' AND updated_at <= ?))""";
+            UPDATE command SET state = 'completed', completed_at = ?, updated_at = ?
+             WHERE instance_id = ? AND command = ? AND state IN ('sending', 'sent') AND sent_at <= ?""";
 
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
@@ -308,11 +307,9 @@ public class TelemetryStore {
             for (Completion k : latest.values()) {
                 ps.setObject(1, Times.utc(k.at()));
                 ps.setObject(2, Times.utc(k.at()));
-                ps.setObject(3, Times.utc(k.at()));
-                ps.setObject(4, k.instanceId());
-                ps.setString(5, k.command().wire());
-                ps.setObject(6, Times.utc(k.at()));
-                ps.setObject(7, Times.utc(k.at()));
+                ps.setObject(3, k.instanceId());
+                ps.setString(4, k.command().wire());
+                ps.setObject(5, Times.utc(k.at()));
                 ps.addBatch();
             }
             ps.executeBatch();
