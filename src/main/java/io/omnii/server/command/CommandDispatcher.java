@@ -49,13 +49,16 @@ public class CommandDispatcher {
     private final Clock clock;
     private final CommandConfig config;
     private final ObjectMapper mapper;
+    private final CommandMetrics metrics;
 
-    CommandDispatcher(EntityManager em, BrokerConnection broker, Clock clock, CommandConfig config, ObjectMapper mapper) {
+    CommandDispatcher(EntityManager em, BrokerConnection broker, Clock clock, CommandConfig config, ObjectMapper mapper,
+            CommandMetrics metrics) {
         this.em = em;
         this.broker = broker;
         this.clock = clock;
         this.config = config;
         this.mapper = mapper;
+        this.metrics = metrics;
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -72,13 +75,16 @@ public class CommandDispatcher {
     public void sweep() {
         OffsetDateTime now = now();
         QuarkusTransaction.requiringNew().run(() -> {
-            int expired = update("UPDATE command SET state = 'expired', updated_at = :now"
-                    + " WHERE state = 'queued' AND expires_at <= :now", now);
-            int timedOut = em.createNativeQuery("UPDATE command SET state = 'timed_out', updated_at = :now"
-                    + " WHERE state = 'sent' AND command IN ('get_status', 'get_metrics') AND sent_at < :cutoff")
+            int expired = count(CommandState.EXPIRED, em.createNativeQuery("UPDATE command SET state = 'expired',"
+                    + " updated_at = :now WHERE state = 'queued' AND expires_at <= :now RETURNING command")
+                    .setParameter("now", now)
+                    .getResultList());
+            int timedOut = count(CommandState.TIMED_OUT, em.createNativeQuery("UPDATE command SET state = 'timed_out',"
+                    + " updated_at = :now WHERE state = 'sent' AND command IN ('get_status', 'get_metrics')"
+                    + " AND sent_at < :cutoff RETURNING command")
                     .setParameter("now", now)
                     .setParameter("cutoff", now.minus(config.completionTimeout()))
-                    .executeUpdate();
+                    .getResultList());
             int released = em.createNativeQuery("UPDATE command SET state = 'queued', sent_at = NULL, updated_at = :now"
                     + " WHERE state = 'sending' AND updated_at < :cutoff")
                     .setParameter("now", now)
@@ -121,6 +127,7 @@ public class CommandDispatcher {
     private void publish(Object[] row) {
         UUID id = (UUID) row[0];
         UUID instanceId = (UUID) row[1];
+        CommandName command = CommandName.fromWire((String) row[2]).orElseThrow();
         byte[] message;
         try {
             message = mapper.writeValueAsBytes(new CommandMessage((String) row[2], mapper.readTree((String) row[3]), id,
@@ -130,29 +137,38 @@ public class CommandDispatcher {
         }
         broker.publish(Topics.commands(instanceId), message).whenCompleteAsync((ok, failure) -> {
             if (failure == null) {
-                mark(id, "UPDATE command SET state = 'sent', updated_at = :now WHERE id = :id AND state = 'sending'",
-                        null);
+                if (mark(id, command, "UPDATE command SET state = 'sent', updated_at = :now"
+                        + " WHERE id = :id AND state = 'sending' RETURNING state", null) && !command.expectsReply()) {
+                    metrics.finished(command, CommandState.SENT, 1);
+                }
             } else {
                 Log.warnf("Command %s to %s not sent: %s", id, instanceId, failure.getMessage());
-                mark(id, "UPDATE command SET state = CASE WHEN attempts >= " + config.maxAttempts()
+                mark(id, command, "UPDATE command SET state = CASE WHEN attempts >= " + config.maxAttempts()
                         + " THEN 'failed' ELSE 'queued' END, error = :error, sent_at = NULL, updated_at = :now"
-                        + " WHERE id = :id AND state = 'sending'", failure.getMessage());
+                        + " WHERE id = :id AND state = 'sending' RETURNING state", failure.getMessage());
             }
         }, executor);
     }
 
-    private void mark(UUID id, String sql, String error) {
-        QuarkusTransaction.requiringNew().run(() -> {
+    /** Moves a command on from 'sending'; whether it was still there to move. Counts it if it failed for good. */
+    private boolean mark(UUID id, CommandName command, String sql, String error) {
+        List<?> states = QuarkusTransaction.requiringNew().call(() -> {
             var query = em.createNativeQuery(sql).setParameter("now", now()).setParameter("id", id);
             if (error != null) {
                 query.setParameter("error", error.length() > 500 ? error.substring(0, 500) : error);
             }
-            query.executeUpdate();
+            return query.getResultList();
         });
+        if (states.contains(CommandState.FAILED.wire())) {
+            metrics.finished(command, CommandState.FAILED, 1);
+        }
+        return !states.isEmpty();
     }
 
-    private int update(String sql, OffsetDateTime now) {
-        return em.createNativeQuery(sql).setParameter("now", now).executeUpdate();
+    /** Counts commands that reached a final state, from the command names an UPDATE ... RETURNING gave back. */
+    private int count(CommandState state, List<?> commands) {
+        commands.forEach(c -> metrics.finished(CommandName.fromWire((String) c).orElseThrow(), state, 1));
+        return commands.size();
     }
 
     private OffsetDateTime now() {

@@ -46,9 +46,10 @@ public class EnrollmentService {
     private final EnrollmentThrottle throttle;
     private final InstanceService instances;
     private final MqttConfig mqtt;
+    private final EnrollmentMetrics metrics;
 
     EnrollmentService(EntityManager em, Clock clock, EnrollmentConfig config, CodeHasher hasher,
-            EnrollmentThrottle throttle, InstanceService instances, MqttConfig mqtt) {
+            EnrollmentThrottle throttle, InstanceService instances, MqttConfig mqtt, EnrollmentMetrics metrics) {
         this.em = em;
         this.clock = clock;
         this.config = config;
@@ -56,6 +57,7 @@ public class EnrollmentService {
         this.throttle = throttle;
         this.instances = instances;
         this.mqtt = mqtt;
+        this.metrics = metrics;
     }
 
     /** Creates a code; the returned value is the only time the code itself is ever seen. */
@@ -116,21 +118,29 @@ public class EnrollmentService {
      */
     public Enrollment enroll(EnrollRequest request, String clientAddress) {
         if (request == null) {
+            metrics.failed(EnrollmentMetrics.Failure.INVALID_REQUEST);
             throw ApiException.invalid("body", "is required");
         }
         Validation v = new Validation().check(request.code() != null, "code", "is required");
         InstanceRules.checkName(v, "name", request.name());
-        v.throwIfInvalid();
+        try {
+            v.throwIfInvalid();
+        } catch (ApiException e) {
+            metrics.failed(EnrollmentMetrics.Failure.INVALID_REQUEST);
+            throw e;
+        }
 
         throttle.acquire(clientAddress);
         Optional<Enrollment> enrollment = QuarkusTransaction.requiringNew()
                 .call(() -> redeem(request.code().strip(), request.name()));
         if (enrollment.isEmpty()) {
+            metrics.failed(EnrollmentMetrics.Failure.INVALID_CODE);
             Log.infof("Enrollment from %s rejected: invalid code", clientAddress);
             throw new ApiException(400, "invalid_enrollment_code",
                     "The enrollment code is not valid. Ask an administrator for a new one.");
         }
         throttle.release(clientAddress);
+        metrics.enrolled();
         Log.infof("Instance %s enrolled from %s", enrollment.get().instanceId(), clientAddress);
         return enrollment.get();
     }

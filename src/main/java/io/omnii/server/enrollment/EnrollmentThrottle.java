@@ -45,13 +45,15 @@ public class EnrollmentThrottle {
     private final Clock clock;
     private final Limit perAddress;
     private final Limit global;
+    private final EnrollmentMetrics metrics;
 
-    EnrollmentThrottle(EntityManager em, Clock clock, EnrollmentConfig config) {
+    EnrollmentThrottle(EntityManager em, Clock clock, EnrollmentConfig config, EnrollmentMetrics metrics) {
         this.em = em;
         this.clock = clock;
         EnrollmentConfig.Throttle t = config.throttle();
         this.perAddress = new Limit(t.perAddressBurst(), t.perAddressPerHour() / 3600.0);
         this.global = new Limit(t.globalBurst(), t.globalPerHour() / 3600.0);
+        this.metrics = metrics;
     }
 
     private record Limit(int burst, double perSecond) {
@@ -63,11 +65,13 @@ public class EnrollmentThrottle {
         OffsetDateTime now = now();
         String bucket = ADDRESS_PREFIX + address;
         if (!take(bucket, perAddress, now)) {
+            metrics.throttled(EnrollmentMetrics.Scope.ADDRESS);
             Log.debugf("Enrollment attempts from %s throttled", address);
             throw ApiException.tooManyRequests(secondsUntilToken(bucket, perAddress, now));
         }
         if (!take(GLOBAL, global, now)) {
             giveBack(bucket, perAddress);
+            metrics.throttled(EnrollmentMetrics.Scope.GLOBAL);
             Log.debugf("Enrollment attempts throttled fleet-wide (last from %s)", address);
             throw ApiException.tooManyRequests(secondsUntilToken(GLOBAL, global, now));
         }

@@ -1,5 +1,7 @@
 package io.omnii.server.mqtt;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -65,9 +67,11 @@ public class BrokerConnection {
     private volatile State state = new State(false, null, Optional.empty());
     private int failures;
 
-    BrokerConnection(MqttConfig config, Clock clock) {
+    BrokerConnection(MqttConfig config, Clock clock, MeterRegistry registry) {
         this.config = config;
         this.clock = clock;
+        Gauge.builder("omnii.mqtt.connected", this, b -> b.state().connected() ? 1 : 0)
+                .description("1 while the server is connected to the MQTT broker").register(registry);
     }
 
     void onStart(@Observes StartupEvent event) {

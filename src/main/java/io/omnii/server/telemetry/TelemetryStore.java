@@ -17,6 +17,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -65,8 +66,8 @@ public class TelemetryStore {
         this.mapper = mapper;
     }
 
-    /** What a batch did: per message null (accepted) or why it was dropped, and who came online. */
-    record Outcome(List<RejectReason> results, Set<UUID> cameOnline) {
+    /** What a batch did: per message null (accepted) or why it was dropped, who came online, commands answered. */
+    record Outcome(List<RejectReason> results, Set<UUID> cameOnline, Map<CommandName, Integer> completed) {
     }
 
     /** An instance's row, as locked, with what this batch changes in it. */
@@ -170,8 +171,7 @@ public class TelemetryStore {
             updateInstances(c, rows.values());
             insertEvents(c, events);
             insertSamples(c, samples);
-            completeCommands(c, completions);
-            return new Outcome(results, cameOnline);
+            return new Outcome(results, cameOnline, completeCommands(c, completions));
         }
     }
 
@@ -295,16 +295,19 @@ public class TelemetryStore {
         }
     }
 
-    private static void completeCommands(Connection c, List<Completion> completions) throws SQLException {
+    private static Map<CommandName, Integer> completeCommands(Connection c, List<Completion> completions)
+            throws SQLException {
+        Map<CommandName, Integer> completed = new EnumMap<>(CommandName.class);
         if (completions.isEmpty()) {
-            return;
+            return completed;
         }
         // One statement per instance and command is enough: the latest arrival completes everything sent before it.
         Map<String, Completion> latest = new HashMap<>();
         completions.forEach(k -> latest.merge(k.instanceId() + k.command().wire(), k,
                 (a, b) -> a.at().isAfter(b.at()) ? a : b));
+        List<Completion> statements = List.copyOf(latest.values());
         try (PreparedStatement ps = c.prepareStatement(COMPLETE_COMMANDS)) {
-            for (Completion k : latest.values()) {
+            for (Completion k : statements) {
                 ps.setObject(1, Times.utc(k.at()));
                 ps.setObject(2, Times.utc(k.at()));
                 ps.setObject(3, k.instanceId());
@@ -312,8 +315,14 @@ public class TelemetryStore {
                 ps.setObject(5, Times.utc(k.at()));
                 ps.addBatch();
             }
-            ps.executeBatch();
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] > 0) {
+                    completed.merge(statements.get(i).command(), counts[i], Integer::sum);
+                }
+            }
         }
+        return completed;
     }
 
     private String json(Map<String, Object> value) {

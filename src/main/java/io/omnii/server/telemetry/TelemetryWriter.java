@@ -1,6 +1,8 @@
 package io.omnii.server.telemetry;
 
 import io.omnii.server.command.CommandDispatcher;
+import io.omnii.server.command.CommandMetrics;
+import io.omnii.server.command.CommandState;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -8,6 +10,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -31,14 +35,17 @@ public class TelemetryWriter {
     private final TelemetryConfig config;
     private final IngestMetrics metrics;
     private final CommandDispatcher dispatcher;
+    private final CommandMetrics commandMetrics;
     private volatile boolean stopping;
     private Thread thread;
 
-    TelemetryWriter(TelemetryStore store, TelemetryConfig config, IngestMetrics metrics, CommandDispatcher dispatcher) {
+    TelemetryWriter(TelemetryStore store, TelemetryConfig config, IngestMetrics metrics, CommandDispatcher dispatcher,
+            CommandMetrics commandMetrics) {
         this.store = store;
         this.config = config;
         this.metrics = metrics;
         this.dispatcher = dispatcher;
+        this.commandMetrics = commandMetrics;
     }
 
     void start(@Observes StartupEvent event) {
@@ -92,7 +99,7 @@ public class TelemetryWriter {
                     write(List.of(p));
                 }
             } else if (store.reachable()) {
-                finish(batch, new TelemetryStore.Outcome(List.of(RejectReason.DATABASE_ERROR), java.util.Set.of()));
+                finish(batch, new TelemetryStore.Outcome(List.of(RejectReason.DATABASE_ERROR), Set.of(), Map.of()));
             } else {
                 Log.warnf("The database is unreachable; telemetry waits (%d queued)", queue.size());
                 while (!stopping && !store.reachable()) {
@@ -119,6 +126,7 @@ public class TelemetryWriter {
             p.message().ack();
         }
         metrics.batch(batch.size());
+        outcome.completed().forEach((command, n) -> commandMetrics.finished(command, CommandState.COMPLETED, n));
         if (!outcome.cameOnline().isEmpty()) {
             dispatcher.dispatchSoon(outcome.cameOnline());
         }

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.FakeInstance;
 import io.omnii.server.testsupport.ServerTest;
@@ -57,8 +58,16 @@ class CommandTest extends ServerTest {
                 .then().statusCode(202).body("state", equalTo("queued")).extract().path("id");
     }
 
+    @Inject
+    MeterRegistry registry;
+
+    private double finished(String command, String state) {
+        return registry.find("omnii.commands").tag("command", command).tag("state", state).counter().count();
+    }
+
     @Test
     void aCommandReachesItsInstanceAndGetStatusIsCompletedByTheNextStatus() throws Exception {
+        double completedBefore = finished("get_status", "completed");
         String id = Api.enrollInstance("Kitchen");
         try (FakeInstance instance = online(id)) {
             String commandId = send(id, "{\"command\": \"get_status\"}");
@@ -73,6 +82,7 @@ class CommandTest extends ServerTest {
             instance.status("online", "2024.2.0", clock.millis());
             awaitCommand(commandId, "completed");
             admin().get("/commands/" + commandId).then().body("sentAt", notNullValue()).body("completedAt", notNullValue());
+            assertThat(finished("get_status", "completed")).isEqualTo(completedBefore + 1);
         }
     }
 
@@ -107,11 +117,13 @@ class CommandTest extends ServerTest {
 
     @Test
     void aQueuedCommandExpires() {
+        double expiredBefore = finished("check_updates", "expired");
         String id = Api.enrollInstance("Away");
         String commandId = send(id, "{\"command\": \"check_updates\", \"ttlSeconds\": 60}");
         clock.advance(Duration.ofSeconds(61));
         dispatcher.sweep();
         admin().get("/commands/" + commandId).then().body("state", equalTo("expired"));
+        assertThat(finished("check_updates", "expired")).isEqualTo(expiredBefore + 1);
     }
 
     @Test

@@ -1,0 +1,60 @@
+package io.omnii.server.enrollment;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+
+/** Enrollments, failed attempts and throttled attempts; every labelled counter exists from the start at zero. */
+@Singleton
+public class EnrollmentMetrics {
+
+    /** Why an enroll attempt failed. */
+    public enum Failure {
+        INVALID_CODE("invalid_code"),
+        INVALID_REQUEST("invalid_request");
+
+        final String label;
+
+        Failure(String label) {
+            this.label = label;
+        }
+    }
+
+    /** Which bucket refused an attempt. */
+    public enum Scope {
+        ADDRESS("address"),
+        GLOBAL("global");
+
+        final String label;
+
+        Scope(String label) {
+            this.label = label;
+        }
+    }
+
+    private final Counter enrolled;
+    private final Counter invalidCode;
+    private final Counter invalidRequest;
+    private final Counter throttledAddress;
+    private final Counter throttledGlobal;
+
+    EnrollmentMetrics(MeterRegistry registry) {
+        enrolled = registry.counter("omnii.enrollments");
+        invalidCode = registry.counter("omnii.enrollment.failures", "reason", Failure.INVALID_CODE.label);
+        invalidRequest = registry.counter("omnii.enrollment.failures", "reason", Failure.INVALID_REQUEST.label);
+        throttledAddress = registry.counter("omnii.enrollment.throttled", "scope", Scope.ADDRESS.label);
+        throttledGlobal = registry.counter("omnii.enrollment.throttled", "scope", Scope.GLOBAL.label);
+    }
+
+    void enrolled() {
+        enrolled.increment();
+    }
+
+    void failed(Failure failure) {
+        (failure == Failure.INVALID_CODE ? invalidCode : invalidRequest).increment();
+    }
+
+    void throttled(Scope scope) {
+        (scope == Scope.ADDRESS ? throttledAddress : throttledGlobal).increment();
+    }
+}

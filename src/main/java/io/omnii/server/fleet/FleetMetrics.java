@@ -1,0 +1,59 @@
+package io.omnii.server.fleet;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code omnii_instances{state}}: how many instances are in each state, fleet-wide. Counted in the database every
+ * few seconds, not at scrape time, so a scrape never waits on PostgreSQL.
+ */
+@Singleton
+public class FleetMetrics {
+
+    private final Map<InstanceStatus, AtomicLong> counts = new EnumMap<>(InstanceStatus.class);
+    private final EntityManager em;
+
+    FleetMetrics(MeterRegistry registry, EntityManager em) {
+        this.em = em;
+        for (InstanceStatus status : InstanceStatus.values()) {
+            AtomicLong count = new AtomicLong();
+            counts.put(status, count);
+            Gauge.builder("omnii.instances", count, AtomicLong::get)
+                    .description("Instances by state")
+                    .tag("state", status.wire())
+                    .register(registry);
+        }
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        refresh();
+    }
+
+    @Scheduled(every = "${omnii.metrics.instances-refresh-interval:15s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        refresh();
+    }
+
+    /** Recounts the instances by state. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public void refresh() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT status, count(*) FROM instance GROUP BY status")
+                .getResultList();
+        counts.values().forEach(c -> c.set(0));
+        for (Object[] row : rows) {
+            InstanceStatus.fromWire((String) row[0]).ifPresent(s -> counts.get(s).set(((Number) row[1]).longValue()));
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.omnii.server.common;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.omnii.server.fleet.FleetMetrics;
+import io.omnii.server.testsupport.Api;
+import io.omnii.server.testsupport.ServerTest;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What Prometheus scrapes from the management port: every series we promise, from the start. */
+@QuarkusTest
+class MetricsEndpointTest extends ServerTest {
+
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL metrics;
+
+    @Inject
+    FleetMetrics fleet;
+
+    private String scrape() {
+        return given().get(metrics).then().statusCode(200).extract().asString();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "omnii_instances{state=\"online\"}",
+            "omnii_instances{state=\"decommissioned\"}",
+            "omnii_mqtt_messages_received_total{kind=\"heartbeat\"}",
+            "omnii_mqtt_messages_accepted_total{kind=\"metrics\"}",
+            "omnii_mqtt_messages_rejected_total{kind=\"status\",reason=\"malformed_json\"}",
+            "omnii_mqtt_messages_rejected_total{kind=\"unknown\",reason=\"bad_topic\"}",
+            "omnii_ingest_latency_seconds_bucket{",
+            "omnii_ingest_batch_size_bucket{",
+            "omnii_enrollments_total",
+            "omnii_enrollment_failures_total{reason=\"invalid_code\"}",
+            "omnii_enrollment_throttled_total{scope=\"global\"}",
+            "omnii_commands_total{command=\"get_status\",state=\"completed\"}",
+            "omnii_commands_total{command=\"restart\",state=\"sent\"}",
+            "omnii_commands_total{command=\"update\",state=\"expired\"}",
+            "omnii_mqtt_connected",
+            "omnii_build_info{version=\"",
+            "jvm_memory_used_bytes{",
+            "http_server_requests_seconds_count{",
+    })
+    void theManagementPortExports(String series) {
+        assertThat(scrape()).contains(series);
+    }
+
+    @Test
+    void enrollmentsAndTheFleetShowInTheMetrics() {
+        double before = value(scrape(), "omnii_enrollments_total");
+        Api.enrollInstance("Counted");
+        fleet.refresh();
+        String after = scrape();
+        assertThat(value(after, "omnii_enrollments_total")).isEqualTo(before + 1);
+        assertThat(value(after, "omnii_instances{state=\"offline\"}")).isEqualTo(1);
+        assertThat(value(after, "omnii_mqtt_connected")).isEqualTo(1);
+    }
+
+    static double value(String scrape, String series) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(series) + "(?:\\{[^}]*})? ([0-9.eE+-]+)$", Pattern.MULTILINE)
+                .matcher(scrape);
+        assertThat(m.find()).as(series + " in the scrape").isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+}
