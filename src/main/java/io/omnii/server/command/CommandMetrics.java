@@ -2,6 +2,7 @@ package io.omnii.server.command;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -12,6 +13,8 @@ import java.util.Set;
  * Commands that reached a final state, by command and state: {@code omnii_commands_total}. Only the combinations a
  * command can reach exist (docs/mqtt.md), each from the start at zero.
  */
+// Created at start-up so that every series is exported, at zero, before the first event.
+@Startup
 @Singleton
 public class CommandMetrics {
 

@@ -2,9 +2,12 @@ package io.omnii.server.enrollment;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
 
 /** Enrollments, failed attempts and throttled attempts; every labelled counter exists from the start at zero. */
+// Created at start-up so that every series is exported, at zero, before the first event.
+@Startup
 @Singleton
 public class EnrollmentMetrics {
 

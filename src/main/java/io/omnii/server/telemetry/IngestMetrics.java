@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -18,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Counts what the ingest receives, accepts and drops, and logs drops at a bounded rate: at most one line per reason
  * every ten seconds, saying how many were not logged in between. Counters exist from the start at zero.
  */
+// Created at start-up so that every series is exported, at zero, before the first event.
+@Startup
 @Singleton
 public class IngestMetrics {
 

@@ -3,6 +3,8 @@ package io.omnii.server.common;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omnii.server.deploy.Chart;
 import io.omnii.server.fleet.FleetMetrics;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.ServerTest;
@@ -10,6 +12,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -52,6 +55,7 @@ class MetricsEndpointTest extends ServerTest {
             "http_server_requests_seconds_count{",
     })
     void theManagementPortExports(String series) {
+        Api.admin().get("/instances").then().statusCode(200); // HTTP server metrics appear with the first request
         assertThat(scrape()).contains(series);
     }
 
@@ -64,6 +68,23 @@ class MetricsEndpointTest extends ServerTest {
         assertThat(value(after, "omnii_enrollments_total")).isEqualTo(before + 1);
         assertThat(value(after, "omnii_instances{state=\"offline\"}")).isEqualTo(1);
         assertThat(value(after, "omnii_mqtt_connected")).isEqualTo(1);
+    }
+
+    @Test
+    void theAlertsAndTheDashboardOnlyUseMetricsTheServerExports() {
+        String scrape = scrape();
+        List<JsonNode> objects = Chart.render(Chart.DIR.resolve("ci/monitoring-values.yaml"));
+        StringBuilder queries = new StringBuilder();
+        Chart.one(objects, "PrometheusRule").at("/spec/groups/0/rules").forEach(r -> queries.append(r.path("expr").asText()));
+        Chart.ofKind(objects, "ConfigMap").forEach(c -> queries.append(c.at("/data/omnii-fleet.json").asText()));
+        Matcher names = Pattern.compile("\\b(omnii_[a-z_]+)").matcher(queries);
+        int found = 0;
+        while (names.find()) {
+            found++;
+            String name = names.group(1).replaceAll("_(bucket|count|sum)$", "");
+            assertThat(scrape).as(name + " is exported").containsPattern("(?m)^" + name + "(_bucket|_count|_sum)?[{ ]");
+        }
+        assertThat(found).isGreaterThan(10);
     }
 
     static double value(String scrape, String series) {
