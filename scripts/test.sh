@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/prerequisites.sh
-ensure_packages python3-paho-mqtt python3-requests
+ensure_packages python3-paho-mqtt python3-requests nodejs
+# The Kubernetes, Prometheus-operator and Flux schemas the manifests are validated against (versions in its lock file).
+npm ci --prefix src/test/k8s-schema --no-audit --no-fund --loglevel=error
 exec ./mvnw -B verify "$@"

@@ -1,0 +1,79 @@
+package io.omnii.server.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every rendered object and everything under k8s/ is valid against the Kubernetes schemas (and the Prometheus
+ * operator's and Flux's for their kinds), offline, through the npm package kubernetes-models
+ * (src/test/k8s-schema, installed by scripts/test.sh).
+ */
+class SchemaValidationTest {
+
+    private static final Path VALIDATOR = Path.of("src", "test", "k8s-schema");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    static Stream<Path> scenarios() throws IOException {
+        return ChartTest.scenarios();
+    }
+
+    @Test
+    void theDefaultRenderingIsValid() throws Exception {
+        assertValid("defaults", Chart.renderDefaults());
+    }
+
+    @ParameterizedTest
+    @MethodSource("scenarios")
+    void everyScenarioRenderingIsValid(Path values) throws Exception {
+        assertValid(values.getFileName().toString(), Chart.render(values));
+    }
+
+    @Test
+    void theFluxManifestsAreValid() throws Exception {
+        List<JsonNode> objects = new ArrayList<>();
+        for (String file : List.of("namespace.yaml", "repository.yaml", "release.yaml")) {
+            objects.add(YAML.readTree(Files.readString(Path.of("k8s", file))));
+        }
+        assertValid("k8s", objects);
+    }
+
+    @Test
+    void theValidatorCatchesAnInvalidObject() throws Exception {
+        JsonNode deployment = Chart.one(Chart.renderDefaults(), "Deployment").deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) deployment.at("/spec/template/spec/containers/0/ports/0"))
+                .put("containerPort", "three thousand and one");
+        assertThat(validate("broken", List.of(deployment))).contains("containerPort");
+    }
+
+    private static void assertValid(String name, List<JsonNode> objects) throws Exception {
+        String output = validate(name, objects);
+        assertThat(output).as(output).endsWith(objects.size() + " valid, 0 invalid");
+    }
+
+    private static String validate(String name, List<JsonNode> objects) throws Exception {
+        assertThat(VALIDATOR.resolve("node_modules")).as("the schema packages: npm ci --prefix " + VALIDATOR
+                + " (scripts/test.sh does this)").isDirectory();
+        Path file = Files.createDirectories(Path.of("target", "schema-check")).resolve(name + ".json");
+        JSON.writeValue(file.toFile(), objects);
+        Process node = new ProcessBuilder("node", VALIDATOR.resolve("validate.mjs").toString(), file.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return output;
+    }
+}
