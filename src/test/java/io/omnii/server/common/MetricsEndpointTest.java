@@ -59,6 +59,16 @@ class MetricsEndpointTest extends ServerTest {
         assertThat(scrape()).contains(series);
     }
 
+    @TestHTTPResource(value = "/health", management = true)
+    URL health;
+
+    @Test
+    void theProbesTheChartUsesAnswer() {
+        for (String probe : List.of("/started", "/live", "/ready")) {
+            given().get(health + probe).then().statusCode(200);
+        }
+    }
+
     @Test
     void enrollmentsAndTheFleetShowInTheMetrics() {
         double before = value(scrape(), "omnii_enrollments_total");
