@@ -9,6 +9,7 @@ import com.marcnuri.helm.LintResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -119,6 +120,55 @@ class ChartTest {
         JsonNode dashboard = Chart.ofKind(monitored, "ConfigMap").stream()
                 .filter(c -> "1".equals(c.at("/metadata/labels/grafana_dashboard").asText())).findFirst().orElseThrow();
         assertThat(dashboard.at("/data/omnii-fleet.json").asText()).contains("omnii_instances");
+    }
+
+    /**
+     * Every key in values.yaml has a "# --" comment, except inside a block documented as a whole (a security
+     * context, resources): there either every child of a block is documented, or none is and the block is.
+     */
+    @Test
+    void everyValueIsDocumented() throws IOException {
+        List<String> lines = Files.readAllLines(Chart.DIR.resolve("values.yaml"));
+        record Key(int line, int indent, boolean documented, int parent) {
+        }
+        List<Key> keys = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^( *)[A-Za-z][\\w.-]*:").matcher(lines.get(i));
+            if (!m.find()) {
+                continue;
+            }
+            int indent = m.group(1).length();
+            boolean documented = false;
+            for (int j = i - 1; j >= 0 && lines.get(j).strip().startsWith("#"); j--) {
+                documented |= lines.get(j).strip().startsWith("# --");
+            }
+            int parent = -1;
+            for (int k = keys.size() - 1; k >= 0; k--) {
+                if (keys.get(k).indent() < indent) {
+                    parent = k;
+                    break;
+                }
+            }
+            keys.add(new Key(i + 1, indent, documented, parent));
+        }
+        for (int k = 0; k < keys.size(); k++) {
+            Key key = keys.get(k);
+            if (key.documented()) {
+                continue;
+            }
+            int parentIndex = key.parent();
+            boolean siblingsDocumented = false;
+            for (Key other : keys) {
+                siblingsDocumented |= other.parent() == parentIndex && other.documented();
+            }
+            boolean enclosedByDocumentedBlock = false;
+            for (int a = parentIndex; a >= 0; a = keys.get(a).parent()) {
+                enclosedByDocumentedBlock |= keys.get(a).documented();
+            }
+            assertThat(parentIndex >= 0 && !siblingsDocumented && enclosedByDocumentedBlock)
+                    .as("values.yaml line " + key.line() + " needs a '# --' comment: " + lines.get(key.line() - 1))
+                    .isTrue();
+        }
     }
 
     @Test
