@@ -50,6 +50,7 @@ class MetricsEndpointTest extends ServerTest {
             "omnii_commands_total{command=\"restart\",state=\"sent\"}",
             "omnii_commands_total{command=\"update\",state=\"expired\"}",
             "omnii_mqtt_connected",
+            "omnii_matter_connected",
             "omnii_build_info{version=\"",
             "jvm_memory_used_bytes{",
             "http_server_requests_seconds_count{",

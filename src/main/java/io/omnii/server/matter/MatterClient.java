@@ -1,0 +1,286 @@
+package io.omnii.server.matter;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.websockets.next.BasicWebSocketConnector;
+import io.quarkus.websockets.next.WebSocketClientConnection;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One long-lived connection to the Matter Server (docs/matter.md). On every connection: read the server-info frame,
+ * refuse a server outside schema 11's range, send start_listening once, hand the snapshot and then the events to
+ * the {@link MatterListener}s, in order, off the event loop. Replies are matched by message_id only. A dropped
+ * connection fails every pending command at once and reconnects with capped, jittered exponential backoff; each
+ * reconnection is a full resync. Pings are ours to send (quarkus.websockets-next.client.auto-ping-interval).
+ */
+@Singleton
+public class MatterClient {
+
+    /** The schema this client speaks, as both official clients do. */
+    public static final int CLIENT_SCHEMA = 11;
+    private static final long MIN_RECONNECT_MS = 1_000;
+
+    /** Connection state for health and the API; serverInfo is the latest the server sent. */
+    public record State(boolean connected, Instant since, Optional<String> lastError, JsonNode serverInfo) {
+    }
+
+    private final MatterConfig config;
+    private final Clock clock;
+    private final ObjectMapper mapper;
+    private final Vertx vertx;
+    private final Instance<MatterListener> listeners;
+    private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong messageIds = new AtomicLong();
+    private final ExecutorService dispatch = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "omnii-matter-events");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private volatile WebSocketClientConnection connection;
+    private volatile State state = new State(false, null, Optional.empty(), null);
+    private volatile boolean stopping;
+    private volatile int failures;
+
+    MatterClient(MatterConfig config, Clock clock, ObjectMapper mapper, Vertx vertx, Instance<MatterListener> listeners,
+            MeterRegistry registry) {
+        this.config = config;
+        this.clock = clock;
+        this.mapper = mapper;
+        this.vertx = vertx;
+        this.listeners = listeners;
+        Gauge.builder("omnii.matter.connected", this, c -> c.state().connected() ? 1 : 0)
+                .description("1 while connected to the Matter Server and listening").register(registry);
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (config.url().isEmpty()) {
+            Log.info("Matter relay off: omnii.matter.url is not set");
+            return;
+        }
+        connect();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        WebSocketClientConnection c = connection;
+        if (c != null && c.isOpen()) {
+            c.closeAndAwait();
+        }
+        failPending("the server is shutting down");
+        dispatch.shutdownNow();
+    }
+
+    public boolean enabled() {
+        return config.url().isPresent();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /**
+     * Sends a command; the stage completes with its result, or fails with a {@link MatterServerException}: the
+     * server's error, no answer within the timeout, or no connection (at once).
+     */
+    public CompletionStage<JsonNode> send(String command, ObjectNode args, Duration timeout) {
+        return send(connection, command, args, timeout, true);
+    }
+
+    private CompletableFuture<JsonNode> send(WebSocketClientConnection c, String command, ObjectNode args,
+            Duration timeout, boolean needsListening) {
+        if (c == null || !c.isOpen() || (needsListening && !state.connected())) {
+            return CompletableFuture.failedFuture(new MatterServerException(MatterServerException.UNAVAILABLE,
+                    "not connected to the Matter Server" + state.lastError().map(e -> " (" + e + ")").orElse("")));
+        }
+        String id = Long.toString(messageIds.incrementAndGet());
+        CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+        pending.put(id, reply);
+        ObjectNode message = mapper.createObjectNode().put("message_id", id).put("command", command);
+        message.set("args", args == null ? mapper.createObjectNode() : args);
+        try {
+            c.sendText(mapper.writeValueAsString(message)).subscribe().with(sent -> {
+            }, failure -> fail(id, "sending failed: " + failure.getMessage()));
+        } catch (JsonProcessingException e) {
+            fail(id, "could not encode the command");
+        }
+        return reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((result, failure) -> {
+                    pending.remove(id);
+                    if (failure == null) {
+                        return CompletableFuture.completedFuture(result);
+                    }
+                    Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause()
+                            : failure;
+                    return CompletableFuture.<JsonNode>failedFuture(cause instanceof TimeoutException
+                            ? new MatterServerException(MatterServerException.UNAVAILABLE,
+                                    command + ": no answer within " + timeout.toSeconds() + " s")
+                            : cause);
+                })
+                .thenCompose(f -> f);
+    }
+
+    private void connect() {
+        URI uri = URI.create(config.url().orElseThrow());
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        BasicWebSocketConnector.create()
+                .baseUri(uri.getScheme() + "://" + uri.getRawAuthority())
+                .path(path)
+                .executionModel(BasicWebSocketConnector.ExecutionModel.NON_BLOCKING)
+                .onTextMessage(this::onText)
+                .onClose((c, reason) -> onClosed(c, "connection closed (" + reason.getCode() + ")"))
+                .connect()
+                .subscribe().with(c -> {
+                    connection = c;
+                    // The server speaks first; one that says nothing is not a Matter Server we can use.
+                    vertx.setTimer(config.connectTimeout().toMillis(), t -> {
+                        if (connection == c && state.serverInfo() == null && c.isOpen()) {
+                            state = disconnected("no server info within " + config.connectTimeout().toSeconds() + " s");
+                            c.close().subscribe().with(v -> {
+                            }, e -> {
+                            });
+                        }
+                    });
+                }, failure -> {
+                    state = disconnected(String.valueOf(failure.getMessage()));
+                    reconnectLater();
+                });
+    }
+
+    private void onText(WebSocketClientConnection c, String text) {
+        JsonNode message;
+        try {
+            message = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            Log.warnf("Ignored a frame from the Matter Server that is not JSON");
+            return;
+        }
+        // Classified by the first key present, as the official clients do.
+        if (message.has("event")) {
+            onEvent(message.path("event").asText(), message.path("data"));
+        } else if (message.has("message_id")) {
+            onReply(message);
+        } else if (message.has("sdk_version")) {
+            onServerInfo(c, message);
+        }
+    }
+
+    private void onReply(JsonNode message) {
+        CompletableFuture<JsonNode> reply = pending.get(message.path("message_id").asText());
+        if (reply == null) {
+            return; // timed out already
+        }
+        if (message.has("error_code")) {
+            String details = message.path("details").asText("");
+            reply.completeExceptionally(new MatterServerException(message.path("error_code").asInt(),
+                    details.isEmpty() ? "error " + message.path("error_code").asInt() : details));
+        } else {
+            reply.complete(message.path("result"));
+        }
+    }
+
+    private void onServerInfo(WebSocketClientConnection c, JsonNode info) {
+        int schema = info.path("schema_version").asInt(-1);
+        int minimum = info.path("min_supported_schema_version").asInt(Integer.MAX_VALUE);
+        if (schema < CLIENT_SCHEMA || minimum > CLIENT_SCHEMA) {
+            String error = "unsupported Matter Server: schema " + schema + ", minimum " + minimum + "; this client speaks "
+                    + CLIENT_SCHEMA;
+            Log.errorf("%s (%s)", error, info.path("sdk_version").asText());
+            state = new State(false, clock.instant(), Optional.of(error), info);
+            c.close().subscribe().with(v -> {
+            }, e -> {
+            });
+            return;
+        }
+        state = new State(false, state.since(), state.lastError(), info);
+        send(c, "start_listening", null, config.startListeningTimeout(), false).whenComplete((nodes, failure) -> {
+            if (failure != null) {
+                Log.warnf("start_listening failed: %s", failure.getMessage());
+                c.close().subscribe().with(v -> {
+                }, e -> {
+                });
+                return;
+            }
+            failures = 0;
+            state = new State(true, clock.instant(), Optional.empty(), info);
+            List<JsonNode> snapshot = new ArrayList<>();
+            nodes.forEach(snapshot::add);
+            Log.infof("Listening to the Matter Server (%s, schema %d): %d nodes", info.path("sdk_version").asText(),
+                    schema, snapshot.size());
+            dispatch.execute(() -> listeners.forEach(l -> l.onSnapshot(info, snapshot)));
+        });
+    }
+
+    private void onEvent(String event, JsonNode data) {
+        if ("server_info_updated".equals(event)) {
+            state = new State(state.connected(), state.since(), state.lastError(), data);
+        }
+        dispatch.execute(() -> listeners.forEach(l -> l.onEvent(event, data)));
+    }
+
+    private void onClosed(WebSocketClientConnection c, String why) {
+        if (c != connection) {
+            return;
+        }
+        connection = null;
+        failPending("the connection to the Matter Server was lost");
+        if (state.connected()) {
+            Log.warnf("Lost the Matter Server: %s", why);
+        }
+        state = new State(false, clock.instant(), state.lastError().or(() -> Optional.of(why)), state.serverInfo());
+        reconnectLater();
+    }
+
+    private State disconnected(String error) {
+        return new State(false, clock.instant(), Optional.of(error), null);
+    }
+
+    private void failPending(String why) {
+        pending.forEach((id, reply) -> reply.completeExceptionally(
+                new MatterServerException(MatterServerException.UNAVAILABLE, why)));
+        pending.clear();
+    }
+
+    private void fail(String id, String why) {
+        CompletableFuture<JsonNode> reply = pending.remove(id);
+        if (reply != null) {
+            reply.completeExceptionally(new MatterServerException(MatterServerException.UNAVAILABLE, why));
+        }
+    }
+
+    private void reconnectLater() {
+        if (stopping) {
+            return;
+        }
+        long ceiling = Math.min(config.maxReconnectDelay().toMillis(), MIN_RECONNECT_MS << Math.min(failures++, 16));
+        long delay = ThreadLocalRandom.current().nextLong(MIN_RECONNECT_MS / 2, Math.max(MIN_RECONNECT_MS, ceiling) + 1);
+        vertx.setTimer(delay, t -> connect());
+    }
+}

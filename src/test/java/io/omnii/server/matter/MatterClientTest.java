@@ -1,0 +1,149 @@
+package io.omnii.server.matter;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnii.server.matter.peer.MatterServerPeer;
+import io.omnii.server.matter.peer.ServerInfo;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.math.BigInteger;
+import java.net.URL;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Matter Server client against the protocol-faithful peer. */
+@QuarkusTest
+@TestProfile(MatterPeerProfile.class)
+class MatterClientTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    @Inject
+    MatterClient client;
+
+    @Inject
+    RecordingListener listener;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @TestHTTPResource(value = "/health/ready", management = true)
+    URL readiness;
+
+    MatterServerPeer peer;
+
+    @BeforeEach
+    void connected() {
+        peer = MatterPeerProfile.peer();
+        awaitListening();
+    }
+
+    @AfterEach
+    void restorePeer() {
+        peer.serverInfo(ServerInfo.MATTERJS_1_4_1);
+        peer.start();
+        awaitListening();
+    }
+
+    private void awaitListening() {
+        await().atMost(Duration.ofSeconds(20)).until(() -> client.state().connected());
+    }
+
+    private JsonNode send(String command, String args) throws Exception {
+        return client.send(command, (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(args), TIMEOUT)
+                .toCompletableFuture().get(15, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void onConnectTheClientListensOnceAndHandsOnTheSnapshot() {
+        assertThat(client.state().serverInfo().path("schema_version").asInt()).isGreaterThanOrEqualTo(11);
+        assertThat(peer.listeningConnections()).isEqualTo(1);
+        assertThat(listener.snapshots).isNotEmpty();
+        assertThat(listener.snapshots.get(listener.snapshots.size() - 1)).hasSize(peer.nodes().size());
+        long perConnection = peer.received("start_listening").stream().map(MatterServerPeer.Received::connection)
+                .distinct().count();
+        assertThat(peer.received("start_listening")).hasSize((int) perConnection);
+    }
+
+    @Test
+    void repliesAreMatchedByMessageIdWhenTheyComeOutOfOrder() throws Exception {
+        peer.replyDelay("get_nodes", Duration.ofMillis(700));
+        try {
+            CompletableFuture<JsonNode> slow = client.send("get_nodes", null, TIMEOUT).toCompletableFuture();
+            JsonNode info = send("server_info", "{}");
+            assertThat(slow).isNotDone();
+            assertThat(info.path("schema_version").asInt()).isEqualTo(peer.serverInfo().schemaVersion());
+            assertThat(slow.get(5, TimeUnit.SECONDS).isArray()).isTrue();
+        } finally {
+            peer.replyDelay("get_nodes", Duration.ZERO);
+        }
+    }
+
+    @Test
+    void theServersErrorsComeBackWithTheirCode() {
+        CompletableFuture<JsonNode> reply = client.send("get_node",
+                mapper.createObjectNode().put("node_id", new BigInteger("18446744073709551615")), TIMEOUT)
+                .toCompletableFuture();
+        assertThat(reply).failsWithin(TIMEOUT).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(MatterServerException.class)
+                .satisfies(e -> assertThat(((MatterServerException) e).errorCode()).isEqualTo(5));
+    }
+
+    @Test
+    void eventsFollowTheSnapshotInOrder() {
+        int before = listener.events.size();
+        BigInteger node = peer.addVirtualLight();
+        await().atMost(TIMEOUT).until(() -> listener.events.size() > before);
+        assertThat(listener.events.subList(before, listener.events.size())).contains("node_added");
+        peer.pushEvent("some_future_event", mapper.createObjectNode());
+        peer.removeNode(node);
+        await().atMost(TIMEOUT).until(() -> listener.events.contains("node_removed"));
+    }
+
+    @Test
+    void aDroppedConnectionFailsPendingCommandsAtOnceAndResyncs() {
+        int snapshots = listener.snapshots.size();
+        peer.replyDelay("get_nodes", Duration.ofSeconds(60));
+        try {
+            CompletableFuture<JsonNode> pending = client.send("get_nodes", null, Duration.ofMinutes(2))
+                    .toCompletableFuture();
+            peer.dropConnections();
+            assertThat(pending).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(MatterServerException.class);
+            assertThat(client.send("server_info", null, TIMEOUT).toCompletableFuture())
+                    .failsWithin(Duration.ofSeconds(5));
+        } finally {
+            peer.replyDelay("get_nodes", Duration.ZERO);
+        }
+        awaitListening();
+        await().atMost(TIMEOUT).until(() -> listener.snapshots.size() > snapshots);
+    }
+
+    @Test
+    void anUnsupportedServerIsRefused() {
+        peer.serverInfo(ServerInfo.MATTERJS_1_4_1.withSchema(10, 9));
+        peer.dropConnections();
+        await().atMost(Duration.ofSeconds(20)).until(() -> client.state().lastError().orElse("").contains("unsupported"));
+        assertThat(client.state().connected()).isFalse();
+    }
+
+    @Test
+    void theFleetStaysReadyWhileTheMatterServerIsDown() {
+        peer.stop();
+        await().atMost(TIMEOUT).until(() -> !client.state().connected());
+        given().get(readiness).then().statusCode(200)
+                .body("checks.find { it.name == 'Matter Server' }.data.connected", equalTo(false));
+    }
+}

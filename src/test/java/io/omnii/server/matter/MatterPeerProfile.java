@@ -1,0 +1,44 @@
+package io.omnii.server.matter;
+
+import io.omnii.server.matter.peer.MatterServerPeer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.List;
+import java.util.Map;
+
+/** A Quarkus test profile with the Matter relay pointed at a {@link MatterServerPeer}. */
+public class MatterPeerProfile implements QuarkusTestProfile {
+
+    private static volatile MatterServerPeer peer;
+
+    public static MatterServerPeer peer() {
+        return peer;
+    }
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(PeerResource.class));
+    }
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        // Quick retries keep the reconnect tests short.
+        return Map.of("omnii.matter.max-reconnect-delay", "2s");
+    }
+
+    public static class PeerResource implements QuarkusTestResourceLifecycleManager {
+
+        @Override
+        public Map<String, String> start() {
+            peer = new MatterServerPeer().start();
+            return Map.of("omnii.matter.url", peer.url());
+        }
+
+        @Override
+        public void stop() {
+            if (peer != null) {
+                peer.close();
+            }
+        }
+    }
+}
