@@ -64,6 +64,17 @@ class ChartTest {
     }
 
     @Test
+    void theMatterServerIsReachedOnLocalhostAndItsAlertFollowsTheSetting() {
+        JsonNode env = Chart.one(Chart.renderDefaults(), "Deployment").at("/spec/template/spec/containers/0/env");
+        assertThat(env.findValues("name").stream().map(JsonNode::asText)).contains("OMNII_MATTER_URL");
+        assertThat(env.toString()).contains("ws://localhost:5580/ws");
+        List<JsonNode> off = Chart.render(Map.of("matter.url", "", "prometheusRule.enabled", "true"));
+        assertThat(Chart.one(off, "Deployment").toString()).doesNotContain("OMNII_MATTER_URL");
+        assertThat(Chart.one(off, "PrometheusRule").at("/spec/groups/0/rules").findValuesAsText("alert"))
+                .doesNotContain("OmniiMatterServerDisconnected");
+    }
+
+    @Test
     void theServerRunsWithoutAnyPrivilege() {
         JsonNode pod = Chart.one(Chart.renderDefaults(), "Deployment").at("/spec/template/spec");
         JsonNode container = pod.at("/containers/0/securityContext");
@@ -110,7 +121,8 @@ class ChartTest {
         List<JsonNode> monitored = Chart.render(Chart.DIR.resolve("ci/monitoring-values.yaml"));
         assertThat(Chart.one(monitored, "ServiceMonitor").at("/spec/endpoints/0/port").asText()).isEqualTo("management");
         assertThat(Chart.one(monitored, "PrometheusRule").at("/spec/groups/0/rules").findValuesAsText("alert"))
-                .contains("OmniiServerDown", "OmniiMqttDisconnected", "OmniiManyInstancesOffline",
+                .contains("OmniiServerDown", "OmniiMqttDisconnected", "OmniiMatterServerDisconnected",
+                        "OmniiManyInstancesOffline",
                         "OmniiCommandTimeouts", "OmniiEnrollmentFailureSpike");
         Chart.one(monitored, "PrometheusRule").at("/spec/groups/0/rules").forEach(rule -> {
             assertThat(rule.at("/labels/severity").asText()).isIn("critical", "warning");
