@@ -154,6 +154,8 @@ public class MatterClient {
                 .baseUri(uri.getScheme() + "://" + uri.getRawAuthority())
                 .path(path)
                 .executionModel(BasicWebSocketConnector.ExecutionModel.NON_BLOCKING)
+                // Known from the first moment, so that a close during the handshake still leads to a reconnection.
+                .onOpen(c -> connection = c)
                 .onTextMessage(this::onText)
                 .onClose((c, reason) -> onClosed(c, "connection closed (" + reason.getCode() + ")"))
                 .connect()
