@@ -1,5 +1,6 @@
 package io.omnii.server.command;
 
+import io.omnii.server.common.Threads;
 import io.omnii.server.common.Times;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,11 +40,7 @@ public class CommandDispatcher {
                            ORDER BY c.created_at LIMIT :limit FOR UPDATE OF c SKIP LOCKED)
             RETURNING id, instance_id, command, CAST(payload AS text), created_at""";
 
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "omnii-command-dispatcher");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(Threads.named("omnii-command-dispatcher"));
     private final EntityManager em;
     private final BrokerConnection broker;
     private final Clock clock;

@@ -13,6 +13,7 @@ import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
 import io.omnii.server.common.Validation;
 import io.omnii.server.fleet.Instance;
+import io.omnii.server.fleet.InstanceService;
 import io.omnii.server.fleet.InstanceStatus;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Parameters;
@@ -37,12 +38,15 @@ public class CommandService {
     private final CommandConfig config;
     private final CommandDispatcher dispatcher;
     private final ObjectMapper mapper;
+    private final InstanceService instances;
 
-    CommandService(Clock clock, CommandConfig config, CommandDispatcher dispatcher, ObjectMapper mapper) {
+    CommandService(Clock clock, CommandConfig config, CommandDispatcher dispatcher, ObjectMapper mapper,
+            InstanceService instances) {
         this.clock = clock;
         this.config = config;
         this.dispatcher = dispatcher;
         this.mapper = mapper;
+        this.instances = instances;
     }
 
     private record Checked(CommandName name, Map<String, Object> payload, Duration ttl) {
@@ -106,9 +110,7 @@ public class CommandService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<CommandView> listFor(UUID instanceId, Page.PageRequest request) {
-        if (Instance.findByIdOptional(instanceId).isEmpty()) {
-            throw ApiException.notFound("Instance");
-        }
+        instances.requireExists(instanceId);
         var query = Command.<Command>find("instanceId", Sort.descending("createdAt").and("id"), instanceId);
         List<CommandView> items = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size()))
                 .list().stream().map(CommandView::of).toList();

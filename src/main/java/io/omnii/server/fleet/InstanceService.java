@@ -73,6 +73,14 @@ public class InstanceService {
         return Instance.findByIdOptional(id);
     }
 
+    /** Answers 404 unless the instance exists (decommissioned ones included: they keep their history). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public void requireExists(UUID id) {
+        if (Instance.count("id", id) == 0) {
+            throw ApiException.notFound("Instance");
+        }
+    }
+
     @Transactional
     public Instance update(UUID id, InstancePatch patch) {
         Validation v = new Validation();

@@ -1,5 +1,6 @@
 package io.omnii.server.matter;
 
+import io.omnii.server.common.Threads;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,11 +59,7 @@ public class MatterClient {
     private final Instance<MatterListener> listeners;
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final AtomicLong messageIds = new AtomicLong();
-    private final ExecutorService dispatch = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "omnii-matter-events");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService dispatch = Executors.newSingleThreadExecutor(Threads.named("omnii-matter-events"));
 
     private volatile WebSocketClientConnection connection;
     private volatile State state = new State(false, null, Optional.empty(), null);
@@ -165,9 +162,7 @@ public class MatterClient {
                     vertx.setTimer(config.connectTimeout().toMillis(), t -> {
                         if (connection == c && state.serverInfo() == null && c.isOpen()) {
                             state = disconnected("no server info within " + config.connectTimeout().toSeconds() + " s");
-                            c.close().subscribe().with(v -> {
-                            }, e -> {
-                            });
+                            closeQuietly(c);
                         }
                     });
                 }, failure -> {
@@ -216,18 +211,14 @@ public class MatterClient {
                     + CLIENT_SCHEMA;
             Log.errorf("%s (%s)", error, info.path("sdk_version").asText());
             state = new State(false, clock.instant(), Optional.of(error), info);
-            c.close().subscribe().with(v -> {
-            }, e -> {
-            });
+            closeQuietly(c);
             return;
         }
         state = new State(false, state.since(), state.lastError(), info);
         send(c, "start_listening", null, config.startListeningTimeout(), false).whenComplete((nodes, failure) -> {
             if (failure != null) {
                 Log.warnf("start_listening failed: %s", failure.getMessage());
-                c.close().subscribe().with(v -> {
-                }, e -> {
-                });
+                closeQuietly(c);
                 return;
             }
             failures = 0;
@@ -258,6 +249,13 @@ public class MatterClient {
         }
         state = new State(false, clock.instant(), state.lastError().or(() -> Optional.of(why)), state.serverInfo());
         reconnectLater();
+    }
+
+    /** Closing is best effort: the close handler does the bookkeeping either way. */
+    private static void closeQuietly(WebSocketClientConnection c) {
+        c.close().subscribe().with(v -> {
+        }, e -> {
+        });
     }
 
     private State disconnected(String error) {

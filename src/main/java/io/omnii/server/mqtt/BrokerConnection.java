@@ -1,5 +1,6 @@
 package io.omnii.server.mqtt;
 
+import io.omnii.server.common.Threads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -56,11 +57,8 @@ public class BrokerConnection {
     private final Clock clock;
     private final Map<String, Integer> subscriptions = new LinkedHashMap<>();
     private final List<Consumer<Received>> receivers = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "omnii-mqtt-reconnect");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService retries =
+            Executors.newSingleThreadScheduledExecutor(Threads.named("omnii-mqtt-reconnect"));
 
     private volatile MqttAsyncClient client;
     private volatile boolean stopping;

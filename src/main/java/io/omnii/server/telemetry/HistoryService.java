@@ -3,10 +3,9 @@ package io.omnii.server.telemetry;
 import io.omnii.server.common.Times;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
-import io.omnii.server.fleet.Instance;
 import io.omnii.server.fleet.InstanceEvent;
+import io.omnii.server.fleet.InstanceService;
 import io.omnii.server.fleet.InstanceStatus;
 import io.omnii.server.fleet.TransitionReason;
 import io.quarkus.panache.common.Sort;
@@ -32,10 +31,12 @@ public class HistoryService {
 
     private final EntityManager em;
     private final ObjectMapper mapper;
+    private final InstanceService instances;
 
-    HistoryService(EntityManager em, ObjectMapper mapper) {
+    HistoryService(EntityManager em, ObjectMapper mapper, InstanceService instances) {
         this.em = em;
         this.mapper = mapper;
+        this.instances = instances;
     }
 
     /** One metrics message as kept in history; times in epoch milliseconds. */
@@ -50,7 +51,7 @@ public class HistoryService {
     /** Samples with the instance's timestamp in [from, to), oldest first. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<Sample> metrics(UUID instanceId, Instant from, Instant to, Page.PageRequest request) {
-        requireInstance(instanceId);
+        instances.requireExists(instanceId);
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(SAMPLES)
                 .setParameter("id", instanceId)
@@ -67,18 +68,12 @@ public class HistoryService {
     /** Status transitions, newest first. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<Event> events(UUID instanceId, Page.PageRequest request) {
-        requireInstance(instanceId);
+        instances.requireExists(instanceId);
         var query = InstanceEvent.<InstanceEvent>find("instanceId", Sort.descending("at").and("id", Sort.Direction.Descending),
                 instanceId);
         List<Event> items = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size())).list()
                 .stream().map(e -> new Event(e.at.toEpochMilli(), e.fromStatus, e.toStatus, e.reason)).toList();
         return new Page<>(items, request.page(), request.size(), query.count());
-    }
-
-    private static void requireInstance(UUID id) {
-        if (Instance.findByIdOptional(id).isEmpty()) {
-            throw ApiException.notFound("Instance");
-        }
     }
 
     @SuppressWarnings("unchecked")

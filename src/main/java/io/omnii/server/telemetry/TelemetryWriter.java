@@ -1,5 +1,6 @@
 package io.omnii.server.telemetry;
 
+import io.omnii.server.common.Threads;
 import io.omnii.server.command.CommandDispatcher;
 import io.omnii.server.command.CommandMetrics;
 import io.omnii.server.command.CommandState;
@@ -49,8 +50,7 @@ public class TelemetryWriter {
     }
 
     void start(@Observes StartupEvent event) {
-        thread = new Thread(this::run, "omnii-telemetry-writer");
-        thread.setDaemon(true);
+        thread = Threads.named("omnii-telemetry-writer").newThread(this::run);
         thread.start();
     }
 
