@@ -137,7 +137,7 @@ public class MatterClient {
                     Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause()
                             : failure;
                     return CompletableFuture.<JsonNode>failedFuture(cause instanceof TimeoutException
-                            ? new MatterServerException(MatterServerException.UNAVAILABLE,
+                            ? new MatterServerException(MatterServerException.TIMEOUT,
                                     command + ": no answer within " + timeout.toSeconds() + " s")
                             : cause);
                 })

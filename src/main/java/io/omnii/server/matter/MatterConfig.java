@@ -19,6 +19,18 @@ public interface MatterConfig {
     @WithDefault("60s")
     Duration startListeningTimeout();
 
+    /** Timeout of a commissioning: discovery, joining the network and up to three interviews. */
+    @WithDefault("10m")
+    Duration commissioningTimeout();
+
+    /** Timeout of a re-interview of a node. */
+    @WithDefault("5m")
+    Duration interviewTimeout();
+
+    /** How long node events (node_event) are kept. */
+    @WithDefault("30d")
+    Duration eventRetention();
+
     /** Timeout of commands other than commissioning and interviews. */
     @WithDefault("2m")
     Duration commandTimeout();

@@ -5,9 +5,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.common.Times;
+import io.omnii.server.matter.MatterPayloads.NodeEventView;
+import io.omnii.server.matter.MatterPayloads.NodeView;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -19,13 +26,17 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Keeps the Matter Server's nodes in PostgreSQL: replaced wholesale by each snapshot (nothing stale survives a
  * reconnection), then kept current from node_added / node_updated / node_removed / attribute_updated /
- * endpoint_removed and server_info_updated. Other events are not stored.
+ * endpoint_removed and server_info_updated; node_event is kept for a while (omnii.matter.event-retention).
+ * endpoint_added needs nothing: the server sends the node_updated that carries the new endpoint. Also exports
+ * {@code omnii_matter_nodes{availability}}, recounted after every change.
  */
 @Singleton
 public class MatterInventory implements MatterListener {
@@ -44,14 +55,78 @@ public class MatterInventory implements MatterListener {
             INSERT INTO matter_server (id, info, updated_at) VALUES (1, ?::jsonb, ?)
             ON CONFLICT (id) DO UPDATE SET info = EXCLUDED.info, updated_at = EXCLUDED.updated_at""";
 
+    private static final String NODE_EVENT = """
+            INSERT INTO matter_node_event (node_id, event_number, endpoint_id, cluster_id, event_id, priority,
+                   event_timestamp, timestamp_type, data, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT DO NOTHING""";
+    private static final String NODE_COLUMNS = """
+            SELECT node_id, available, is_bridge, vendor_id, vendor_name, product_name, node_label, software_version,
+                   serial_number, CAST(date_commissioned AS text), CAST(last_interview AS text), CAST(attributes AS text)
+              FROM matter_node""";
+
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final MatterConfig config;
+    private final AtomicLong available = new AtomicLong();
+    private final AtomicLong unavailable = new AtomicLong();
 
-    MatterInventory(AgroalDataSource dataSource, ObjectMapper mapper, Clock clock) {
+    MatterInventory(AgroalDataSource dataSource, ObjectMapper mapper, Clock clock, MatterConfig config,
+            MeterRegistry registry) {
         this.dataSource = dataSource;
         this.mapper = mapper;
         this.clock = clock;
+        this.config = config;
+        Gauge.builder("omnii.matter.nodes", available, AtomicLong::get).description("Matter nodes by availability")
+                .tag("availability", "available").register(registry);
+        Gauge.builder("omnii.matter.nodes", unavailable, AtomicLong::get).description("Matter nodes by availability")
+                .tag("availability", "unavailable").register(registry);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        inTransaction(c -> {
+        }); // counts what the last run left, until the first snapshot
+    }
+
+    /** Every node, by id, without attributes. */
+    public List<NodeView> nodes() {
+        return query(NODE_COLUMNS + " ORDER BY node_id", ps -> {
+        }, rs -> nodeView(rs, false));
+    }
+
+    /** One node with its attribute map. */
+    public Optional<NodeView> node(BigInteger nodeId) {
+        return query(NODE_COLUMNS + " WHERE node_id = ?", ps -> ps.setBigDecimal(1, new BigDecimal(nodeId)),
+                rs -> nodeView(rs, true)).stream().findFirst();
+    }
+
+    /** The node's latest events, newest first. */
+    public List<NodeEventView> events(BigInteger nodeId, int limit) {
+        return query("""
+                SELECT node_id, event_number, endpoint_id, cluster_id, event_id, priority, event_timestamp,
+                       timestamp_type, CAST(data AS text), received_at
+                  FROM matter_node_event WHERE node_id = ? ORDER BY event_number DESC LIMIT ?""", ps -> {
+            ps.setBigDecimal(1, new BigDecimal(nodeId));
+            ps.setInt(2, limit);
+        }, rs -> new NodeEventView(rs.getBigDecimal(1).toBigIntegerExact(), rs.getBigDecimal(2).toBigIntegerExact(),
+                rs.getInt(3), rs.getLong(4), rs.getLong(5), rs.getInt(6), rs.getBigDecimal(7).toBigIntegerExact(),
+                rs.getInt(8), json(rs.getString(9)), rs.getTimestamp(10).getTime()));
+    }
+
+    /** Drops a node that the Matter Server removed, with its events. */
+    public void forget(BigInteger nodeId) {
+        inTransaction(c -> delete(c, nodeId));
+    }
+
+    /** Drops node events older than the retention. */
+    @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    public void purgeEvents() {
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM matter_node_event WHERE received_at < ?")) {
+                ps.setObject(1, Times.utc(clock.instant().minus(config.eventRetention())));
+                ps.executeUpdate();
+            }
+        });
     }
 
     @Override
@@ -65,6 +140,8 @@ public class MatterInventory implements MatterListener {
                 }
                 ps.executeBatch();
             }
+            c.createStatement().execute("DELETE FROM matter_node_event e"
+                    + " WHERE NOT EXISTS (SELECT 1 FROM matter_node n WHERE n.node_id = e.node_id)");
             saveServerInfo(c, serverInfo);
         });
     }
@@ -77,8 +154,9 @@ public class MatterInventory implements MatterListener {
             case "attribute_updated" -> inTransaction(c -> updateAttribute(c, data));
             case "endpoint_removed" -> inTransaction(c -> removeEndpoint(c, data));
             case "server_info_updated" -> inTransaction(c -> saveServerInfo(c, data));
+            case "node_event" -> inTransaction(c -> saveNodeEvent(c, data));
             default -> {
-                // node_event, endpoint_added (a node_updated follows) and events of newer schemas
+                // endpoint_added (a node_updated follows) and events of newer schemas
             }
         }
     }
@@ -91,9 +169,81 @@ public class MatterInventory implements MatterListener {
     }
 
     private static void delete(Connection c, BigInteger nodeId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM matter_node WHERE node_id = ?")) {
-            ps.setBigDecimal(1, new BigDecimal(nodeId));
+        for (String table : List.of("matter_node", "matter_node_event")) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE node_id = ?")) {
+                ps.setBigDecimal(1, new BigDecimal(nodeId));
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** A MatterNodeEvent; one without its identifying numbers cannot be stored and is skipped. */
+    private void saveNodeEvent(Connection c, JsonNode e) throws SQLException {
+        if (!e.path("node_id").isIntegralNumber() || !e.path("event_number").isIntegralNumber()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(NODE_EVENT)) {
+            ps.setBigDecimal(1, new BigDecimal(e.path("node_id").bigIntegerValue()));
+            ps.setBigDecimal(2, new BigDecimal(e.path("event_number").bigIntegerValue()));
+            ps.setInt(3, e.path("endpoint_id").asInt());
+            ps.setLong(4, e.path("cluster_id").asLong());
+            ps.setLong(5, e.path("event_id").asLong());
+            ps.setInt(6, e.path("priority").asInt());
+            ps.setBigDecimal(7, new BigDecimal(e.path("timestamp").isIntegralNumber()
+                    ? e.path("timestamp").bigIntegerValue() : BigInteger.ZERO));
+            ps.setInt(8, e.path("timestamp_type").asInt());
+            ps.setString(9, e.path("data").isMissingNode() ? null : mapper.writeValueAsString(e.path("data")));
+            ps.setObject(10, Times.utc(clock.instant()));
             ps.executeUpdate();
+        } catch (JsonProcessingException ex) {
+            throw new SQLException("event data not serialisable", ex);
+        }
+    }
+
+    private NodeView nodeView(ResultSet r, boolean withAttributes) throws SQLException {
+        return new NodeView(r.getBigDecimal(1).toBigIntegerExact(), r.getBoolean(2), r.getBoolean(3),
+                (Integer) r.getObject(4), r.getString(5), r.getString(6), r.getString(7), r.getString(8),
+                r.getString(9), r.getString(10), r.getString(11), withAttributes ? json(r.getString(12)) : null);
+    }
+
+    private JsonNode json(String text) throws SQLException {
+        try {
+            return text == null ? null : mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("stored JSON is not JSON", e);
+        }
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, Binder binder, Row<T> row) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            List<T> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row.read(rs));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Recounts nodes by availability for the gauge, in the transaction that changed them. */
+    private void count(Connection c) throws SQLException {
+        try (ResultSet rs = c.createStatement().executeQuery(
+                "SELECT count(*) FILTER (WHERE available), count(*) FILTER (WHERE NOT available) FROM matter_node")) {
+            rs.next();
+            available.set(rs.getLong(1));
+            unavailable.set(rs.getLong(2));
         }
     }
 
@@ -115,7 +265,7 @@ public class MatterInventory implements MatterListener {
         if (node.isPresent()) {
             String prefix = data.path("endpoint_id").asInt() + "/";
             ObjectNode attributes = (ObjectNode) node.get().path("attributes");
-            List<String> gone = new java.util.ArrayList<>();
+            List<String> gone = new ArrayList<>();
             attributes.fieldNames().forEachRemaining(name -> {
                 if (name.startsWith(prefix)) {
                     gone.add(name);
@@ -221,6 +371,7 @@ public class MatterInventory implements MatterListener {
             QuarkusTransaction.requiringNew().run(() -> {
                 try (Connection c = dataSource.getConnection()) {
                     work.run(c);
+                    count(c);
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }

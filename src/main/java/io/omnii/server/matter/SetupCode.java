@@ -105,7 +105,8 @@ public record SetupCode(Kind kind, String value, long passcode, int discriminato
         return bits.shiftRight(offset).and(BigInteger.ONE.shiftLeft(length).subtract(BigInteger.ONE)).intValue();
     }
 
-    private static void checkPasscode(long passcode) {
+    /** Checks a bare setup passcode (commissioning on the network takes one without a code around it). */
+    public static void checkPasscode(long passcode) {
         if (passcode < 1 || passcode > MAX_PASSCODE || INVALID_PASSCODES.contains(passcode)) {
             throw new IllegalArgumentException("the code carries an invalid setup passcode");
         }

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The Matter Server client against the protocol-faithful peer. */
 @QuarkusTest
@@ -131,11 +133,13 @@ class MatterClientTest {
         await().atMost(TIMEOUT).until(() -> listener.snapshots.size() > snapshots);
     }
 
-    @Test
-    void anUnsupportedServerIsRefused() {
-        peer.serverInfo(ServerInfo.MATTERJS_1_4_1.withSchema(10, 9));
+    /** Too old (schema below 11) and too new (no longer accepting schema 11 clients). */
+    @ParameterizedTest
+    @CsvSource({ "10, 9", "14, 12" })
+    void anUnsupportedServerIsRefused(int schema, int minSupported) {
+        peer.serverInfo(ServerInfo.MATTERJS_1_4_1.withSchema(schema, minSupported));
         peer.dropConnections();
-        await().atMost(Duration.ofSeconds(20)).until(() -> client.state().lastError().orElse("").contains("unsupported"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> client.state().lastError().orElse("").contains("unsupported Matter Server: schema " + schema));
         assertThat(client.state().connected()).isFalse();
     }
 

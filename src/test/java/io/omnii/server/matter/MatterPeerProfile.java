@@ -22,8 +22,11 @@ public class MatterPeerProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        // Quick retries keep the reconnect tests short.
-        return Map.of("omnii.matter.max-reconnect-delay", "2s");
+        // Quick retries keep the reconnect tests short; short timeouts let the timeout tests wait seconds, not minutes.
+        return Map.of("omnii.matter.max-reconnect-delay", "2s",
+                "omnii.matter.commissioning-timeout", "4s",
+                "omnii.matter.interview-timeout", "4s",
+                "omnii.matter.command-timeout", "4s");
     }
 
     public static class PeerResource implements QuarkusTestResourceLifecycleManager {

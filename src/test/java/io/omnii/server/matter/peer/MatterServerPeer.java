@@ -323,6 +323,15 @@ public final class MatterServerPeer implements AutoCloseable {
         return received.stream().filter(r -> command.equals(r.command())).toList();
     }
 
+    /** The args of the latest command of this name; fails when none was received. */
+    public JsonNode lastArgs(String command) {
+        List<Received> sent = received(command);
+        if (sent.isEmpty()) {
+            throw new AssertionError(command + " was never received");
+        }
+        return sent.get(sent.size() - 1).json().path("args");
+    }
+
     public void clearReceived() {
         received.clear();
     }
@@ -474,6 +483,7 @@ public final class MatterServerPeer implements AutoCloseable {
             case "get_vendor_names" -> reply(c, id, vendorNames(args));
             case "read_attribute" -> reply(c, id, readAttributes(args));
             case "device_command" -> deviceCommand(c, id, args);
+            case "write_attribute" -> reply(c, id, writeAttribute(args));
             case "ping_node" -> {
                 existingNode(args);
                 ObjectNode result = Wire.MAPPER.createObjectNode();
@@ -627,6 +637,29 @@ public final class MatterServerPeer implements AutoCloseable {
         if (on && attributes.has(sceneControl) && !attributes.get(sceneControl).asBoolean()) {
             setAttribute(node, sceneControl, BooleanNode.TRUE);
         }
+    }
+
+    /**
+     * Writes a concrete path: Status 0 and an attribute_updated for a known attribute, UNSUPPORTED_ATTRIBUTE (0x86)
+     * for one the node does not have. Both servers answer in the CHIP spelling (PROTOCOL.md section 2.1).
+     */
+    private JsonNode writeAttribute(JsonNode args) {
+        ObjectNode node = existingNode(args);
+        String path = required(args, "attribute_path").asText();
+        if (!path.matches("\\d+/\\d+/\\d+")) {
+            throw new CommandError(info.matterJs() ? 0 : 8, "attribute_path must be a concrete path: " + path);
+        }
+        JsonNode value = args.has("value") ? args.get("value") : required(args, "value");
+        String[] parts = path.split("/");
+        boolean known = node.get("attributes").has(path);
+        if (known && !node.get("attributes").get(path).equals(value)) {
+            setAttribute(node, path, value);
+        }
+        ObjectNode result = Wire.MAPPER.createObjectNode();
+        result.putObject("Path").put("EndpointId", Integer.parseInt(parts[0]))
+                .put("ClusterId", Long.parseLong(parts[1])).put("AttributeId", Long.parseLong(parts[2]));
+        result.put("Status", known ? 0 : 0x86);
+        return Wire.MAPPER.createArrayNode().add(result);
     }
 
     private JsonNode vendorNames(JsonNode args) {

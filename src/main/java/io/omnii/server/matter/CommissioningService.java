@@ -1,0 +1,266 @@
+package io.omnii.server.matter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Page;
+import io.omnii.server.common.Threads;
+import io.omnii.server.common.Times;
+import io.omnii.server.common.Validation;
+import io.omnii.server.matter.MatterPayloads.CommissioningRequest;
+import io.omnii.server.matter.MatterPayloads.CommissioningView;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import jakarta.persistence.EntityManager;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
+
+/**
+ * Commissioning as an operation: recorded as pending, relayed, and finished with the outcome when the Matter
+ * Server answers (seconds to minutes later), fails, or does not answer within omnii.matter.commissioning-timeout.
+ * One at a time (a unique index on the pending state). The setup code or PIN is a secret of the device: it is
+ * relayed, never stored or logged.
+ */
+@Singleton
+public class CommissioningService {
+
+    static final String PENDING = "pending";
+    static final String SUCCEEDED = "succeeded";
+    static final String FAILED = "failed";
+    private static final Pattern IP_LITERAL = Pattern.compile(
+            "(\\d{1,3}\\.){3}\\d{1,3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]{1,32})?");
+    private static final String COLUMNS = "SELECT id, method, network_only, state, node_id, error_code, error,"
+            + " created_at, finished_at FROM matter_commissioning";
+    private static final String UNSURE = "; the device may still have joined the fabric: see GET /matter/nodes";
+
+    private final MatterClient client;
+    private final MatterRelay relay;
+    private final MatterConfig config;
+    private final EntityManager em;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+    private final Counter succeeded;
+    private final Counter failed;
+    private final Timer duration;
+    // Outcomes are written off the WebSocket's event loop, in the order they arrive.
+    private final ExecutorService outcomes = Executors.newSingleThreadExecutor(Threads.named("omnii-commissioning"));
+
+    CommissioningService(MatterClient client, MatterRelay relay, MatterConfig config, EntityManager em,
+            ObjectMapper mapper, Clock clock, MeterRegistry registry) {
+        this.client = client;
+        this.relay = relay;
+        this.config = config;
+        this.em = em;
+        this.mapper = mapper;
+        this.clock = clock;
+        this.succeeded = Counter.builder("omnii.matter.commissioning").tag("outcome", SUCCEEDED)
+                .description("Commissioning attempts by outcome").register(registry);
+        this.failed = Counter.builder("omnii.matter.commissioning").tag("outcome", FAILED)
+                .description("Commissioning attempts by outcome").register(registry);
+        this.duration = Timer.builder("omnii.matter.commissioning.duration").publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofSeconds(1)).maximumExpectedValue(Duration.ofMinutes(10))
+                .description("How long commissioning attempts took, whatever their outcome").register(registry);
+    }
+
+    /** An attempt still pending when the server stopped has no outcome anyone will record: say so. */
+    void onStart(@Observes StartupEvent event) {
+        int interrupted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
+                UPDATE matter_commissioning SET state = 'failed', finished_at = :now, error_code = -1,
+                       error = 'interrupted: the Omnii server stopped before the Matter Server answered' || :unsure
+                 WHERE state = 'pending'""")
+                .setParameter("now", Times.utc(clock.instant())).setParameter("unsure", UNSURE).executeUpdate());
+        if (interrupted > 0) {
+            Log.warnf("%d commissioning attempt(s) were interrupted by the last shutdown", interrupted);
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        outcomes.shutdown();
+    }
+
+    public CommissioningView start(CommissioningRequest request) {
+        relay.requireRelay();
+        Relayed relayed = validate(request);
+        if (!client.state().connected()) {
+            throw new MatterServerException(MatterServerException.UNAVAILABLE, "not connected to the Matter Server"
+                    + client.state().lastError().map(e -> " (" + e + ")").orElse(""));
+        }
+        UUID id = UUID.randomUUID();
+        Instant now = clock.instant();
+        int inserted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
+                INSERT INTO matter_commissioning (id, method, network_only, state, created_at)
+                VALUES (:id, :method, :networkOnly, 'pending', :now) ON CONFLICT DO NOTHING""")
+                .setParameter("id", id).setParameter("method", relayed.method())
+                .setParameter("networkOnly", relayed.networkOnly()).setParameter("now", Times.utc(now))
+                .executeUpdate());
+        if (inserted == 0) {
+            throw new ApiException(409, "commissioning_in_progress",
+                    "Another commissioning is in progress; wait for its outcome (GET /matter/commissioning)");
+        }
+        Log.infof("Commissioning %s started (%s%s)", id, relayed.method(), relayed.networkOnly() ? ", network only" : "");
+        client.send(relayed.command(), relayed.args(), config.commissioningTimeout())
+                .whenCompleteAsync((node, failure) -> finish(id, now, node, failure), outcomes);
+        return new CommissioningView(id, relayed.method(), relayed.networkOnly(), PENDING, null, null, null,
+                now.toEpochMilli(), null, null);
+    }
+
+    public Page<CommissioningView> list(Page.PageRequest page) {
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery(COLUMNS + " ORDER BY created_at DESC, id LIMIT :size OFFSET :offset")
+                    .setParameter("size", page.size()).setParameter("offset", (long) page.page() * page.size())
+                    .getResultList();
+            long total = ((Number) em.createNativeQuery("SELECT count(*) FROM matter_commissioning")
+                    .getSingleResult()).longValue();
+            return new Page<>(rows.stream().map(CommissioningService::view).toList(), page.page(), page.size(), total);
+        });
+    }
+
+    public Optional<CommissioningView> find(UUID id) {
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery(COLUMNS + " WHERE id = :id").setParameter("id", id)
+                    .getResultList();
+            return rows.stream().findFirst().map(CommissioningService::view);
+        });
+    }
+
+    private void finish(UUID id, Instant started, JsonNode node, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+        BigInteger nodeId = null;
+        Integer errorCode = null;
+        String error = null;
+        if (cause == null && node.path("node_id").isIntegralNumber()) {
+            nodeId = node.path("node_id").bigIntegerValue();
+        } else if (cause instanceof MatterServerException e) {
+            errorCode = e.errorCode();
+            error = e.getMessage() + (e.errorCode() < 0 ? UNSURE : "");
+        } else {
+            errorCode = MatterServerException.UNAVAILABLE;
+            error = cause == null ? "the Matter Server's answer names no node" + UNSURE : String.valueOf(cause);
+        }
+        Instant now = clock.instant();
+        duration.record(Duration.between(started, now));
+        (nodeId != null ? succeeded : failed).increment();
+        if (nodeId != null) {
+            Log.infof("Commissioning %s succeeded: node %s", id, nodeId);
+        } else {
+            Log.warnf("Commissioning %s failed: %s", id, error);
+        }
+        String state = nodeId != null ? SUCCEEDED : FAILED;
+        BigDecimal node_ = nodeId == null ? null : new BigDecimal(nodeId);
+        String message = error == null ? null : error.length() <= 2000 ? error : error.substring(0, 2000);
+        Integer code = errorCode;
+        try {
+            QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                    UPDATE matter_commissioning SET state = :state, node_id = :node, error_code = :code, error = :error,
+                           finished_at = :now
+                     WHERE id = :id AND state = 'pending'""")
+                    .setParameter("state", state).setParameter("node", node_)
+                    .setParameter("code", code).setParameter("error", message)
+                    .setParameter("now", Times.utc(now)).setParameter("id", id).executeUpdate());
+        } catch (RuntimeException e) {
+            Log.errorf(e, "Could not record the outcome of commissioning %s", id);
+        }
+    }
+
+    /** The Matter Server command and its arguments for a request, after checking every field. */
+    private record Relayed(String method, boolean networkOnly, String command, ObjectNode args) {
+    }
+
+    private Relayed validate(CommissioningRequest r) {
+        if (r == null) {
+            throw ApiException.invalid("code", "give a pairing code, or setupPinCode to commission on the network");
+        }
+        Validation v = new Validation();
+        v.check(r.code() == null || r.setupPinCode() == null, "code", "give either code or setupPinCode, not both");
+        v.check(r.code() != null || r.setupPinCode() != null, "code",
+                "give a pairing code, or setupPinCode to commission on the network");
+        v.throwIfInvalid();
+        ObjectNode args = mapper.createObjectNode();
+        if (r.code() != null) {
+            v.check(r.filterType() == null && r.filter() == null && r.ipAddress() == null, "code",
+                    "filterType, filter and ipAddress belong to commissioning on the network (setupPinCode)");
+            SetupCode code = null;
+            try {
+                code = SetupCode.parse(r.code());
+            } catch (IllegalArgumentException e) {
+                v.check(false, "code", e.getMessage());
+            }
+            v.throwIfInvalid();
+            relay.requireNamedCredentials("wifiCredentialsId", r.wifiCredentialsId());
+            relay.requireNamedCredentials("threadDatasetId", r.threadDatasetId());
+            boolean networkOnly = Boolean.TRUE.equals(r.networkOnly());
+            args.put("code", code.value()).put("network_only", networkOnly);
+            if (r.wifiCredentialsId() != null) {
+                args.put("wifi_credentials_id", r.wifiCredentialsId());
+            }
+            if (r.threadDatasetId() != null) {
+                args.put("thread_dataset_id", r.threadDatasetId());
+            }
+            return new Relayed("code", networkOnly, "commission_with_code", args);
+        }
+        try {
+            SetupCode.checkPasscode(r.setupPinCode());
+        } catch (IllegalArgumentException e) {
+            v.check(false, "setupPinCode", "must be a valid Matter setup passcode (1 to 99999998, not a trivial one)");
+        }
+        int filterType = r.filterType() == null ? 0 : r.filterType();
+        v.check(filterType >= 0 && filterType <= 4, "filterType",
+                "must be 0 (none), 1 (short discriminator), 2 (long discriminator), 3 (vendor id) or 4 (device type)");
+        v.check(filterType == 0 || (r.filter() != null && r.filter().canConvertToLong()
+                && r.filter().asLong() >= 0 && r.filter().asLong() <= filterMaximum(filterType)), "filter",
+                "is required by the filterType, as a number up to " + filterMaximum(filterType));
+        v.check(filterType != 0 || r.filter() == null || r.filter().isNull(), "filter", "needs a filterType");
+        v.check(r.ipAddress() == null || IP_LITERAL.matcher(r.ipAddress()).matches(), "ipAddress",
+                "must be an IPv4 or IPv6 address");
+        v.check(r.networkOnly() == null, "networkOnly", "belongs to commissioning with a code");
+        v.check(r.wifiCredentialsId() == null && r.threadDatasetId() == null, "code",
+                "credential ids belong to commissioning with a code");
+        v.throwIfInvalid();
+        args.put("setup_pin_code", r.setupPinCode()).put("filter_type", filterType);
+        if (filterType != 0) {
+            args.put("filter", r.filter().asLong());
+        }
+        if (r.ipAddress() != null) {
+            args.put("ip_addr", r.ipAddress());
+        }
+        return new Relayed("network", true, "commission_on_network", args);
+    }
+
+    private static long filterMaximum(int filterType) {
+        return switch (filterType) {
+            case 1 -> 15;
+            case 2 -> 4095;
+            case 3 -> 65535;
+            default -> 0xFFFF_FFFFL;
+        };
+    }
+
+    private static CommissioningView view(Object[] r) {
+        Instant created = Times.instant(r[7]);
+        Instant finished = Times.instant(r[8]);
+        return new CommissioningView((UUID) r[0], (String) r[1], (Boolean) r[2], (String) r[3],
+                r[4] == null ? null : ((BigDecimal) r[4]).toBigIntegerExact(),
+                r[5] == null ? null : ((Number) r[5]).intValue(), (String) r[6], created.toEpochMilli(),
+                Times.millis(finished), finished == null ? null : Duration.between(created, finished).toMillis());
+    }
+}

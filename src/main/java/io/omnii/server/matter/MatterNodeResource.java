@@ -1,0 +1,128 @@
+package io.omnii.server.matter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Validation;
+import io.omnii.server.matter.MatterPayloads.CommissioningWindowRequest;
+import io.omnii.server.matter.MatterPayloads.DeviceCommandRequest;
+import io.omnii.server.matter.MatterPayloads.DeviceCommandResult;
+import io.omnii.server.matter.MatterPayloads.IpAddresses;
+import io.omnii.server.matter.MatterPayloads.NodeEventView;
+import io.omnii.server.matter.MatterPayloads.NodeView;
+import io.omnii.server.matter.MatterPayloads.PairingCodes;
+import io.omnii.server.matter.MatterPayloads.WriteAttributeRequest;
+import io.omnii.server.matter.MatterPayloads.WriteResult;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/**
+ * Matter nodes: what the inventory knows (from PostgreSQL, also while the Matter Server is away) and operations
+ * relayed to the Matter Server (docs/matter.md says what each one sends).
+ */
+@Path("/matter/nodes")
+@Produces(MediaType.APPLICATION_JSON)
+public class MatterNodeResource {
+
+    private final MatterInventory inventory;
+    private final MatterRelay relay;
+
+    MatterNodeResource(MatterInventory inventory, MatterRelay relay) {
+        this.inventory = inventory;
+        this.relay = relay;
+    }
+
+    @GET
+    @Blocking
+    public List<NodeView> nodes() {
+        return inventory.nodes();
+    }
+
+    @GET
+    @Path("/{nodeId}")
+    @Blocking
+    public NodeView node(@PathParam("nodeId") String nodeId) {
+        return inventory.node(MatterRelay.nodeId(nodeId)).orElseThrow(() -> ApiException.notFound("Matter node"));
+    }
+
+    /** The node's latest events (node_event), newest first. */
+    @GET
+    @Path("/{nodeId}/events")
+    @Blocking
+    public List<NodeEventView> events(@PathParam("nodeId") String nodeId, @QueryParam("limit") String limit) {
+        int n = 100;
+        try {
+            n = limit == null ? n : Integer.parseInt(limit.strip());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        new Validation().check(n >= 1 && n <= 1000, "limit", "must be between 1 and 1000").throwIfInvalid();
+        return inventory.events(MatterRelay.nodeId(nodeId), n);
+    }
+
+    @DELETE
+    @Path("/{nodeId}")
+    public Uni<Void> remove(@PathParam("nodeId") String nodeId) {
+        return relay.remove(MatterRelay.nodeId(nodeId));
+    }
+
+    @POST
+    @Path("/{nodeId}/interview")
+    public Uni<Void> interview(@PathParam("nodeId") String nodeId) {
+        return relay.interview(MatterRelay.nodeId(nodeId));
+    }
+
+    @POST
+    @Path("/{nodeId}/ping")
+    public Uni<JsonNode> ping(@PathParam("nodeId") String nodeId) {
+        return relay.ping(MatterRelay.nodeId(nodeId));
+    }
+
+    @GET
+    @Path("/{nodeId}/ip-addresses")
+    public Uni<IpAddresses> ipAddresses(@PathParam("nodeId") String nodeId,
+            @QueryParam("preferCache") boolean preferCache, @QueryParam("scoped") boolean scoped) {
+        return relay.ipAddresses(MatterRelay.nodeId(nodeId), preferCache, scoped);
+    }
+
+    @POST
+    @Path("/{nodeId}/commissioning-window")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<PairingCodes> openCommissioningWindow(@PathParam("nodeId") String nodeId,
+            CommissioningWindowRequest request) {
+        return relay.openCommissioningWindow(MatterRelay.nodeId(nodeId), request);
+    }
+
+    @POST
+    @Path("/{nodeId}/commands")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<DeviceCommandResult> command(@PathParam("nodeId") String nodeId, DeviceCommandRequest request) {
+        return relay.deviceCommand(MatterRelay.nodeId(nodeId), request);
+    }
+
+    /** Reads from the device: ?path=1/6/0&path=0/40/* */
+    @GET
+    @Path("/{nodeId}/attributes")
+    public Uni<JsonNode> read(@PathParam("nodeId") String nodeId, @QueryParam("path") List<String> paths) {
+        return relay.readAttributes(MatterRelay.nodeId(nodeId), paths);
+    }
+
+    @PUT
+    @Path("/{nodeId}/attributes/{endpoint}/{cluster}/{attribute}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<List<WriteResult>> write(@PathParam("nodeId") String nodeId, @PathParam("endpoint") String endpoint,
+            @PathParam("cluster") String cluster, @PathParam("attribute") String attribute,
+            WriteAttributeRequest request) {
+        return relay.writeAttribute(MatterRelay.nodeId(nodeId), endpoint, cluster, attribute, request);
+    }
+}

@@ -1,0 +1,78 @@
+package io.omnii.server.matter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.UUID;
+
+/** What crosses our HTTP API for the Matter relay (docs/api.md). The Matter Server's own wire stays JSON trees. */
+public final class MatterPayloads {
+
+    private MatterPayloads() {
+    }
+
+    /** The connection and the server's latest info. */
+    public record ServerView(boolean enabled, boolean connected, Long since, String lastError, JsonNode info) {
+    }
+
+    /** A node; attributes ("endpoint/cluster/attribute" to value) only when one node is asked for. */
+    public record NodeView(BigInteger nodeId, boolean available, boolean isBridge, Integer vendorId, String vendorName,
+            String productName, String nodeLabel, String softwareVersion, String serialNumber, String dateCommissioned,
+            String lastInterview, JsonNode attributes) {
+    }
+
+    /** A node_event as the node sent it; data is keyed by field names. */
+    public record NodeEventView(BigInteger nodeId, BigInteger eventNumber, int endpointId, long clusterId, long eventId,
+            int priority, BigInteger timestamp, int timestampType, JsonNode data, long receivedAt) {
+    }
+
+    /**
+     * POST /matter/commissioning: either {@code code} (QR or manual pairing code) or {@code setupPinCode} (a device
+     * already on the network, found by mDNS, optionally narrowed by a filter or an address).
+     */
+    public record CommissioningRequest(String code, Boolean networkOnly, Long setupPinCode, Integer filterType,
+            JsonNode filter, String ipAddress, String wifiCredentialsId, String threadDatasetId) {
+    }
+
+    /** One commissioning attempt and its outcome; nodeId once it succeeded. */
+    public record CommissioningView(UUID id, String method, boolean networkOnly, String state, BigInteger nodeId,
+            Integer errorCode, String error, long createdAt, Long finishedAt, Long durationMs) {
+    }
+
+    /** PUT /matter/credentials/wifi; {@code id} names the entry on servers that keep several (schema 12). */
+    public record WifiCredentialsRequest(String ssid, String password, String id) {
+    }
+
+    /** PUT /matter/credentials/thread: the Active Operational Dataset TLVs in hex. */
+    public record ThreadDatasetRequest(String dataset, String id) {
+    }
+
+    /** POST /matter/nodes/{id}/commissioning-window. */
+    public record CommissioningWindowRequest(Integer timeoutSeconds, Integer discriminator) {
+    }
+
+    /** The codes another ecosystem needs to join the node while its window is open. */
+    public record PairingCodes(long setupPinCode, String setupManualCode, String setupQrCode) {
+    }
+
+    /** POST /matter/nodes/{id}/commands: a cluster command by its CHIP SDK name, payload keyed by field names. */
+    public record DeviceCommandRequest(Integer endpointId, Long clusterId, String commandName, JsonNode payload,
+            Integer timedRequestTimeoutMs, Integer interactionTimeoutMs) {
+    }
+
+    /** The device's response to a command (null for commands without one). */
+    public record DeviceCommandResult(JsonNode response) {
+    }
+
+    /** PUT /matter/nodes/{id}/attributes/{endpoint}/{cluster}/{attribute}. */
+    public record WriteAttributeRequest(JsonNode value) {
+    }
+
+    /** The Interaction Model status of one written attribute (0 is success). */
+    public record WriteResult(int endpointId, long clusterId, long attributeId, int status) {
+    }
+
+    /** GET /matter/nodes/{id}/ip-addresses. */
+    public record IpAddresses(List<String> addresses) {
+    }
+}
