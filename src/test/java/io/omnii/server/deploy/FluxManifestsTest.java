@@ -17,12 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * k8s/: what `kubectl apply -k k8s/` applies (the Matter Server and Omnii Server beside it, both through Flux), that
- * settings/settings.yaml reaches both releases, and that Flux's release of our chart renders as intended. The Matter
- * Server's chart cannot be fetched here, so its settings are asserted on the HelmRelease values.
+ * settings/settings.yaml reaches both releases, that Flux's release of our chart renders as intended, and that the
+ * matterjs overlay changes the Matter Server's image and nothing else. The Matter Server's chart cannot be fetched
+ * here, so its settings are asserted on the HelmRelease values.
  */
 class FluxManifestsTest {
 
     static final Path K8S = Path.of("k8s");
+    static final Path MATTERJS = K8S.resolve("overlays/matterjs");
     private static final String NAMESPACE = "home-automation";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -136,7 +138,7 @@ class FluxManifestsTest {
                 .put("matterServerVolumeSize", "2Gi").put("databaseVolumeSize", "8Gi");
         YAML.writeValue(settingsFile.toFile(), settings);
 
-        for (Path dir : List.of(copy)) {
+        for (Path dir : List.of(copy, copy.resolve("overlays/matterjs"))) {
             List<JsonNode> objects = Kustomize.build(dir);
             JsonNode matter = matterServer(objects).at("/spec/values");
             assertThat(matter.path("networkInterface").asText()).isEqualTo("eth1");
@@ -157,6 +159,25 @@ class FluxManifestsTest {
             // No copy of an old value hides anywhere else.
             assertThat(YAML.writeValueAsString(objects)).doesNotContain("mac-mini", "enp3s0f0", "longhorn", "5Gi");
         }
+    }
+
+    @Test
+    void theMatterjsOverlaySwitchesTheMatterServerImageAndGivesItsFirstStartTime() throws Exception {
+        List<JsonNode> base = Kustomize.build(K8S);
+        List<JsonNode> matterjs = Kustomize.build(MATTERJS);
+        JsonNode release = matterServer(matterjs);
+        assertThat(release.at("/spec/values/image/repository").asText()).isEqualTo("ghcr.io/matter-js/matterjs-server");
+        assertThat(release.at("/spec/values/image/tag").asText()).isEqualTo("1.4.1");
+        assertThat(release.at("/spec/timeout").asText()).isEqualTo("15m");
+        assertThat(release.at("/spec/values/livenessProbe/initialDelaySeconds").asInt()).isEqualTo(300);
+
+        // Everything else, settings included, is the base's.
+        for (List<JsonNode> objects : List.of(base, matterjs)) {
+            JsonNode matter = matterServer(objects);
+            ((ObjectNode) matter.path("spec")).remove("timeout");
+            ((ObjectNode) matter.at("/spec/values")).remove(List.of("image", "livenessProbe"));
+        }
+        assertThat(matterjs).containsExactlyInAnyOrderElementsOf(base);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every rendered object, and everything `kubectl apply -k` applies from k8s/, is valid
+ * Every rendered object, and everything `kubectl apply -k` applies from k8s/ and its matterjs overlay, is valid
  * against the Kubernetes schemas (and the Prometheus operator's and Flux's for their kinds), offline, through the npm
  * package kubernetes-models (src/test/k8s-schema, installed by scripts/test.sh).
  */
@@ -43,7 +43,7 @@ class SchemaValidationTest {
     }
 
     static Stream<Path> kustomizations() {
-        return Stream.of(FluxManifestsTest.K8S);
+        return Stream.of(FluxManifestsTest.K8S, FluxManifestsTest.MATTERJS);
     }
 
     @ParameterizedTest
