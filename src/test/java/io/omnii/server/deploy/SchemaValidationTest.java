@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -18,9 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every rendered object and everything under k8s/ is valid against the Kubernetes schemas (and the Prometheus
- * operator's and Flux's for their kinds), offline, through the npm package kubernetes-models
- * (src/test/k8s-schema, installed by scripts/test.sh).
+ * Every rendered object, and everything `kubectl apply -k` applies from k8s/ and its matterjs overlay, is valid
+ * against the Kubernetes schemas (and the Prometheus operator's and Flux's for their kinds), offline, through the npm
+ * package kubernetes-models (src/test/k8s-schema, installed by scripts/test.sh).
  */
 class SchemaValidationTest {
 
@@ -43,13 +42,22 @@ class SchemaValidationTest {
         assertValid(values.getFileName().toString(), Chart.render(values));
     }
 
+    static Stream<Path> kustomizations() {
+        return Stream.of(FluxManifestsTest.K8S, FluxManifestsTest.MATTERJS);
+    }
+
+    @ParameterizedTest
+    @MethodSource("kustomizations")
+    void whatKubectlApplyKAppliesIsValid(Path dir) throws Exception {
+        assertValid(dir.toString().replace('/', '-'), Kustomize.build(dir));
+    }
+
     @Test
-    void theFluxManifestsAreValid() throws Exception {
-        List<JsonNode> objects = new ArrayList<>();
-        for (String file : List.of("namespace.yaml", "repository.yaml", "release.yaml")) {
-            objects.add(YAML.readTree(Files.readString(Path.of("k8s", file))));
-        }
-        assertValid("k8s", objects);
+    void theChartAsFluxReleasesItIsValid() throws Exception {
+        JsonNode release = Kustomize.one(Kustomize.build(FluxManifestsTest.K8S), "HelmRelease", "omnii-server");
+        Path values = Files.createTempFile("release-values", ".yaml");
+        YAML.writeValue(values.toFile(), release.at("/spec/values"));
+        assertValid("flux-release", Chart.render(values));
     }
 
     @Test
