@@ -122,7 +122,7 @@ class ChartTest {
         assertThat(Chart.one(monitored, "ServiceMonitor").at("/spec/endpoints/0/port").asText()).isEqualTo("management");
         assertThat(Chart.one(monitored, "PrometheusRule").at("/spec/groups/0/rules").findValuesAsText("alert"))
                 .contains("OmniiServerDown", "OmniiMqttDisconnected", "OmniiMatterServerDisconnected",
-                        "OmniiManyInstancesOffline",
+                        "OmniiMatterNodesUnavailable", "OmniiMatterCommissioningFailing", "OmniiManyInstancesOffline",
                         "OmniiCommandTimeouts", "OmniiEnrollmentFailureSpike");
         Chart.one(monitored, "PrometheusRule").at("/spec/groups/0/rules").forEach(rule -> {
             assertThat(rule.at("/labels/severity").asText()).isIn("critical", "warning");
@@ -131,7 +131,8 @@ class ChartTest {
         });
         JsonNode dashboard = Chart.ofKind(monitored, "ConfigMap").stream()
                 .filter(c -> "1".equals(c.at("/metadata/labels/grafana_dashboard").asText())).findFirst().orElseThrow();
-        assertThat(dashboard.at("/data/omnii-fleet.json").asText()).contains("omnii_instances");
+        assertThat(dashboard.at("/data/omnii-fleet.json").asText()).contains("omnii_instances", "omnii_matter_nodes",
+                "omnii_matter_commissioning_total");
     }
 
     /**
