@@ -1,5 +1,6 @@
 package io.omnii.server.enrollment;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.omnii.server.common.Times;
 import java.util.UUID;
 
@@ -31,8 +32,13 @@ public final class EnrollmentPayloads {
     public record EnrollRequest(String code, String name) {
     }
 
-    /** POST /enroll answer: what the add-on needs to join the fleet over MQTT. */
-    public record Enrollment(UUID instanceId, String mqttClientId, String mqttBrokerUrl, EnrollmentTopics topics) {
+    /**
+     * POST /enroll answer: what the add-on needs to join the fleet over MQTT. The broker credentials exist only with
+     * per-instance accounts (mosquitto-dynsec mode), are shown here once, and are left out otherwise.
+     */
+    public record Enrollment(UUID instanceId, String mqttClientId, String mqttBrokerUrl, EnrollmentTopics topics,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String mqttUsername,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String mqttPassword) {
     }
 
     public record EnrollmentTopics(String status, String heartbeat, String metrics, String commands) {

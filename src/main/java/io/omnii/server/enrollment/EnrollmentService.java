@@ -1,5 +1,6 @@
 package io.omnii.server.enrollment;
 
+import io.omnii.server.broker.BrokerAccounts;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
 import io.omnii.server.common.Validation;
@@ -47,9 +48,12 @@ public class EnrollmentService {
     private final InstanceService instances;
     private final MqttConfig mqtt;
     private final EnrollmentMetrics metrics;
+    private final BrokerAccounts accounts;
 
     EnrollmentService(EntityManager em, Clock clock, EnrollmentConfig config, CodeHasher hasher,
-            EnrollmentThrottle throttle, InstanceService instances, MqttConfig mqtt, EnrollmentMetrics metrics) {
+            EnrollmentThrottle throttle, InstanceService instances, MqttConfig mqtt, EnrollmentMetrics metrics,
+            BrokerAccounts accounts) {
+        this.accounts = accounts;
         this.em = em;
         this.clock = clock;
         this.config = config;
@@ -131,8 +135,14 @@ public class EnrollmentService {
         }
 
         throttle.acquire(clientAddress);
-        Optional<Enrollment> enrollment = QuarkusTransaction.requiringNew()
-                .call(() -> redeem(request.code().strip(), request.name()));
+        Optional<Enrollment> enrollment;
+        try {
+            enrollment = QuarkusTransaction.requiringNew().call(() -> redeem(request.code().strip(), request.name()));
+        } catch (BrokerAccounts.ProvisioningException e) {
+            // Rolled back as a whole: no instance, and the code is still good. Not the caller's fault.
+            throttle.release(clientAddress);
+            throw e;
+        }
         if (enrollment.isEmpty()) {
             metrics.failed(EnrollmentMetrics.Failure.INVALID_CODE);
             Log.infof("Enrollment from %s rejected: invalid code", clientAddress);
@@ -158,8 +168,13 @@ public class EnrollmentService {
         Instance instance = instances.create(name, now);
         found.get().usedAt = now;
         found.get().instanceId = instance.id;
+        // Last, inside the transaction: a refusal rolls back the instance and the code's use together. A commit
+        // failing after it leaves a broker account without instance, which the next reconciliation removes.
+        Optional<BrokerAccounts.Credentials> credentials = accounts.provision(instance.id, instance.mqttClientId);
         return Optional.of(new Enrollment(instance.id, instance.mqttClientId, mqtt.instanceBrokerUrl(),
                 new EnrollmentTopics(Topics.status(instance.id), Topics.heartbeat(instance.id),
-                        Topics.metrics(instance.id), Topics.commands(instance.id))));
+                        Topics.metrics(instance.id), Topics.commands(instance.id)),
+                credentials.map(BrokerAccounts.Credentials::username).orElse(null),
+                credentials.map(BrokerAccounts.Credentials::password).orElse(null)));
     }
 }

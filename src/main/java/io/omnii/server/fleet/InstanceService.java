@@ -1,5 +1,6 @@
 package io.omnii.server.fleet;
 
+import io.omnii.server.broker.BrokerAccounts;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
 import io.omnii.server.common.Validation;
@@ -23,8 +24,10 @@ public class InstanceService {
     private static final String CLIENT_ID_PREFIX = "ha-";
 
     private final Clock clock;
+    private final BrokerAccounts accounts;
 
-    InstanceService(Clock clock) {
+    InstanceService(Clock clock, BrokerAccounts accounts) {
+        this.accounts = accounts;
         this.clock = clock;
     }
 
@@ -117,6 +120,8 @@ public class InstanceService {
         instance.status = InstanceStatus.DECOMMISSIONED;
         instance.statusChangedAt = now;
         instance.decommissionedAt = now;
+        // Inside the transaction: if the broker cannot delete the account, the instance stays as it was.
+        accounts.revoke(id, instance.mqttClientId);
         Log.infof("Instance %s decommissioned", id);
     }
 

@@ -54,6 +54,7 @@ public class BrokerConnection {
     }
 
     private final MqttConfig config;
+    private final BrokerTransport transport;
     private final Clock clock;
     private final Map<String, Integer> subscriptions = new LinkedHashMap<>();
     private final List<Consumer<Received>> receivers = new CopyOnWriteArrayList<>();
@@ -65,8 +66,9 @@ public class BrokerConnection {
     private volatile State state = new State(false, null, Optional.empty());
     private int failures;
 
-    BrokerConnection(MqttConfig config, Clock clock, MeterRegistry registry) {
+    BrokerConnection(MqttConfig config, BrokerTransport transport, Clock clock, MeterRegistry registry) {
         this.config = config;
+        this.transport = transport;
         this.clock = clock;
         Gauge.builder("omnii.mqtt.connected", this, b -> b.state().connected() ? 1 : 0)
                 .description("1 while the server is connected to the MQTT broker").register(registry);
@@ -82,7 +84,7 @@ public class BrokerConnection {
             return;
         }
         try {
-            client = new MqttAsyncClient("tcp://" + address(), config.clientId(), new MemoryPersistence());
+            client = new MqttAsyncClient(transport.uri(), config.clientId(), new MemoryPersistence());
         } catch (MqttException e) {
             throw new IllegalStateException("invalid MQTT broker address " + address(), e);
         }
@@ -95,17 +97,7 @@ public class BrokerConnection {
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
         retries.shutdownNow();
-        MqttAsyncClient c = client;
-        if (c != null) {
-            try {
-                if (c.isConnected()) {
-                    c.disconnect().waitForCompletion(2_000);
-                }
-                c.close();
-            } catch (MqttException e) {
-                Log.debugf("Closing the MQTT client: %s", e.getMessage());
-            }
-        }
+        BrokerTransport.close(client);
     }
 
     /** Subscribes at this QoS on every (re)connect, and delivers what arrives to the receiver, unacknowledged. */
@@ -167,7 +159,7 @@ public class BrokerConnection {
     }
 
     public String address() {
-        return config.host() + ":" + config.port();
+        return transport.address();
     }
 
     private void connect() {
@@ -185,6 +177,7 @@ public class BrokerConnection {
         config.username().ifPresent(options::setUserName);
         config.password().ifPresent(p -> options.setPassword(p.toCharArray()));
         try {
+            transport.apply(options);
             client.connect(options, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {

@@ -15,6 +15,16 @@ public interface MqttConfig {
     @WithDefault("1883")
     int port();
 
+    /** Connect over TLS (Paho's ssl://): the broker's certificate is checked, its host name included. */
+    @WithDefault("false")
+    boolean tls();
+
+    /**
+     * A Quarkus TLS configuration (quarkus.tls.NAME.trust-store.* for the broker's CA, .key-store.* for a client
+     * certificate) used when tls is on. Unset: the JVM's trusted CAs and no client certificate.
+     */
+    Optional<String> tlsConfigurationName();
+
     /** Username of the server's own broker account, if the broker requires one. */
     Optional<String> username();
 

@@ -54,6 +54,7 @@ class MetricsEndpointTest extends ServerTest {
             "omnii_matter_nodes{availability=\"unavailable\"}",
             "omnii_matter_commissioning_total{outcome=\"failed\"}",
             "omnii_matter_commissioning_duration_seconds_bucket{",
+            "omnii_broker_accounts_reconciled_total{action=\"removed\"}",
             "omnii_build_info{version=\"",
             "jvm_memory_used_bytes{",
             "http_server_requests_seconds_count{",

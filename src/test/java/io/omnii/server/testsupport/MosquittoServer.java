@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A real Mosquitto broker (the distribution's package) on a loopback port, its files under one directory. */
@@ -20,12 +22,51 @@ public final class MosquittoServer implements AutoCloseable {
         this.port = port;
     }
 
+    /** The add-on guide's broker: anonymous clients welcome. */
     public static MosquittoServer start(Path dir, int port) throws IOException {
+        return start(dir, port, List.of("listener " + port + " 127.0.0.1", "allow_anonymous true"));
+    }
+
+    /**
+     * A broker with the dynamic-security plugin and no anonymous access; the admin account is created as
+     * `mosquitto_ctrl dynsec init` does, on the first start only.
+     */
+    public static MosquittoServer startWithDynamicSecurity(Path dir, int port, String admin, String adminPassword)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n",
-                "# Written by MosquittoServer; throwaway broker for tests and the local run.",
-                "listener " + port + " 127.0.0.1",
-                "allow_anonymous true",
+        Path state = dir.resolve("dynamic-security.json").toAbsolutePath();
+        if (!Files.exists(state)) {
+            Process init = new ProcessBuilder("mosquitto_ctrl", "dynsec", "init", state.toString(), admin, adminPassword)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!init.waitFor(30, TimeUnit.SECONDS) || init.exitValue() != 0) {
+                throw new IOException("mosquitto_ctrl dynsec init failed");
+            }
+        }
+        return start(dir, port, List.of("listener " + port + " 127.0.0.1", "allow_anonymous false",
+                "plugin " + dynamicSecurityPlugin(), "plugin_opt_config_file " + state));
+    }
+
+    /** A TLS-only broker: its certificate and key, the CA it checks client certificates against, if required. */
+    public static MosquittoServer startWithTls(Path dir, int port, TestCertificates certificates,
+            boolean requireClientCertificate) throws IOException {
+        return start(dir, port, List.of("listener " + port + " 127.0.0.1", "allow_anonymous true",
+                "cafile " + certificates.caCertificate(), "certfile " + certificates.serverCertificate(),
+                "keyfile " + certificates.serverKey(), "require_certificate " + requireClientCertificate));
+    }
+
+    private static String dynamicSecurityPlugin() throws IOException {
+        try (var found = Files.find(Path.of("/usr/lib"), 2,
+                (p, a) -> p.getFileName().toString().equals("mosquitto_dynamic_security.so"))) {
+            return found.findFirst().orElseThrow(() -> new IOException(
+                    "Mosquitto's dynamic-security plugin is missing: apt-get install mosquitto")).toString();
+        }
+    }
+
+    private static MosquittoServer start(Path dir, int port, List<String> listener) throws IOException {
+        Files.createDirectories(dir);
+        List<String> lines = new ArrayList<>(List.of("# Written by MosquittoServer; throwaway broker for tests and the local run."));
+        lines.addAll(listener);
+        Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", lines) + "\n" + String.join("\n",
                 // Remains the current user when started as root, instead of switching to 'mosquitto'.
                 "user " + System.getProperty("user.name"),
                 "persistence true",

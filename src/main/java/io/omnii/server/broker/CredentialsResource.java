@@ -1,0 +1,46 @@
+package io.omnii.server.broker;
+
+import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Ids;
+import io.omnii.server.fleet.Instance;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.UUID;
+
+/** POST /instances/{id}/credentials/rotate: a new broker password for the instance, shown once. */
+@Path("/instances/{id}/credentials")
+@Produces(MediaType.APPLICATION_JSON)
+public class CredentialsResource {
+
+    /** The instance's new broker credentials. */
+    public record RotatedCredentials(String mqttUsername, String mqttPassword) {
+    }
+
+    private final BrokerAccounts accounts;
+
+    CredentialsResource(BrokerAccounts accounts) {
+        this.accounts = accounts;
+    }
+
+    @POST
+    @Path("/rotate")
+    @Transactional
+    public RotatedCredentials rotate(@PathParam("id") String id) {
+        if (!accounts.enabled()) {
+            throw new ApiException(409, "provisioning_off",
+                    "The broker has no per-instance accounts (omnii.mqtt.provisioning.mode is none)");
+        }
+        UUID instanceId = Ids.pathId(id, "Instance");
+        Instance instance = Instance.<Instance>findByIdOptional(instanceId)
+                .orElseThrow(() -> ApiException.notFound("Instance"));
+        if (instance.isDecommissioned()) {
+            throw new ApiException(409, "instance_decommissioned", "A decommissioned instance has no broker account");
+        }
+        BrokerAccounts.Credentials credentials = accounts.rotate(instance.id, instance.mqttClientId);
+        return new RotatedCredentials(credentials.username(), credentials.password());
+    }
+}

@@ -1,0 +1,172 @@
+package io.omnii.server.broker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omnii.server.mqtt.BrokerTransport;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * Mosquitto's dynamic-security control API: JSON commands published to $CONTROL/dynamic-security/v1, answers on
+ * .../response matched by correlationData (every admin connection sees every answer). A connection of its own,
+ * with the admin account, opened on first use; the ingest connection never holds admin rights.
+ */
+@Singleton
+public class DynsecClient {
+
+    static final String CONTROL_TOPIC = "$CONTROL/dynamic-security/v1";
+    static final String RESPONSE_TOPIC = CONTROL_TOPIC + "/response";
+
+    /** The plugin refused a command; {@code error} is its text, e.g. "Client not found". */
+    public static class DynsecException extends RuntimeException {
+
+        public DynsecException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final ProvisioningConfig config;
+    private final BrokerTransport transport;
+    private final ObjectMapper mapper;
+    private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private MqttAsyncClient client;
+
+    DynsecClient(ProvisioningConfig config, BrokerTransport transport, ObjectMapper mapper) {
+        this.config = config;
+        this.transport = transport;
+        this.mapper = mapper;
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        MqttAsyncClient c;
+        synchronized (this) {
+            c = client;
+            client = null;
+        }
+        BrokerTransport.close(c);
+    }
+
+    /** A command object for {@link #execute}: {"command": name, ...fields}. */
+    public ObjectNode command(String name) {
+        return mapper.createObjectNode().put("command", name);
+    }
+
+    /** Runs one command; its response's data (or an empty object). Throws DynsecException when refused. */
+    public JsonNode execute(ObjectNode command) {
+        return executeAll(List.of(command)).get(0);
+    }
+
+    /**
+     * Runs commands in one message, in order; returns each one's data. The first refusal throws, after all ran
+     * (the plugin does not stop at a failure).
+     */
+    public List<JsonNode> executeAll(List<ObjectNode> commands) {
+        List<CompletableFuture<JsonNode>> answers = new ArrayList<>();
+        ObjectNode message = mapper.createObjectNode();
+        ArrayNode list = message.putArray("commands");
+        for (ObjectNode command : commands) {
+            String correlation = UUID.randomUUID().toString();
+            CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+            pending.put(correlation, answer);
+            answers.add(answer);
+            list.add(command.deepCopy().put("correlationData", correlation));
+        }
+        try {
+            MqttMessage mqtt = new MqttMessage(mapper.writeValueAsBytes(message));
+            mqtt.setQos(1);
+            connected().publish(CONTROL_TOPIC, mqtt);
+            List<JsonNode> results = new ArrayList<>();
+            DynsecException refused = null;
+            for (int i = 0; i < answers.size(); i++) {
+                JsonNode response = answers.get(i).get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                if (response.hasNonNull("error") && refused == null) {
+                    refused = new DynsecException(commands.get(i).path("command").asText() + ": "
+                            + response.path("error").asText());
+                }
+                results.add(response.path("data"));
+            }
+            if (refused != null) {
+                throw refused;
+            }
+            return results;
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the broker's dynamic-security plugin did not answer within "
+                    + config.requestTimeout().toSeconds() + " s (is the plugin loaded?)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } catch (ExecutionException | MqttException | java.io.IOException e) {
+            throw new IllegalStateException("the broker's control API failed: " + e.getMessage(), e);
+        } finally {
+            message.path("commands").forEach(c -> pending.remove(c.path("correlationData").asText()));
+        }
+    }
+
+    private synchronized MqttAsyncClient connected() throws MqttException {
+        if (client != null && client.isConnected()) {
+            return client;
+        }
+        if (client == null) {
+            client = new MqttAsyncClient(transport.uri(), "omnii-provisioning-" + UUID.randomUUID(),
+                    new MemoryPersistence());
+            client.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+                @Override
+                public void connectionLost(Throwable cause) {
+                    pending.values().forEach(p -> p.completeExceptionally(
+                            new IllegalStateException("lost the broker: " + cause)));
+                }
+
+                @Override
+                public void messageArrived(String topic, MqttMessage message) {
+                    onResponses(message.getPayload());
+                }
+
+                @Override
+                public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+                }
+            });
+        }
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setCleanSession(true);
+        options.setConnectionTimeout((int) Math.max(1, config.requestTimeout().toSeconds()));
+        options.setUserName(config.adminUsername().orElseThrow(() -> new IllegalStateException(
+                "omnii.mqtt.provisioning.admin-username is required in mosquitto-dynsec mode")));
+        options.setPassword(config.adminPassword().orElseThrow(() -> new IllegalStateException(
+                "omnii.mqtt.provisioning.admin-password is required in mosquitto-dynsec mode")).toCharArray());
+        transport.apply(options);
+        client.connect(options).waitForCompletion(config.requestTimeout().toMillis());
+        client.subscribe(RESPONSE_TOPIC, 1).waitForCompletion(config.requestTimeout().toMillis());
+        return client;
+    }
+
+    private void onResponses(byte[] payload) {
+        try {
+            for (JsonNode response : mapper.readTree(payload).path("responses")) {
+                CompletableFuture<JsonNode> answer = pending.get(response.path("correlationData").asText());
+                if (answer != null) {
+                    answer.complete(response);
+                }
+            }
+        } catch (java.io.IOException e) {
+            Log.warnf("Ignored an unreadable dynamic-security response");
+        }
+    }
+}
