@@ -12,13 +12,13 @@ import io.omnii.server.common.Threads;
 import io.omnii.server.mqtt.MqttConfig;
 import io.omnii.server.mqtt.Topics;
 import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -298,14 +298,15 @@ public class BrokerAccounts {
         return INSTANCE_ROLE_PREFIX + instanceId;
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
-    Map<UUID, String> activeInstances() {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(
-                "SELECT id, mqtt_client_id FROM instance WHERE status <> 'decommissioned'").getResultList();
-        Map<UUID, String> active = new HashMap<>();
-        rows.forEach(r -> active.put((UUID) r[0], (String) r[1]));
-        return active;
+    private Map<UUID, String> activeInstances() {
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery(
+                    "SELECT id, mqtt_client_id FROM instance WHERE status <> 'decommissioned'").getResultList();
+            Map<UUID, String> active = new HashMap<>();
+            rows.forEach(r -> active.put((UUID) r[0], (String) r[1]));
+            return active;
+        });
     }
 
     /** Every name from a paged list command (listClients / listRoles, not verbose). */
