@@ -68,6 +68,8 @@ public class BrokerAccounts {
     private static final int PAGE = 1_000;
     private static final int BATCH = 100;
     private static final long RETRY_SECONDS = 30;
+    /** PostgreSQL advisory lock key: enrollments (shared) against reconciliation (exclusive). */
+    private static final long RECONCILE_LOCK = 0x6f6d6e69_62726b72L;
 
     private final ProvisioningConfig config;
     private final MqttConfig mqtt;
@@ -128,6 +130,10 @@ public class BrokerAccounts {
         if (!enabled()) {
             return Optional.empty();
         }
+        // Shared with other enrollments, exclusive with reconciliation: an account created here is never taken for
+        // a stale one before its instance is committed.
+        em.createNativeQuery("SELECT pg_advisory_xact_lock_shared(:key)").setParameter("key", RECONCILE_LOCK)
+                .getSingleResult();
         Credentials credentials = new Credentials(clientId, newPassword());
         run(() -> dynsec.executeAll(List.of(createRole(instanceId), createClient(instanceId, credentials))));
         Log.infof("Broker account %s created", credentials.username());
@@ -171,6 +177,12 @@ public class BrokerAccounts {
      * or decommissioned instances deleted. Other accounts on the broker are left alone.
      */
     public Report reconcile() {
+        return QuarkusTransaction.requiringNew().call(this::reconcileLocked);
+    }
+
+    private Report reconcileLocked() {
+        em.createNativeQuery("SELECT pg_advisory_xact_lock(:key)").setParameter("key", RECONCILE_LOCK)
+                .getSingleResult();
         Map<UUID, String> active = activeInstances();
         Set<String> clients = new HashSet<>(list("listClients", "clients", "username"));
         Set<String> roles = new HashSet<>(list("listRoles", "roles", "rolename"));
@@ -252,20 +264,30 @@ public class BrokerAccounts {
                         .put("rolename", SERVER_ROLE)));
             }
             String username = mqtt.username().orElseThrow();
-            ObjectNode client = dynsec.command("createClient").put("username", username)
-                    .put("password", mqtt.password().orElseThrow()).put("textname", "Omnii Server");
-            client.putArray("roles").addObject().put("rolename", SERVER_ROLE);
-            try {
+            JsonNode existing = getClient(username);
+            if (existing == null) {
+                ObjectNode client = dynsec.command("createClient").put("username", username)
+                        .put("password", mqtt.password().orElseThrow()).put("textname", "Omnii Server");
+                client.putArray("roles").addObject().put("rolename", SERVER_ROLE);
                 dynsec.execute(client);
                 Log.infof("Broker account %s created for the server", username);
-            } catch (DynsecException e) {
-                if (!existing(e)) {
-                    throw e;
-                }
-                ignoreExisting(() -> dynsec.execute(dynsec.command("addClientRole").put("username", username)
-                        .put("rolename", SERVER_ROLE)));
+            } else if (existing.path("roles").findValuesAsText("rolename").stream().noneMatch(SERVER_ROLE::equals)) {
+                // Mosquitto answers "Internal error" when the client has the role already: only add it when missing.
+                dynsec.execute(dynsec.command("addClientRole").put("username", username).put("rolename", SERVER_ROLE));
             }
         });
+    }
+
+    /** The client as getClient describes it, or null when the broker has no such client. */
+    private JsonNode getClient(String username) {
+        try {
+            return dynsec.execute(dynsec.command("getClient").put("username", username)).path("client");
+        } catch (DynsecException e) {
+            if (missing(e)) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     private ObjectNode createRole(UUID instanceId) {
@@ -299,14 +321,12 @@ public class BrokerAccounts {
     }
 
     private Map<UUID, String> activeInstances() {
-        return QuarkusTransaction.joiningExisting().call(() -> {
-            @SuppressWarnings("unchecked")
-            List<Object[]> rows = em.createNativeQuery(
-                    "SELECT id, mqtt_client_id FROM instance WHERE status <> 'decommissioned'").getResultList();
-            Map<UUID, String> active = new HashMap<>();
-            rows.forEach(r -> active.put((UUID) r[0], (String) r[1]));
-            return active;
-        });
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                "SELECT id, mqtt_client_id FROM instance WHERE status <> 'decommissioned'").getResultList();
+        Map<UUID, String> active = new HashMap<>();
+        rows.forEach(r -> active.put((UUID) r[0], (String) r[1]));
+        return active;
     }
 
     /** Every name from a paged list command (listClients / listRoles, not verbose). */

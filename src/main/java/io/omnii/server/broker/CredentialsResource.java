@@ -3,6 +3,7 @@ package io.omnii.server.broker;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.fleet.Instance;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -35,7 +36,8 @@ public class CredentialsResource {
                     "The broker has no per-instance accounts (omnii.mqtt.provisioning.mode is none)");
         }
         UUID instanceId = Ids.pathId(id, "Instance");
-        Instance instance = Instance.<Instance>findByIdOptional(instanceId)
+        // The lock decommissioning takes: a rotation never recreates the account of an instance going away.
+        Instance instance = Instance.<Instance>findByIdOptional(instanceId, LockModeType.PESSIMISTIC_WRITE)
                 .orElseThrow(() -> ApiException.notFound("Instance"));
         if (instance.isDecommissioned()) {
             throw new ApiException(409, "instance_decommissioned", "A decommissioned instance has no broker account");

@@ -151,10 +151,23 @@ public class DynsecClient {
                 "omnii.mqtt.provisioning.admin-username is required in mosquitto-dynsec mode")));
         options.setPassword(config.adminPassword().orElseThrow(() -> new IllegalStateException(
                 "omnii.mqtt.provisioning.admin-password is required in mosquitto-dynsec mode")).toCharArray());
-        transport.apply(options);
-        client.connect(options).waitForCompletion(config.requestTimeout().toMillis());
-        client.subscribe(RESPONSE_TOPIC, 1).waitForCompletion(config.requestTimeout().toMillis());
-        return client;
+        try {
+            transport.apply(options);
+            client.connect(options).waitForCompletion(config.requestTimeout().toMillis());
+            client.subscribe(RESPONSE_TOPIC, 1).waitForCompletion(config.requestTimeout().toMillis());
+            return client;
+        } catch (MqttException | RuntimeException e) {
+            // Half set up (connected without the response subscription, or a connect still pending): start afresh.
+            MqttAsyncClient broken = client;
+            client = null;
+            try {
+                broken.disconnectForcibly(0, 0);
+            } catch (MqttException ignored) {
+                // not connected
+            }
+            BrokerTransport.close(broken);
+            throw e;
+        }
     }
 
     private void onResponses(byte[] payload) {

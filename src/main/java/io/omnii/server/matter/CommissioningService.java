@@ -8,14 +8,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
-import io.omnii.server.common.Threads;
 import io.omnii.server.common.Times;
 import io.omnii.server.common.Validation;
 import io.omnii.server.matter.MatterPayloads.CommissioningRequest;
 import io.omnii.server.matter.MatterPayloads.CommissioningView;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -29,8 +27,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 
 /**
@@ -60,8 +56,6 @@ public class CommissioningService {
     private final Counter succeeded;
     private final Counter failed;
     private final Timer duration;
-    // Outcomes are written off the WebSocket's event loop, in the order they arrive.
-    private final ExecutorService outcomes = Executors.newSingleThreadExecutor(Threads.named("omnii-commissioning"));
 
     CommissioningService(MatterClient client, MatterRelay relay, MatterConfig config, EntityManager em,
             ObjectMapper mapper, Clock clock, MeterRegistry registry) {
@@ -92,10 +86,6 @@ public class CommissioningService {
         }
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        outcomes.shutdown();
-    }
-
     public CommissioningView start(CommissioningRequest request) {
         relay.requireRelay();
         Relayed relayed = validate(request);
@@ -116,8 +106,9 @@ public class CommissioningService {
                     "Another commissioning is in progress; wait for its outcome (GET /matter/commissioning)");
         }
         Log.infof("Commissioning %s started (%s%s)", id, relayed.method(), relayed.networkOnly() ? ", network only" : "");
+        // Recorded on the event thread, after the node_added that came before the result.
         client.send(relayed.command(), relayed.args(), config.commissioningTimeout())
-                .whenCompleteAsync((node, failure) -> finish(id, now, node, failure), outcomes);
+                .whenCompleteAsync((node, failure) -> finish(id, now, node, failure), client::afterEvents);
         return new CommissioningView(id, relayed.method(), relayed.networkOnly(), PENDING, null, null, null,
                 now.toEpochMilli(), null, null);
     }
@@ -152,7 +143,9 @@ public class CommissioningService {
             nodeId = node.path("node_id").bigIntegerValue();
         } else if (cause instanceof MatterServerException e) {
             errorCode = e.errorCode();
-            error = e.getMessage() + (e.errorCode() < 0 ? UNSURE : "");
+            // Only a refusal before joining (1), or of our arguments (8, 9), is sure to leave the device off the
+            // fabric; after failed interviews python-matter-server answers 2 or 5 with the device on it.
+            error = e.getMessage() + (e.errorCode() == 1 || e.errorCode() == 8 || e.errorCode() == 9 ? "" : UNSURE);
         } else {
             errorCode = MatterServerException.UNAVAILABLE;
             error = cause == null ? "the Matter Server's answer names no node" + UNSURE : String.valueOf(cause);

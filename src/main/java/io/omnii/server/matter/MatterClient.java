@@ -104,6 +104,14 @@ public class MatterClient {
     }
 
     /**
+     * Runs work on the thread that hands events to the listeners, after every event received so far: a reply's
+     * follow-up then sees what the events before it changed (node_added comes before a commissioning result).
+     */
+    public void afterEvents(Runnable work) {
+        dispatch.execute(work);
+    }
+
+    /**
      * Sends a command; the stage completes with its result, or fails with a {@link MatterServerException}: the
      * server's error, no answer within the timeout, or no connection (at once).
      */

@@ -192,7 +192,8 @@ public class BrokerConnection {
                     connectFailed(failure);
                 }
             });
-        } catch (MqttException e) {
+        } catch (MqttException | RuntimeException e) {
+            // A TLS set-up failure too: on a reconnection nobody else would see it, and we must keep retrying.
             connectFailed(e);
         }
     }

@@ -260,5 +260,23 @@ class BrokerAccountsTest extends ServerTest {
         assertThat(grantedQos(server, "server/+/commands", seen)).isEqualTo(0x80);
         assertThat(grantedQos(server, "$CONTROL/dynamic-security/#", seen)).isEqualTo(0x80);
         assertThat(grantedQos(server, "#", seen)).isEqualTo(0x80);
+
+        // The admin account sees everything that gets through; the forbidden publishes go first, the allowed last.
+        MqttClient watcher = connect("watcher", DynsecProfile.ADMIN, DynsecProfile.ADMIN_PASSWORD);
+        BlockingQueue<String> delivered = new LinkedBlockingQueue<>();
+        watcher.subscribe("#", 1, (topic, message) -> delivered.add(topic));
+        String id = UUID.randomUUID().toString();
+        publish(server, "ha-instances/" + id + "/heartbeat", heartbeat(id));
+        publish(server, "elsewhere/" + id, "{}");
+        publish(server, "server/" + id + "/commands", "{\"command\":\"get_status\"}");
+        assertThat(delivered.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("server/" + id + "/commands");
+        assertThat(delivered).isEmpty();
+    }
+
+    @Test
+    void settingUpTheServersAccountAgainChangesNothingAndKeepsItConnected() {
+        accounts.ensureServerAccount();
+        accounts.ensureServerAccount();
+        assertThat(connection.state().connected()).isTrue();
     }
 }
