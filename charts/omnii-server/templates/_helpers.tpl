@@ -80,3 +80,188 @@ GitOps renderers work the same.
 {{- define "omnii-server.generatedSecretAnnotations" -}}
 helm.sh/resource-policy: keep
 {{- end }}
+
+{{/* Selector labels of the bundled Mosquitto. */}}
+{{- define "omnii-server.mosquittoSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "omnii-server.name" . }}-mosquitto
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: broker
+{{- end }}
+
+{{/* The bundled broker's StatefulSet, its in-cluster Service (the server's) and its generated Secret. */}}
+{{- define "omnii-server.mosquittoName" -}}
+{{- printf "%s-mosquitto" (include "omnii-server.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The Service the homes reach the bundled broker through. */}}
+{{- define "omnii-server.mosquittoHomesName" -}}
+{{- printf "%s-mosquitto-homes" (include "omnii-server.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The bundled broker has a TLS listener (8883). */}}
+{{- define "omnii-server.mosquittoTls" -}}
+{{- if .Values.mosquitto.tls.existingSecret }}true{{ end }}
+{{- end }}
+
+{{/*
+Checks the broker settings once, for every template that uses them: the bundled broker and an external one must not
+be half-configured into each other.
+*/}}
+{{- define "omnii-server.checkBroker" -}}
+{{- if .Values.mosquitto.enabled }}
+{{- if .Values.mqtt.host }}
+{{- fail "mqtt.host names an external broker, but mosquitto.enabled is true: set mosquitto.enabled=false to use it, or unset mqtt.host for the bundled broker" }}
+{{- end }}
+{{- if and .Values.mosquitto.tls.disablePlainListener (not .Values.mosquitto.tls.existingSecret) }}
+{{- fail "mosquitto.tls.disablePlainListener needs mosquitto.tls.existingSecret: without either listener the broker takes no clients" }}
+{{- end }}
+{{- else }}
+{{- if not .Values.mqtt.host }}
+{{- fail "mqtt.host is required with mosquitto.enabled=false (the external broker)" }}
+{{- end }}
+{{- if and (not .Values.mqtt.tls.enabled) (or .Values.mqtt.tls.caSecret .Values.mqtt.tls.clientCertificateSecret) }}
+{{- fail "mqtt.tls.caSecret and mqtt.tls.clientCertificateSecret need mqtt.tls.enabled=true" }}
+{{- end }}
+{{- if eq .Values.mqtt.provisioning.mode "mosquitto-dynsec" }}
+{{- $_ := required "mqtt.username is required with mqtt.provisioning.mode=mosquitto-dynsec (the server creates its own account)" .Values.mqtt.username }}
+{{- $_ := required "mqtt.existingSecret is required with mqtt.provisioning.mode=mosquitto-dynsec (the server's own password)" .Values.mqtt.existingSecret }}
+{{- $_ := required "mqtt.provisioning.adminUsername is required with mqtt.provisioning.mode=mosquitto-dynsec" .Values.mqtt.provisioning.adminUsername }}
+{{- $_ := required "mqtt.provisioning.existingSecret is required with mqtt.provisioning.mode=mosquitto-dynsec (the admin password)" .Values.mqtt.provisioning.existingSecret }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* What the server dials: the bundled broker's in-cluster Service, or the external broker. */}}
+{{- define "omnii-server.mqttHost" -}}
+{{- if .Values.mosquitto.enabled }}
+{{- include "omnii-server.mosquittoName" . }}
+{{- else }}
+{{- .Values.mqtt.host }}
+{{- end }}
+{{- end }}
+
+{{/* The server connects over TLS: to the bundled broker only when its plain listener is closed. */}}
+{{- define "omnii-server.mqttTls" -}}
+{{- if .Values.mosquitto.enabled }}
+{{- if .Values.mosquitto.tls.disablePlainListener }}true{{ end }}
+{{- else if .Values.mqtt.tls.enabled }}true
+{{- end }}
+{{- end }}
+
+{{- define "omnii-server.mqttPort" -}}
+{{- if .Values.mosquitto.enabled }}
+{{- ternary 8883 1883 (eq (include "omnii-server.mqttTls" .) "true") }}
+{{- else }}
+{{- .Values.mqtt.port }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret with the broker's CA for the server (key ca.crt), if any. */}}
+{{- define "omnii-server.mqttCaSecret" -}}
+{{- if .Values.mosquitto.enabled }}
+{{- if .Values.mosquitto.tls.disablePlainListener }}{{ .Values.mosquitto.tls.existingSecret }}{{ end }}
+{{- else if .Values.mqtt.tls.enabled }}
+{{- .Values.mqtt.tls.caSecret }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret with the server's client certificate (tls.crt, tls.key), if any: external brokers only. */}}
+{{- define "omnii-server.mqttClientCertificateSecret" -}}
+{{- if and (not .Values.mosquitto.enabled) .Values.mqtt.tls.enabled }}
+{{- .Values.mqtt.tls.clientCertificateSecret }}
+{{- end }}
+{{- end }}
+
+{{- define "omnii-server.mqttUsername" -}}
+{{- if .Values.mosquitto.enabled }}
+{{- .Values.mqtt.username | default "omnii-server" }}
+{{- else }}
+{{- .Values.mqtt.username }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret with the server's broker password (key mqtt-password), if any. */}}
+{{- define "omnii-server.mqttPasswordSecret" -}}
+{{- if .Values.mqtt.existingSecret }}
+{{- .Values.mqtt.existingSecret }}
+{{- else if .Values.mosquitto.enabled }}
+{{- include "omnii-server.mosquittoName" . }}
+{{- end }}
+{{- end }}
+
+{{- define "omnii-server.provisioningMode" -}}
+{{- ternary "mosquitto-dynsec" .Values.mqtt.provisioning.mode .Values.mosquitto.enabled }}
+{{- end }}
+
+{{- define "omnii-server.provisioningAdminUsername" -}}
+{{- ternary .Values.mosquitto.admin.username .Values.mqtt.provisioning.adminUsername .Values.mosquitto.enabled }}
+{{- end }}
+
+{{/* The Secret with the dynamic-security admin's password (key admin-password). */}}
+{{- define "omnii-server.provisioningAdminSecret" -}}
+{{- if .Values.mosquitto.enabled }}
+{{- .Values.mosquitto.admin.existingSecret | default (include "omnii-server.mosquittoName" .) }}
+{{- else }}
+{{- .Values.mqtt.provisioning.existingSecret }}
+{{- end }}
+{{- end }}
+
+{{/*
+The URL the instances are told to use. Unset, the broker's in-cluster address: the homes' Service of the bundled
+broker (TLS when it has a TLS listener), or the external broker as the server reaches it.
+*/}}
+{{- define "omnii-server.instanceBrokerUrl" -}}
+{{- if .Values.mqtt.instanceBrokerUrl }}
+{{- .Values.mqtt.instanceBrokerUrl }}
+{{- else if .Values.mosquitto.enabled }}
+{{- $tls := eq (include "omnii-server.mosquittoTls" .) "true" }}
+{{- printf "%s://%s.%s.svc.cluster.local:%d" (ternary "mqtts" "mqtt" $tls) (include "omnii-server.mosquittoHomesName" .) .Release.Namespace (ternary 8883 1883 $tls) }}
+{{- else }}
+{{- printf "%s://%s:%v" (ternary "mqtts" "mqtt" .Values.mqtt.tls.enabled) .Values.mqtt.host .Values.mqtt.port }}
+{{- end }}
+{{- end }}
+
+{{/* The bundled broker's container security context: the restricted profile. */}}
+{{- define "omnii-server.mosquittoContainerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop:
+    - ALL
+{{- end }}
+
+{{/* The bundled broker's mosquitto.conf. */}}
+{{- define "omnii-server.mosquittoConfig" -}}
+{{- $limits := .Values.mosquitto.limits -}}
+# Written by the omnii-server chart.
+# Nobody connects without an account; accounts and roles live in the dynamic-security plugin, which Omnii Server
+# manages with the admin account.
+allow_anonymous false
+plugin /usr/lib/mosquitto_dynamic_security.so
+plugin_opt_config_file /mosquitto/data/dynamic-security.json
+
+# Sessions and their queued messages survive a restart.
+persistence true
+persistence_location /mosquitto/data/
+log_dest stdout
+
+# Mosquitto 2.0's default limits drop QoS 1 messages under load: set them on purpose.
+max_inflight_messages {{ int64 $limits.maxInflightMessages }}
+max_queued_messages {{ int64 $limits.maxQueuedMessages }}
+max_queued_bytes {{ int64 $limits.maxQueuedBytes }}
+# Small packets (PUBACKs, heartbeats) leave at once instead of waiting on Nagle's algorithm.
+set_tcp_nodelay true
+{{- if not .Values.mosquitto.tls.disablePlainListener }}
+
+# Plain MQTT{{ if .Values.mosquitto.tls.existingSecret }}, for the server in the cluster{{ end }}.
+listener 1883
+{{- end }}
+{{- if .Values.mosquitto.tls.existingSecret }}
+
+# MQTT over TLS, for the homes{{ if .Values.mosquitto.tls.disablePlainListener }} and the server{{ end }}.
+listener 8883
+certfile /mosquitto/tls/tls.crt
+keyfile /mosquitto/tls/tls.key
+{{- end }}
+{{- end }}

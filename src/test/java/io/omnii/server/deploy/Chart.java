@@ -62,6 +62,13 @@ public final class Chart {
         return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
     }
 
+    /** The one object of this kind that belongs to a component: server, database or broker. */
+    public static JsonNode one(List<JsonNode> objects, String kind, String component) {
+        return one(ofKind(objects, kind).stream()
+                .filter(o -> component.equals(o.at("/metadata/labels/app.kubernetes.io~1component").asText()))
+                .toList(), kind);
+    }
+
     public static JsonNode one(List<JsonNode> objects, String kind) {
         List<JsonNode> found = ofKind(objects, kind);
         if (found.size() != 1) {

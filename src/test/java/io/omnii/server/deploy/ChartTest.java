@@ -6,14 +6,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.omnii.server.testsupport.MosquittoServer;
+import io.omnii.server.testsupport.Ports;
+import io.omnii.server.testsupport.TestCertificates;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttSecurityException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -89,7 +102,8 @@ class ChartTest {
 
     @Test
     void theBundledDatabaseKeepsItsDataOnLonghorn() {
-        JsonNode claim = Chart.one(Chart.renderDefaults(), "StatefulSet").at("/spec/volumeClaimTemplates/0/spec");
+        JsonNode claim = Chart.one(Chart.renderDefaults(), "StatefulSet", "database")
+                .at("/spec/volumeClaimTemplates/0/spec");
         assertThat(claim.path("storageClassName").asText()).isEqualTo("longhorn");
         assertThat(claim.at("/resources/requests/storage").asText()).isEqualTo("5Gi");
     }
@@ -104,12 +118,25 @@ class ChartTest {
                 assertThat(o.toString()).as(o.path("kind").asText()).doesNotContain(token).doesNotContain(password);
             }
         }
-        JsonNode env = Chart.one(objects, "Deployment").at("/spec/template/spec/containers/0/env");
-        for (JsonNode var : env) {
-            String name = var.path("name").asText();
-            if (name.contains("TOKEN") || name.contains("PASSWORD")) {
-                assertThat(var.has("value")).as(name).isFalse();
-                assertThat(var.at("/valueFrom/secretKeyRef/name").asText()).as(name).isNotEmpty();
+        assertSecretsOnlyReferenced(objects);
+    }
+
+    /** Every container of every workload takes its tokens and passwords from a Secret, never as a plain value. */
+    private static void assertSecretsOnlyReferenced(List<JsonNode> objects) {
+        List<JsonNode> containers = new ArrayList<>();
+        for (JsonNode workload : objects) {
+            for (String list : List.of("containers", "initContainers")) {
+                workload.at("/spec/template/spec/" + list).forEach(containers::add);
+            }
+        }
+        assertThat(containers).hasSizeGreaterThanOrEqualTo(2);
+        for (JsonNode container : containers) {
+            for (JsonNode var : container.path("env")) {
+                String name = var.path("name").asText();
+                if (name.contains("TOKEN") || name.contains("PASSWORD")) {
+                    assertThat(var.has("value")).as(name).isFalse();
+                    assertThat(var.at("/valueFrom/secretKeyRef/name").asText()).as(name).isNotEmpty();
+                }
             }
         }
     }
@@ -133,6 +160,342 @@ class ChartTest {
                 .filter(c -> "1".equals(c.at("/metadata/labels/grafana_dashboard").asText())).findFirst().orElseThrow();
         assertThat(dashboard.at("/data/omnii-fleet.json").asText()).contains("omnii_instances", "omnii_matter_nodes",
                 "omnii_matter_commissioning_total");
+    }
+
+    @Test
+    void byDefaultABundledMosquittoRunsTheDynamicSecurityPluginAndRefusesAnonymousClients() {
+        List<JsonNode> objects = Chart.renderDefaults();
+        List<String> config = brokerConfig(objects);
+        assertThat(config).contains("allow_anonymous false", "plugin /usr/lib/mosquitto_dynamic_security.so",
+                "plugin_opt_config_file /mosquitto/data/dynamic-security.json", "listener 1883");
+        assertThat(config).noneMatch(line -> line.startsWith("allow_anonymous true"));
+
+        JsonNode pod = Chart.one(objects, "StatefulSet", "broker").at("/spec/template/spec");
+        assertThat(pod.at("/containers/0/image").asText()).matches("eclipse-mosquitto:2\\.0\\.\\d+");
+        // The admin account is created on the volume's first start only: later starts keep the server's accounts.
+        String init = pod.at("/initContainers/0/command/2").asText();
+        assertThat(init).contains("if [ -f /mosquitto/data/dynamic-security.json ]",
+                "mosquitto_ctrl dynsec init /mosquitto/data/dynamic-security.json \"$ADMIN_USER\" \"$ADMIN_PASSWORD\"");
+        assertThat(pod.at("/initContainers/0/env")).filteredOn(e -> e.path("name").asText().equals("ADMIN_USER"))
+                .extracting(e -> e.path("value").asText()).containsExactly("omnii-admin");
+        // A changed configuration rolls the broker.
+        assertThat(Chart.one(objects, "StatefulSet", "broker")
+                .at("/spec/template/metadata/annotations/checksum~1config").asText()).hasSize(64);
+    }
+
+    @Test
+    void theBundledBrokerSetsItsQueueAndInflightLimitsDeliberately() {
+        assertThat(brokerConfig(Chart.renderDefaults())).contains("max_inflight_messages 0",
+                "max_queued_messages 1000000", "max_queued_bytes 0", "set_tcp_nodelay true");
+        assertThat(brokerConfig(Chart.render(Map.of("mosquitto.limits.maxQueuedMessages", "5000"))))
+                .contains("max_queued_messages 5000");
+    }
+
+    @Test
+    void theBundledBrokerKeepsItsAccountsAndSessionsOnLonghorn() {
+        List<JsonNode> objects = Chart.renderDefaults();
+        JsonNode broker = Chart.one(objects, "StatefulSet", "broker");
+        JsonNode claim = broker.at("/spec/volumeClaimTemplates/0");
+        assertThat(claim.at("/spec/storageClassName").asText()).isEqualTo("longhorn");
+        assertThat(claim.at("/spec/resources/requests/storage").asText()).isEqualTo("1Gi");
+        for (String container : List.of("initContainers", "containers")) {
+            assertThat(broker.at("/spec/template/spec/" + container + "/0/volumeMounts"))
+                    .filteredOn(m -> m.path("name").asText().equals(claim.at("/metadata/name").asText()))
+                    .extracting(m -> m.path("mountPath").asText()).containsExactly("/mosquitto/data");
+        }
+        assertThat(brokerConfig(objects)).contains("persistence true", "persistence_location /mosquitto/data/");
+    }
+
+    @Test
+    void theBundledBrokerRunsWithoutAnyPrivilege() {
+        JsonNode pod = Chart.one(Chart.renderDefaults(), "StatefulSet", "broker").at("/spec/template/spec");
+        assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+        assertThat(pod.at("/securityContext/runAsUser").asInt()).isEqualTo(1883);
+        assertThat(pod.at("/securityContext/fsGroup").asInt()).isEqualTo(1883);
+        assertThat(pod.at("/securityContext/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
+        assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+        for (JsonNode container : List.of(pod.at("/initContainers/0"), pod.at("/containers/0"))) {
+            JsonNode context = container.path("securityContext");
+            assertThat(context.path("readOnlyRootFilesystem").asBoolean()).isTrue();
+            assertThat(context.path("allowPrivilegeEscalation").asBoolean()).isFalse();
+            assertThat(context.at("/capabilities/drop")).extracting(JsonNode::asText).containsExactly("ALL");
+            assertThat(context.at("/capabilities/add").isMissingNode()).isTrue();
+        }
+        JsonNode broker = pod.at("/containers/0");
+        assertThat(broker.at("/readinessProbe/tcpSocket/port").asText()).isEqualTo("mqtt");
+        assertThat(broker.at("/livenessProbe/tcpSocket/port").asText()).isEqualTo("mqtt");
+    }
+
+    @Test
+    void byDefaultTheServerUsesTheBundledBrokerInMosquittoDynsecMode() {
+        List<JsonNode> objects = Chart.renderDefaults();
+        Map<String, JsonNode> env = serverEnv(objects);
+        JsonNode service = Chart.ofKind(objects, "Service").stream()
+                .filter(o -> o.at("/metadata/name").asText().equals(env.get("OMNII_MQTT_HOST").path("value").asText()))
+                .findFirst().orElseThrow();
+        assertThat(service.at("/metadata/labels/app.kubernetes.io~1component").asText()).isEqualTo("broker");
+        assertThat(service.at("/spec/type").asText()).isEqualTo("ClusterIP");
+        assertThat(service.at("/spec/ports").findValuesAsText("port")).contains("1883");
+        assertThat(env.get("OMNII_MQTT_PORT").path("value").asText()).isEqualTo("1883");
+        assertThat(env.get("OMNII_MQTT_PROVISIONING_MODE").path("value").asText()).isEqualTo("mosquitto-dynsec");
+        assertThat(env.get("OMNII_MQTT_PROVISIONING_ADMIN_USERNAME").path("value").asText()).isEqualTo("omnii-admin");
+        assertThat(env.get("OMNII_MQTT_USERNAME").path("value").asText()).isEqualTo("omnii-server");
+        assertThat(env).doesNotContainKey("OMNII_MQTT_TLS");
+
+        JsonNode secret = Chart.one(objects, "Secret", "broker");
+        assertThat(env.get("OMNII_MQTT_PASSWORD").at("/valueFrom/secretKeyRef/name").asText())
+                .isEqualTo(secret.at("/metadata/name").asText());
+        assertThat(env.get("OMNII_MQTT_PASSWORD").at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("mqtt-password");
+        assertThat(env.get("OMNII_MQTT_PROVISIONING_ADMIN_PASSWORD").at("/valueFrom/secretKeyRef/name").asText())
+                .isEqualTo(secret.at("/metadata/name").asText());
+        assertThat(env.get("OMNII_MQTT_PROVISIONING_ADMIN_PASSWORD").at("/valueFrom/secretKeyRef/key").asText())
+                .isEqualTo("admin-password");
+        // The broker's init container makes the admin account from the same Secret the server reads it from.
+        JsonNode adminPassword = Chart.one(objects, "StatefulSet", "broker").at("/spec/template/spec/initContainers/0/env")
+                .findParent("secretKeyRef").path("secretKeyRef");
+        assertThat(adminPassword.path("name").asText()).isEqualTo(secret.at("/metadata/name").asText());
+        assertThat(adminPassword.path("key").asText()).isEqualTo("admin-password");
+    }
+
+    @Test
+    void brokerPasswordsAreGeneratedIntoAKeptSecretAndAppearNowhereElse() {
+        List<JsonNode> objects = Chart.renderDefaults();
+        JsonNode secret = Chart.one(objects, "Secret", "broker");
+        assertThat(secret.at("/metadata/annotations/helm.sh~1resource-policy").asText()).isEqualTo("keep");
+        List<String> passwords = new ArrayList<>();
+        for (String key : List.of("mqtt-password", "admin-password")) {
+            String password = new String(Base64.getDecoder().decode(secret.at("/data/" + key).asText()));
+            assertThat(password).as(key).hasSizeGreaterThanOrEqualTo(32);
+            passwords.add(password);
+            passwords.add(secret.at("/data/" + key).asText());
+        }
+        for (JsonNode o : objects) {
+            if (!"Secret".equals(o.path("kind").asText())) {
+                assertThat(o.toString()).as(o.path("kind").asText()).doesNotContain(passwords.toArray(String[]::new));
+            }
+        }
+        assertSecretsOnlyReferenced(objects);
+        // Existing Secrets replace the generated one.
+        assertThat(Chart.ofKind(Chart.render(Map.of("mqtt.existingSecret", "omnii-mqtt",
+                "mosquitto.admin.existingSecret", "omnii-mqtt-admin")), "Secret"))
+                .noneMatch(o -> o.at("/metadata/labels/app.kubernetes.io~1component").asText().equals("broker"));
+    }
+
+    @Test
+    void aTlsSecretAddsATlsListenerForTheHomesWhileTheServerStaysOnThePlainOne() {
+        List<JsonNode> objects = Chart.render(Chart.DIR.resolve("ci/bundled-broker-tls-values.yaml"));
+        assertThat(brokerConfig(objects)).containsSubsequence("listener 1883", "listener 8883",
+                "certfile /mosquitto/tls/tls.crt", "keyfile /mosquitto/tls/tls.key");
+        JsonNode pod = Chart.one(objects, "StatefulSet", "broker").at("/spec/template/spec");
+        assertThat(pod.at("/volumes")).filteredOn(v -> v.path("name").asText().equals("tls"))
+                .extracting(v -> v.at("/secret/secretName").asText()).containsExactly("omnii-mqtt-tls");
+        assertThat(pod.at("/containers/0/volumeMounts")).filteredOn(m -> m.path("name").asText().equals("tls"))
+                .extracting(m -> m.path("mountPath").asText() + " " + m.path("readOnly").asBoolean())
+                .containsExactly("/mosquitto/tls true");
+        assertThat(pod.at("/containers/0/ports").findValuesAsText("name")).containsExactly("mqtt", "mqtts");
+
+        // The homes see only the TLS port; the in-cluster Service has both.
+        JsonNode homes = homesService(objects);
+        assertThat(homes.at("/spec/ports").findValuesAsText("port")).containsExactly("8883");
+        assertThat(homes.at("/spec/type").asText()).isEqualTo("LoadBalancer");
+        assertThat(homes.at("/spec/loadBalancerIP").asText()).isEqualTo("192.0.2.10");
+        assertThat(homes.at("/metadata/annotations/external-dns.alpha.kubernetes.io~1hostname").asText())
+                .isEqualTo("mqtt.example.com");
+        Map<String, JsonNode> env = serverEnv(objects);
+        JsonNode inCluster = Chart.ofKind(objects, "Service").stream()
+                .filter(o -> o.at("/metadata/name").asText().equals(env.get("OMNII_MQTT_HOST").path("value").asText()))
+                .findFirst().orElseThrow();
+        assertThat(inCluster.at("/spec/ports").findValuesAsText("port")).containsExactly("1883", "8883");
+
+        assertThat(env.get("OMNII_MQTT_PORT").path("value").asText()).isEqualTo("1883");
+        assertThat(env).doesNotContainKey("OMNII_MQTT_TLS");
+        assertThat(env.get("OMNII_MQTT_INSTANCE_BROKER_URL").path("value").asText())
+                .isEqualTo("mqtts://mqtt.example.com:8883");
+        assertThat(env.get("OMNII_MQTT_PROVISIONING_ADMIN_PASSWORD").at("/valueFrom/secretKeyRef/name").asText())
+                .isEqualTo("omnii-mosquitto-admin");
+        // Left unset, instances are told the homes' Service, over TLS.
+        assertThat(serverEnv(Chart.render(Map.of("mosquitto.tls.existingSecret", "omnii-mqtt-tls")))
+                .get("OMNII_MQTT_INSTANCE_BROKER_URL").path("value").asText())
+                .isEqualTo("mqtts://" + homes.at("/metadata/name").asText() + ".home-automation.svc.cluster.local:8883");
+    }
+
+    @Test
+    void withThePlainListenerClosedTheServerConnectsOverTlsTrustingOnlyTheSecretsCa() {
+        List<JsonNode> objects = Chart.render(Chart.DIR.resolve("ci/bundled-broker-tls-only-values.yaml"));
+        assertThat(brokerConfig(objects)).contains("listener 8883").doesNotContain("listener 1883");
+        JsonNode broker = Chart.one(objects, "StatefulSet", "broker").at("/spec/template/spec/containers/0");
+        assertThat(broker.at("/ports").findValuesAsText("name")).containsExactly("mqtts");
+        assertThat(broker.at("/readinessProbe/tcpSocket/port").asText()).isEqualTo("mqtts");
+        for (JsonNode service : Chart.ofKind(objects, "Service")) {
+            if (service.at("/metadata/labels/app.kubernetes.io~1component").asText().equals("broker")) {
+                assertThat(service.at("/spec/ports").findValuesAsText("port")).containsExactly("8883");
+            }
+        }
+        assertThat(homesService(objects).at("/spec/type").asText()).isEqualTo("NodePort");
+        assertThat(homesService(objects).at("/spec/ports/0/nodePort").asInt()).isEqualTo(30883);
+
+        Map<String, JsonNode> env = serverEnv(objects);
+        assertThat(env.get("OMNII_MQTT_PORT").path("value").asText()).isEqualTo("8883");
+        assertThat(env.get("OMNII_MQTT_TLS").path("value").asText()).isEqualTo("true");
+        assertThat(env.get("OMNII_MQTT_TLS_CONFIGURATION_NAME").path("value").asText()).isEqualTo("mqtt");
+        String ca = env.get("QUARKUS_TLS_MQTT_TRUST_STORE_PEM_CERTS").path("value").asText();
+        assertThat(env).doesNotContainKey("QUARKUS_TLS_MQTT_KEY_STORE_PEM_0_KEY");
+        JsonNode pod = Chart.one(objects, "Deployment").at("/spec/template/spec");
+        JsonNode mount = mountOf(pod, ca);
+        // Only the CA reaches the server: never the broker's private key from the same Secret.
+        assertThat(volume(pod, mount.path("name").asText()).path("secret").toString())
+                .contains("omnii-mqtt-tls").contains("ca.crt").doesNotContain("tls.key");
+        assertThat(env.get("OMNII_MQTT_USERNAME").path("value").asText()).isEqualTo("fleet-server");
+        assertThat(env.get("OMNII_MQTT_PASSWORD").at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("omnii-mqtt");
+        assertThat(Chart.one(objects, "Secret", "broker").path("data").has("mqtt-password")).isFalse();
+    }
+
+    @Test
+    void anExternalBrokerRendersNoMosquittoAndPassesItsTlsAndProvisioningSettings() {
+        List<JsonNode> objects = Chart.render(Chart.DIR.resolve("ci/external-broker-tls-dynsec-values.yaml"));
+        assertThat(objects).noneMatch(o -> o.at("/metadata/labels/app.kubernetes.io~1component").asText().equals("broker"));
+        assertThat(objects.toString()).doesNotContain("mosquitto.conf", "eclipse-mosquitto");
+
+        Map<String, JsonNode> env = serverEnv(objects);
+        assertThat(env.get("OMNII_MQTT_HOST").path("value").asText()).isEqualTo("mqtt.example.internal");
+        assertThat(env.get("OMNII_MQTT_PORT").path("value").asText()).isEqualTo("8883");
+        assertThat(env.get("OMNII_MQTT_TLS").path("value").asText()).isEqualTo("true");
+        assertThat(env.get("OMNII_MQTT_PROVISIONING_MODE").path("value").asText()).isEqualTo("mosquitto-dynsec");
+        assertThat(env.get("OMNII_MQTT_PROVISIONING_ADMIN_USERNAME").path("value").asText()).isEqualTo("omnii-admin");
+        assertThat(env.get("OMNII_MQTT_PROVISIONING_ADMIN_PASSWORD").at("/valueFrom/secretKeyRef/name").asText())
+                .isEqualTo("omnii-mqtt-admin");
+        JsonNode pod = Chart.one(objects, "Deployment").at("/spec/template/spec");
+        String ca = env.get("QUARKUS_TLS_MQTT_TRUST_STORE_PEM_CERTS").path("value").asText();
+        assertThat(volume(pod, mountOf(pod, ca).path("name").asText()).at("/secret/secretName").asText())
+                .isEqualTo("omnii-mqtt-ca");
+        String cert = env.get("QUARKUS_TLS_MQTT_KEY_STORE_PEM_0_CERT").path("value").asText();
+        String key = env.get("QUARKUS_TLS_MQTT_KEY_STORE_PEM_0_KEY").path("value").asText();
+        assertThat(volume(pod, mountOf(pod, cert).path("name").asText()).at("/secret/secretName").asText())
+                .isEqualTo("omnii-mqtt-client");
+        assertThat(mountOf(pod, key).path("name").asText()).isEqualTo(mountOf(pod, cert).path("name").asText());
+        assertSecretsOnlyReferenced(objects);
+
+        // The guide's anonymous broker stays the default for an external broker.
+        Map<String, JsonNode> anonymous = serverEnv(Chart.render(Map.of("mosquitto.enabled", "false",
+                "mqtt.host", "mosquitto.example.internal")));
+        assertThat(anonymous.get("OMNII_MQTT_PROVISIONING_MODE").path("value").asText()).isEqualTo("none");
+        assertThat(anonymous).doesNotContainKeys("OMNII_MQTT_TLS", "OMNII_MQTT_PASSWORD",
+                "OMNII_MQTT_PROVISIONING_ADMIN_PASSWORD");
+    }
+
+    @Test
+    void halfConfiguredBrokersAreRefused() {
+        assertThatThrownBy(() -> Chart.render(Map.of("mqtt.host", "mqtt.example.internal")))
+                .hasMessageContaining("mosquitto.enabled");
+        assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.tls.disablePlainListener", "true")))
+                .hasMessageContaining("mosquitto.tls.existingSecret");
+        assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.enabled", "false")))
+                .hasMessageContaining("mqtt.host is required");
+        assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.enabled", "false", "mqtt.host", "broker",
+                "mqtt.provisioning.mode", "mosquitto-dynsec", "mqtt.username", "omnii-server",
+                "mqtt.existingSecret", "omnii-mqtt", "mqtt.provisioning.adminUsername", "omnii-admin")))
+                .hasMessageContaining("mqtt.provisioning.existingSecret");
+        assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.enabled", "false", "mqtt.host", "broker",
+                "mqtt.tls.caSecret", "omnii-mqtt-ca"))).hasMessageContaining("mqtt.tls.enabled");
+    }
+
+    /**
+     * The broker configuration and first-start script the chart renders, run on this machine's Mosquitto with the
+     * image's paths moved into a temporary directory: the plugin loads, the admin account works over both
+     * listeners, a second start keeps the accounts, and an anonymous client is refused.
+     */
+    @Test
+    void theRenderedBrokerRunsOnARealMosquittoAndRefusesAnonymousClients(@TempDir Path dir) throws Exception {
+        TestCertificates certificates = TestCertificates.generate(dir.resolve("certs"));
+        List<JsonNode> objects = Chart.render(Map.of("mosquitto.tls.existingSecret", "omnii-mqtt-tls"));
+        Path data = Files.createDirectories(dir.resolve("data"));
+        int plain = Ports.free();
+        int tls = Ports.free();
+        String plugin = MosquittoServer.dynamicSecurityPlugin();
+        UnaryOperator<String> here = text -> text.replace("/mosquitto/data", data.toString())
+                .replace("/mosquitto/tls/tls.crt", certificates.serverCertificate().toString())
+                .replace("/mosquitto/tls/tls.key", certificates.serverKey().toString())
+                .replace("/usr/lib/mosquitto_dynamic_security.so", plugin)
+                .replace("listener 1883", "listener " + plain + " 127.0.0.1")
+                .replace("listener 8883", "listener " + tls + " 127.0.0.1");
+        String script = Chart.one(objects, "StatefulSet", "broker")
+                .at("/spec/template/spec/initContainers/0/command/2").asText();
+        String password = "an-admin-password-for-this-test";
+
+        assertThat(run(here.apply(script), password)).contains("omnii-admin");
+        Path accounts = data.resolve("dynamic-security.json");
+        byte[] first = Files.readAllBytes(accounts);
+        assertThat(run(here.apply(script), "another-password")).contains("keeping it");
+        assertThat(Files.readAllBytes(accounts)).isEqualTo(first);
+
+        Path config = dir.resolve("mosquitto.conf");
+        // As root Mosquitto would switch to its own user, which cannot read this directory; in the pod it is uid 1883.
+        Files.writeString(config, here.apply(String.join("\n", brokerConfig(objects)))
+                + "\nuser " + System.getProperty("user.name") + "\n");
+        Process broker = new ProcessBuilder("mosquitto", "-c", config.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+        try {
+            Ports.awaitOpen(plain, Duration.ofSeconds(10), broker);
+            Ports.awaitOpen(tls, Duration.ofSeconds(10), broker);
+            assertThat(run("mosquitto_ctrl -h 127.0.0.1 -p " + plain + " -u omnii-admin -P \"$ADMIN_PASSWORD\""
+                    + " dynsec listClients", password)).contains("omnii-admin");
+            assertThat(run("mosquitto_ctrl -h localhost -p " + tls + " --cafile " + certificates.caCertificate()
+                    + " -u omnii-admin -P \"$ADMIN_PASSWORD\" dynsec listClients", password)).contains("omnii-admin");
+            MqttClient anonymous = new MqttClient("tcp://127.0.0.1:" + plain, "anonymous", new MemoryPersistence());
+            assertThatThrownBy(anonymous::connect).isInstanceOf(MqttSecurityException.class);
+            anonymous.close();
+        } finally {
+            broker.destroy();
+            broker.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Runs a shell script with the admin account in its environment, as the init container has it. */
+    private static String run(String script, String adminPassword) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true);
+        builder.environment().put("ADMIN_USER", "omnii-admin");
+        builder.environment().put("ADMIN_PASSWORD", adminPassword);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    private static List<String> brokerConfig(List<JsonNode> objects) {
+        return Chart.one(objects, "ConfigMap", "broker").at("/data/mosquitto.conf").asText().lines().toList();
+    }
+
+    private static JsonNode homesService(List<JsonNode> objects) {
+        return Chart.ofKind(objects, "Service").stream()
+                .filter(o -> o.at("/metadata/name").asText().endsWith("-mosquitto-homes")).findFirst().orElseThrow();
+    }
+
+    private static Map<String, JsonNode> serverEnv(List<JsonNode> objects) {
+        Map<String, JsonNode> env = new LinkedHashMap<>();
+        Chart.one(objects, "Deployment").at("/spec/template/spec/containers/0/env")
+                .forEach(var -> env.put(var.path("name").asText(), var));
+        return env;
+    }
+
+    /** The server container's mount that holds this file. */
+    private static JsonNode mountOf(JsonNode pod, String file) {
+        for (JsonNode mount : pod.at("/containers/0/volumeMounts")) {
+            if (file.startsWith(mount.path("mountPath").asText() + "/")) {
+                assertThat(mount.path("readOnly").asBoolean()).as(file).isTrue();
+                return mount;
+            }
+        }
+        throw new AssertionError("no volume mounted for " + file);
+    }
+
+    private static JsonNode volume(JsonNode pod, String name) {
+        for (JsonNode volume : pod.path("volumes")) {
+            if (volume.path("name").asText().equals(name)) {
+                return volume;
+            }
+        }
+        throw new AssertionError("no volume " + name);
     }
 
     /**
@@ -189,5 +552,11 @@ class ChartTest {
         assertThatThrownBy(() -> Chart.render(Map.of("hostNetwrk", "true"))).hasMessageContaining("hostNetwrk");
         assertThatThrownBy(() -> Chart.render(Map.of("postgresql.persistence.sise", "1Gi")))
                 .hasMessageContaining("sise");
+        assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.persistance.size", "1Gi")))
+                .hasMessageContaining("persistance");
+        assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.tls.existingSecrets", "omnii-mqtt-tls")))
+                .hasMessageContaining("existingSecrets");
+        assertThatThrownBy(() -> Chart.render(Map.of("mqtt.provisioning.mode", "dynsec")))
+                .hasMessageContaining("mode");
     }
 }

@@ -122,10 +122,26 @@ class FluxManifestsTest {
         assertThat(pod.at("/containers/0/env")).filteredOn(e -> e.path("name").asText().equals("OMNII_MATTER_URL"))
                 .extracting(e -> e.path("value").asText()).containsExactly("ws://localhost:5580/ws");
 
-        JsonNode claim = Chart.one(rendered, "StatefulSet").at("/spec/volumeClaimTemplates/0/spec");
+        JsonNode claim = Chart.one(rendered, "StatefulSet", "database").at("/spec/volumeClaimTemplates/0/spec");
         assertThat(claim.path("storageClassName").asText()).isEqualTo("longhorn");
         assertThat(claim.at("/resources/requests/storage").asText()).isEqualTo("5Gi");
         assertThat(Chart.ofKind(rendered, "PrometheusRule")).hasSize(1);
+    }
+
+    @Test
+    void theHomesReachTheBundledBrokerThroughALoadBalancerAtTheSettingsAddress() throws Exception {
+        List<JsonNode> rendered = renderChart(omniiServer(Kustomize.build(K8S)));
+        JsonNode claim = Chart.one(rendered, "StatefulSet", "broker").at("/spec/volumeClaimTemplates/0/spec");
+        assertThat(claim.path("storageClassName").asText()).isEqualTo("longhorn");
+        assertThat(claim.at("/resources/requests/storage").asText()).isEqualTo("1Gi");
+        assertThat(Chart.ofKind(rendered, "Service")).filteredOn(s -> s.at("/spec/type").asText().equals("LoadBalancer"))
+                .extracting(s -> s.at("/metadata/labels/app.kubernetes.io~1component").asText())
+                .containsExactly("broker");
+        JsonNode env = Chart.one(rendered, "Deployment").at("/spec/template/spec/containers/0/env");
+        assertThat(env).filteredOn(e -> e.path("name").asText().equals("OMNII_MQTT_INSTANCE_BROKER_URL"))
+                .extracting(e -> e.path("value").asText()).containsExactly("mqtt://mqtt.example.com:1883");
+        assertThat(env).filteredOn(e -> e.path("name").asText().equals("OMNII_MQTT_PROVISIONING_MODE"))
+                .extracting(e -> e.path("value").asText()).containsExactly("mosquitto-dynsec");
     }
 
     @Test
@@ -135,7 +151,8 @@ class FluxManifestsTest {
         ObjectNode settings = (ObjectNode) YAML.readTree(settingsFile.toFile());
         ((ObjectNode) settings.path("spec")).put("node", "rpi-5").put("networkInterface", "eth1")
                 .put("bluetooth", false).put("storageClassName", "local-path")
-                .put("matterServerVolumeSize", "2Gi").put("databaseVolumeSize", "8Gi");
+                .put("matterServerVolumeSize", "2Gi").put("databaseVolumeSize", "8Gi")
+                .put("brokerVolumeSize", "3Gi").put("brokerUrl", "mqtts://broker.example.org:8883");
         YAML.writeValue(settingsFile.toFile(), settings);
 
         for (Path dir : List.of(copy, copy.resolve("overlays/matterjs"))) {
@@ -152,12 +169,19 @@ class FluxManifestsTest {
             List<JsonNode> rendered = renderChart(omniiServer(objects));
             assertThat(Chart.one(rendered, "Deployment")
                     .at("/spec/template/spec/nodeSelector/kubernetes.io~1hostname").asText()).isEqualTo("rpi-5");
-            JsonNode claim = Chart.one(rendered, "StatefulSet").at("/spec/volumeClaimTemplates/0/spec");
+            JsonNode claim = Chart.one(rendered, "StatefulSet", "database").at("/spec/volumeClaimTemplates/0/spec");
             assertThat(claim.path("storageClassName").asText()).isEqualTo("local-path");
             assertThat(claim.at("/resources/requests/storage").asText()).isEqualTo("8Gi");
+            JsonNode brokerClaim = Chart.one(rendered, "StatefulSet", "broker").at("/spec/volumeClaimTemplates/0/spec");
+            assertThat(brokerClaim.path("storageClassName").asText()).isEqualTo("local-path");
+            assertThat(brokerClaim.at("/resources/requests/storage").asText()).isEqualTo("3Gi");
+            assertThat(Chart.one(rendered, "Deployment").at("/spec/template/spec/containers/0/env"))
+                    .filteredOn(e -> e.path("name").asText().equals("OMNII_MQTT_INSTANCE_BROKER_URL"))
+                    .extracting(e -> e.path("value").asText()).containsExactly("mqtts://broker.example.org:8883");
 
             // No copy of an old value hides anywhere else.
-            assertThat(YAML.writeValueAsString(objects)).doesNotContain("mac-mini", "enp3s0f0", "longhorn", "5Gi");
+            assertThat(YAML.writeValueAsString(objects)).doesNotContain("mac-mini", "enp3s0f0", "longhorn", "5Gi",
+                    "1Gi", "mqtt.example.com");
         }
     }
 

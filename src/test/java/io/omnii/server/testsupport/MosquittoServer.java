@@ -54,7 +54,8 @@ public final class MosquittoServer implements AutoCloseable {
                 "keyfile " + certificates.serverKey(), "require_certificate " + requireClientCertificate));
     }
 
-    private static String dynamicSecurityPlugin() throws IOException {
+    /** Where this machine's Mosquitto package keeps the dynamic-security plugin. */
+    public static String dynamicSecurityPlugin() throws IOException {
         try (var found = Files.find(Path.of("/usr/lib"), 2,
                 (p, a) -> p.getFileName().toString().equals("mosquitto_dynamic_security.so"))) {
             return found.findFirst().orElseThrow(() -> new IOException(

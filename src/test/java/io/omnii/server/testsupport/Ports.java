@@ -21,7 +21,8 @@ public final class Ports {
         }
     }
 
-    static void awaitOpen(int port, Duration timeout, Process owner) {
+    /** Waits until something listens on the loopback port, failing early if the owner process exits. */
+    public static void awaitOpen(int port, Duration timeout, Process owner) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (owner != null && !owner.isAlive()) {
