@@ -339,7 +339,7 @@ class ChartTest {
         assertThat(env.get("OMNII_MQTT_TLS").path("value").asText()).isEqualTo("true");
         assertThat(env.get("OMNII_MQTT_TLS_CONFIGURATION_NAME").path("value").asText()).isEqualTo("mqtt");
         String ca = env.get("QUARKUS_TLS_MQTT_TRUST_STORE_PEM_CERTS").path("value").asText();
-        assertThat(env).doesNotContainKey("QUARKUS_TLS_MQTT_KEY_STORE_PEM_0_KEY");
+        assertThat(env).doesNotContainKey("QUARKUS_TLS_MQTT_KEY_STORE_PEM_CLIENT_KEY");
         JsonNode pod = Chart.one(objects, "Deployment").at("/spec/template/spec");
         JsonNode mount = mountOf(pod, ca);
         // Only the CA reaches the server: never the broker's private key from the same Secret.
@@ -368,8 +368,8 @@ class ChartTest {
         String ca = env.get("QUARKUS_TLS_MQTT_TRUST_STORE_PEM_CERTS").path("value").asText();
         assertThat(volume(pod, mountOf(pod, ca).path("name").asText()).at("/secret/secretName").asText())
                 .isEqualTo("omnii-mqtt-ca");
-        String cert = env.get("QUARKUS_TLS_MQTT_KEY_STORE_PEM_0_CERT").path("value").asText();
-        String key = env.get("QUARKUS_TLS_MQTT_KEY_STORE_PEM_0_KEY").path("value").asText();
+        String cert = env.get("QUARKUS_TLS_MQTT_KEY_STORE_PEM_CLIENT_CERT").path("value").asText();
+        String key = env.get("QUARKUS_TLS_MQTT_KEY_STORE_PEM_CLIENT_KEY").path("value").asText();
         assertThat(volume(pod, mountOf(pod, cert).path("name").asText()).at("/secret/secretName").asText())
                 .isEqualTo("omnii-mqtt-client");
         assertThat(mountOf(pod, key).path("name").asText()).isEqualTo(mountOf(pod, cert).path("name").asText());

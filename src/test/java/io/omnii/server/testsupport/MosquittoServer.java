@@ -33,6 +33,12 @@ public final class MosquittoServer implements AutoCloseable {
      */
     public static MosquittoServer startWithDynamicSecurity(Path dir, int port, String admin, String adminPassword)
             throws IOException, InterruptedException {
+        return startWithDynamicSecurity(dir, port, admin, adminPassword, null);
+    }
+
+    /** The same, over TLS only (client certificate required) when certificates are given. */
+    public static MosquittoServer startWithDynamicSecurity(Path dir, int port, String admin, String adminPassword,
+            TestCertificates tls) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path state = dir.resolve("dynamic-security.json").toAbsolutePath();
         if (!Files.exists(state)) {
@@ -42,16 +48,25 @@ public final class MosquittoServer implements AutoCloseable {
                 throw new IOException("mosquitto_ctrl dynsec init failed");
             }
         }
-        return start(dir, port, List.of("listener " + port + " 127.0.0.1", "allow_anonymous false",
+        List<String> lines = new ArrayList<>(List.of("listener " + port + " 127.0.0.1", "allow_anonymous false",
                 "plugin " + dynamicSecurityPlugin(), "plugin_opt_config_file " + state));
+        if (tls != null) {
+            lines.addAll(tlsLines(tls, true));
+        }
+        return start(dir, port, lines);
     }
 
     /** A TLS-only broker: its certificate and key, the CA it checks client certificates against, if required. */
     public static MosquittoServer startWithTls(Path dir, int port, TestCertificates certificates,
             boolean requireClientCertificate) throws IOException {
-        return start(dir, port, List.of("listener " + port + " 127.0.0.1", "allow_anonymous true",
-                "cafile " + certificates.caCertificate(), "certfile " + certificates.serverCertificate(),
-                "keyfile " + certificates.serverKey(), "require_certificate " + requireClientCertificate));
+        List<String> lines = new ArrayList<>(List.of("listener " + port + " 127.0.0.1", "allow_anonymous true"));
+        lines.addAll(tlsLines(certificates, requireClientCertificate));
+        return start(dir, port, lines);
+    }
+
+    private static List<String> tlsLines(TestCertificates certificates, boolean requireClientCertificate) {
+        return List.of("cafile " + certificates.caCertificate(), "certfile " + certificates.serverCertificate(),
+                "keyfile " + certificates.serverKey(), "require_certificate " + requireClientCertificate);
     }
 
     /** Where this machine's Mosquitto package keeps the dynamic-security plugin. */

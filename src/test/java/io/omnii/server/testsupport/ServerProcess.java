@@ -39,6 +39,12 @@ public final class ServerProcess {
                 "OMNII_ADMIN_TOKEN", adminToken));
     }
 
+    /** Sets (or replaces) one environment variable of the server process, as a deployment would. */
+    public ServerProcess withEnv(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
     public Process start(Path log) throws IOException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: build with ./mvnw package first");
