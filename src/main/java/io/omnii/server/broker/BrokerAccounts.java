@@ -15,6 +15,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -108,6 +109,21 @@ public class BrokerAccounts {
                     + "omnii.mqtt.username and omnii.mqtt.password");
         }
         setUp();
+    }
+
+    /** Again every so often: repairs what a failed commit or a broker restored from an old backup left behind. */
+    @Scheduled(every = "${omnii.mqtt.provisioning.reconcile-interval:1h}",
+            delayed = "${omnii.mqtt.provisioning.reconcile-interval:1h}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledReconcile() {
+        if (!enabled()) {
+            return;
+        }
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            Log.errorf("Broker account reconciliation failed: %s", e.getMessage());
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {

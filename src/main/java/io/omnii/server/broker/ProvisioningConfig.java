@@ -25,6 +25,10 @@ public interface ProvisioningConfig {
 
     Optional<String> adminPassword();
 
+    /** How often the broker's accounts are reconciled with the instances (also once at start-up). */
+    @WithDefault("1h")
+    Duration reconcileInterval();
+
     /** How long one control-API request may take. */
     @WithDefault("10s")
     Duration requestTimeout();
