@@ -56,6 +56,10 @@ public class TelemetryStore {
             UPDATE instance SET metrics_at = ?, stability_score = ?, core_version = ?, supervisor_version = ?,
                    os_version = ?, total_devices = ?, total_entities = ?, pending_updates = ?, latest_metrics = ?::jsonb
              WHERE id = ?""";
+    // The batch's transitions, summed by state (instance_count, V6).
+    private static final String COUNT_TRANSITIONS = """
+            UPDATE instance_count c SET n = c.n + d.delta FROM unnest(?::varchar[], ?::bigint[]) AS d(status, delta)
+             WHERE c.status = d.status""";
     private static final String INSERT_EVENT = """
             INSERT INTO instance_event (instance_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)""";
     private static final String INSERT_SAMPLE = """
@@ -292,6 +296,16 @@ public class TelemetryStore {
     private static void insertEvents(Connection c, List<Event> events) throws SQLException {
         if (events.isEmpty()) {
             return;
+        }
+        Map<String, Long> deltas = new HashMap<>();
+        for (Event e : events) {
+            deltas.merge(e.from().wire(), -1L, Long::sum);
+            deltas.merge(e.to().wire(), 1L, Long::sum);
+        }
+        try (PreparedStatement ps = c.prepareStatement(COUNT_TRANSITIONS)) {
+            ps.setArray(1, c.createArrayOf("varchar", deltas.keySet().toArray()));
+            ps.setArray(2, c.createArrayOf("int8", deltas.values().toArray()));
+            ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
             for (Event e : events) {
