@@ -30,7 +30,7 @@ public final class LocalStack {
         PostgresServer postgres = PostgresServer.start(DIR.resolve("postgres"), true, Map.of());
         MosquittoServer mosquitto = MosquittoServer.start(DIR.resolve("mosquitto"), mqttPort);
 
-        ServerProcess server = new ServerProcess(postgres, mqttPort, token, apiPort, managementPort, true).appCds();
+        ServerProcess server = new ServerProcess(postgres, mqttPort, token, apiPort, managementPort, true);
         Process process = server.start(null);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             process.destroy();
