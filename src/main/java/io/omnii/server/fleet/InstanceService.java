@@ -25,10 +25,12 @@ public class InstanceService {
 
     private final Clock clock;
     private final BrokerAccounts accounts;
+    private final InstanceCounts counts;
 
-    InstanceService(Clock clock, BrokerAccounts accounts) {
+    InstanceService(Clock clock, BrokerAccounts accounts, InstanceCounts counts) {
         this.accounts = accounts;
         this.clock = clock;
+        this.counts = counts;
     }
 
     /** Creates the instance inside the caller's enrollment transaction; it starts offline until it reports. */
@@ -43,6 +45,7 @@ public class InstanceService {
         instance.enrolledAt = now;
         instance.persistAndFlush(); // before its first event, which refers to it
         InstanceEvent.record(instance.id, now, null, InstanceStatus.OFFLINE, TransitionReason.ENROLLED);
+        counts.moved(null, InstanceStatus.OFFLINE);
         return instance;
     }
 
@@ -68,7 +71,10 @@ public class InstanceService {
         }
         var found = Instance.<Instance>find(String.join(" and ", where), Sort.by("enrolledAt").and("id"), params);
         List<Instance> items = found.page(io.quarkus.panache.common.Page.of(request.page(), request.size())).list();
-        return new Page<>(items, request.page(), request.size(), found.count());
+        // Filtered by state alone (or not at all), the total is kept, not counted: counting reads every row.
+        boolean byStateOnly = query.nameContains().isEmpty() && query.tags().isEmpty();
+        return new Page<>(items, request.page(), request.size(),
+                byStateOnly ? counts.count(query.status()) : found.count());
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -117,6 +123,7 @@ public class InstanceService {
         }
         Instant now = clock.instant();
         InstanceEvent.record(id, now, instance.status, InstanceStatus.DECOMMISSIONED, TransitionReason.DECOMMISSIONED);
+        counts.moved(instance.status, InstanceStatus.DECOMMISSIONED);
         instance.status = InstanceStatus.DECOMMISSIONED;
         instance.statusChangedAt = now;
         instance.decommissionedAt = now;

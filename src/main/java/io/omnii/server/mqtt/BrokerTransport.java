@@ -34,9 +34,10 @@ public class BrokerTransport {
         return (config.tls() ? "ssl://" : "tcp://") + address();
     }
 
-    /** Sets the socket factory and hostname verification for TLS; nothing for plain TCP. */
+    /** Sets the socket factory and hostname verification for TLS; buffered reads for plain TCP. */
     public void apply(MqttConnectOptions options) {
         if (!config.tls()) {
+            options.setSocketFactory(BufferedSocketFactory.INSTANCE);
             return;
         }
         TlsConfiguration tls = config.tlsConfigurationName()

@@ -35,6 +35,7 @@ public class IngestMetrics {
     private final Counter receivedUnknown;
     private final DistributionSummary batchSize;
     private final Timer latency;
+    private final Counter queueFull;
 
     IngestMetrics(MeterRegistry registry) {
         for (MessageKind kind : MessageKind.values()) {
@@ -57,6 +58,9 @@ public class IngestMetrics {
                 .register(registry);
         latency = Timer.builder("omnii.ingest.latency")
                 .description("From a message's arrival to the commit of what it changed").publishPercentileHistogram()
+                .register(registry);
+        queueFull = Counter.builder("omnii.ingest.queue.full")
+                .description("Received messages that waited for room in the writer's queue (the broker held the rest)")
                 .register(registry);
     }
 
@@ -86,6 +90,10 @@ public class IngestMetrics {
         } else {
             unlogged.get(reason).incrementAndGet();
         }
+    }
+
+    void queueFull() {
+        queueFull.increment();
     }
 
     void batch(int size) {

@@ -25,7 +25,12 @@ public class PresenceSweep {
             gone AS (
                 UPDATE instance i SET status = 'offline', status_changed_at = :now
                   FROM stale WHERE i.id = stale.id
-                RETURNING i.id, stale.status AS was)
+                RETURNING i.id, stale.status AS was),
+            counted AS (
+                UPDATE instance_count c SET n = c.n + d.delta
+                  FROM (SELECT was AS status, -count(*) AS delta FROM gone GROUP BY was
+                        UNION ALL SELECT 'offline', count(*) FROM gone) d
+                 WHERE c.status = d.status)
             INSERT INTO instance_event (instance_id, at, from_status, to_status, reason)
             SELECT id, :now, was, 'offline', 'heartbeat_timeout' FROM gone""";
 

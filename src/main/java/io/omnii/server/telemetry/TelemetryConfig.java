@@ -15,6 +15,13 @@ public interface TelemetryConfig {
     @WithDefault("500")
     int batchSize();
 
+    /**
+     * Most received messages waiting for the writer. When it is full the MQTT client stops reading, so the broker
+     * keeps the rest in the server's persistent session instead of this process in memory.
+     */
+    @WithDefault("4000")
+    int queueCapacity();
+
     /** An online instance with no heartbeat for this long turns offline (three missed 30 s beats). */
     @WithDefault("90s")
     Duration presenceTimeout();

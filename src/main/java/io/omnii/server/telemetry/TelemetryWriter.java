@@ -22,6 +22,11 @@ import java.util.concurrent.TimeUnit;
  * whatever accumulated while the previous batch was written goes into the next, so batches grow with the load and
  * a quiet fleet waits for nothing. Messages are acknowledged to the broker after the commit, in arrival order.
  *
+ * <p>The queue is bounded ({@code omnii.telemetry.queue-capacity}). When it is full, {@link #submit} waits on the
+ * thread that delivered the message, which is the MQTT client's: the client stops reading its socket, the broker
+ * stops sending, and what the fleet publishes meanwhile stays queued at the broker, unacknowledged, until there is
+ * room. Nothing is dropped and memory stays bounded however far the database falls behind.
+ *
  * <p>A batch that fails is retried message by message. A message that fails alone while the database answers is
  * dropped (it would fail forever); while the database does not answer, the writer waits and retries, acknowledging
  * nothing, so nothing is lost.
@@ -30,8 +35,9 @@ import java.util.concurrent.TimeUnit;
 public class TelemetryWriter {
 
     private static final long OUTAGE_BACKOFF_MS = 1_000;
+    private static final long FULL_POLL_MS = 100;
 
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Pending> queue;
     private final TelemetryStore store;
     private final TelemetryConfig config;
     private final IngestMetrics metrics;
@@ -42,6 +48,7 @@ public class TelemetryWriter {
 
     TelemetryWriter(TelemetryStore store, TelemetryConfig config, IngestMetrics metrics, CommandDispatcher dispatcher,
             CommandMetrics commandMetrics) {
+        this.queue = new LinkedBlockingQueue<>(config.queueCapacity());
         this.store = store;
         this.config = config;
         this.metrics = metrics;
@@ -60,12 +67,29 @@ public class TelemetryWriter {
         thread.join(TimeUnit.SECONDS.toMillis(5));
     }
 
+    /**
+     * Queues a received message for the writer, waiting while the queue is full. A message not queued because the
+     * server is stopping (or the MQTT client gave up on its connection) is never acknowledged, so the broker
+     * delivers it again.
+     */
     void submit(Pending pending) {
         metrics.received(pending.parsed().kind());
-        queue.add(pending);
+        if (queue.offer(pending)) {
+            return;
+        }
+        metrics.queueFull();
+        try {
+            while (!queue.offer(pending, FULL_POLL_MS, TimeUnit.MILLISECONDS)) {
+                if (stopping) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
-    /** Messages received and not yet committed. */
+    /** Messages received and waiting for the writer (the batch being written is not counted). */
     public int backlog() {
         return queue.size();
     }

@@ -31,18 +31,18 @@ class SecuredBrokerFromEnvironmentIT {
                 MosquittoServer broker = MosquittoServer.startWithDynamicSecurity(DIR.resolve("mosquitto"),
                         Ports.free(), "omnii-admin", "admin-password-it", certificates)) {
             ServerProcess server = new ServerProcess(postgres, broker.port(), TOKEN, Ports.free(), Ports.free(), false)
-                    .withEnv("OMNII_MQTT_HOST", "localhost")
-                    .withEnv("OMNII_MQTT_TLS", "true")
-                    .withEnv("OMNII_MQTT_TLS_CONFIGURATION_NAME", "mqtt")
-                    .withEnv("QUARKUS_TLS_MQTT_TRUST_STORE_PEM_CERTS", certificates.caCertificate().toString())
-                    .withEnv("QUARKUS_TLS_MQTT_KEY_STORE_PEM_CLIENT_CERT", certificates.clientCertificate().toString())
-                    .withEnv("QUARKUS_TLS_MQTT_KEY_STORE_PEM_CLIENT_KEY", certificates.clientKey().toString())
-                    .withEnv("OMNII_MQTT_USERNAME", "omnii-server")
-                    .withEnv("OMNII_MQTT_PASSWORD", "server-password-it")
-                    .withEnv("OMNII_MQTT_PROVISIONING_MODE", "mosquitto-dynsec")
-                    .withEnv("OMNII_MQTT_PROVISIONING_ADMIN_USERNAME", "omnii-admin")
-                    .withEnv("OMNII_MQTT_PROVISIONING_ADMIN_PASSWORD", "admin-password-it")
-                    .withEnv("OMNII_MQTT_INSTANCE_BROKER_URL", "mqtts://localhost:" + broker.port());
+                    .env("OMNII_MQTT_HOST", "localhost")
+                    .env("OMNII_MQTT_TLS", "true")
+                    .env("OMNII_MQTT_TLS_CONFIGURATION_NAME", "mqtt")
+                    .env("QUARKUS_TLS_MQTT_TRUST_STORE_PEM_CERTS", certificates.caCertificate().toString())
+                    .env("QUARKUS_TLS_MQTT_KEY_STORE_PEM_CLIENT_CERT", certificates.clientCertificate().toString())
+                    .env("QUARKUS_TLS_MQTT_KEY_STORE_PEM_CLIENT_KEY", certificates.clientKey().toString())
+                    .env("OMNII_MQTT_USERNAME", "omnii-server")
+                    .env("OMNII_MQTT_PASSWORD", "server-password-it")
+                    .env("OMNII_MQTT_PROVISIONING_MODE", "mosquitto-dynsec")
+                    .env("OMNII_MQTT_PROVISIONING_ADMIN_USERNAME", "omnii-admin")
+                    .env("OMNII_MQTT_PROVISIONING_ADMIN_PASSWORD", "admin-password-it")
+                    .env("OMNII_MQTT_INSTANCE_BROKER_URL", "mqtts://localhost:" + broker.port());
             server.start(DIR.resolve("server.log"));
             try {
                 // Ready means PostgreSQL and the broker connection: the server's account exists and TLS works.

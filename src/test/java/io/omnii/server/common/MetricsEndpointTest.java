@@ -43,6 +43,7 @@ class MetricsEndpointTest extends ServerTest {
             "omnii_mqtt_messages_rejected_total{kind=\"unknown\",reason=\"bad_topic\"}",
             "omnii_ingest_latency_seconds_bucket{",
             "omnii_ingest_batch_size_bucket{",
+            "omnii_ingest_queue_full_total",
             "omnii_enrollments_total",
             "omnii_enrollment_failures_total{reason=\"invalid_code\"}",
             "omnii_enrollment_throttled_total{scope=\"global\"}",

@@ -26,6 +26,10 @@ class TelemetryParserTest {
             return 500;
         }
 
+        public int queueCapacity() {
+            return 4000;
+        }
+
         public Duration presenceTimeout() {
             return Duration.ofSeconds(90);
         }
