@@ -26,11 +26,11 @@ public final class ServerProcess {
     private final boolean inheritIo;
     /**
      * The JVM options we run the server with (docs/performance.md): the serial collector and a heap that starts
-     * small and gives back what it does not use keep the idle RSS under 200 MB on a small machine, with no loss of
-     * ingest throughput. Options given to {@link #jvmOptions} come after these and win.
+     * small keep the idle RSS under 200 MB on a small machine, with no loss of ingest throughput. Options given to
+     * {@link #jvmOptions} come after these and win.
      */
     public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx512m",
-            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:ReservedCodeCacheSize=96m", "-Xss512k");
+            "-XX:ReservedCodeCacheSize=96m", "-Xss512k");
 
     private final List<String> jvmOptions = new ArrayList<>(DEFAULT_JVM_OPTIONS);
     private boolean appCds;
