@@ -388,20 +388,19 @@ public class BrokerAccounts {
     }
 
     private static void ignoreMissing(Runnable command) {
-        try {
-            command.run();
-        } catch (DynsecException e) {
-            if (!missing(e)) {
-                throw e;
-            }
-        }
+        ignoring(BrokerAccounts::missing, command);
     }
 
     private static void ignoreExisting(Runnable command) {
+        ignoring(BrokerAccounts::existing, command);
+    }
+
+    /** Runs a command whose refusal for this reason means the broker is already as wanted (idempotent steps). */
+    private static void ignoring(java.util.function.Predicate<DynsecException> alreadyDone, Runnable command) {
         try {
             command.run();
         } catch (DynsecException e) {
-            if (!existing(e)) {
+            if (!alreadyDone.test(e)) {
                 throw e;
             }
         }

@@ -24,7 +24,8 @@ public record Page<T>(List<T> items, int page, int size, long total) {
         return new PageRequest(p, s);
     }
 
-    private static int parse(String value, int absent) {
+    /** A numeric query parameter taken as text; a non-number becomes a value every range check refuses. */
+    public static int parse(String value, int absent) {
         if (value == null || value.isBlank()) {
             return absent;
         }

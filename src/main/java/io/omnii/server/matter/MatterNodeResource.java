@@ -2,6 +2,7 @@ package io.omnii.server.matter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Page;
 import io.omnii.server.common.Validation;
 import io.omnii.server.matter.MatterPayloads.CommissioningWindowRequest;
 import io.omnii.server.matter.MatterPayloads.DeviceCommandRequest;
@@ -60,12 +61,7 @@ public class MatterNodeResource {
     @Path("/{nodeId}/events")
     @Blocking
     public List<NodeEventView> events(@PathParam("nodeId") String nodeId, @QueryParam("limit") String limit) {
-        int n = 100;
-        try {
-            n = limit == null ? n : Integer.parseInt(limit.strip());
-        } catch (NumberFormatException e) {
-            n = -1;
-        }
+        int n = Page.parse(limit, 100);
         new Validation().check(n >= 1 && n <= 1000, "limit", "must be between 1 and 1000").throwIfInvalid();
         return inventory.events(MatterRelay.nodeId(nodeId), n);
     }

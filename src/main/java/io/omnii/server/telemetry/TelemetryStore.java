@@ -185,6 +185,7 @@ public class TelemetryStore {
             }
             updateInstances(c, rows.values());
             insertEvents(c, events);
+            countTransitions(c, events);
             insertSamples(c, samples);
             return new Outcome(results, cameOnline, completeCommands(c, completions));
         }
@@ -293,7 +294,8 @@ public class TelemetryStore {
         return t == null ? null : t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
     }
 
-    private static void insertEvents(Connection c, List<Event> events) throws SQLException {
+    /** Keeps instance_count exact: the batch's transitions summed by state, one statement. */
+    private static void countTransitions(Connection c, List<Event> events) throws SQLException {
         if (events.isEmpty()) {
             return;
         }
@@ -306,6 +308,12 @@ public class TelemetryStore {
             ps.setArray(1, c.createArrayOf("varchar", deltas.keySet().toArray()));
             ps.setArray(2, c.createArrayOf("int8", deltas.values().toArray()));
             ps.executeUpdate();
+        }
+    }
+
+    private static void insertEvents(Connection c, List<Event> events) throws SQLException {
+        if (events.isEmpty()) {
+            return;
         }
         try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
             for (Event e : events) {
