@@ -1,16 +1,26 @@
 package io.omnii.server.common;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.function.Function;
 
-/** One page of a listing; {@code page} counts from 0. */
-public record Page<T>(List<T> items, int page, int size, long total) {
+/**
+ * One page of a listing; {@code page} counts from 0, and is null for a page reached by cursor (nothing counted the
+ * pages before it). {@code next}, in listings that take a cursor, resumes after this page; absent on the last.
+ */
+public record Page<T>(List<T> items, Integer page, int size, long total,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String next) {
 
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 500;
 
+    /** A page of a listing that takes no cursor. */
+    public Page(List<T> items, int page, int size, long total) {
+        this(items, page, size, total, null);
+    }
+
     public <R> Page<R> map(Function<T, R> mapper) {
-        return new Page<>(items.stream().map(mapper).toList(), page, size, total);
+        return new Page<>(items.stream().map(mapper).toList(), page, size, total, next);
     }
 
     /** Checks the page query parameters, applying the defaults. Taken as text so a non-number is a 400. */

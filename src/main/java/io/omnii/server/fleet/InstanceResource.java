@@ -3,6 +3,7 @@ package io.omnii.server.fleet;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
+import io.omnii.server.common.Validation;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -28,12 +29,22 @@ public class InstanceResource {
 
     @GET
     public Page<InstanceView> list(@QueryParam("page") String page, @QueryParam("size") String size,
-            @QueryParam("status") String status, @QueryParam("name") String name, @QueryParam("tag") List<String> tags) {
+            @QueryParam("cursor") String cursor, @QueryParam("status") String status, @QueryParam("name") String name,
+            @QueryParam("tag") List<String> tags) {
         Optional<InstanceStatus> statusFilter = Optional.ofNullable(status).map(s -> InstanceStatus.fromWire(s)
                 .orElseThrow(() -> ApiException.invalid("status", "must be online, offline, error or decommissioned")));
         InstanceQuery query = new InstanceQuery(statusFilter, Optional.ofNullable(name).filter(n -> !n.isBlank()),
                 tags == null ? List.of() : tags);
-        return instances.list(query, Page.request(page, size)).map(InstanceView::of);
+        Optional<String> cursorText = Optional.ofNullable(cursor).filter(c -> !c.isBlank());
+        Optional<InstanceCursor> after = cursorText.flatMap(InstanceCursor::decode);
+        new Validation()
+                .check(cursorText.isEmpty() || after.isPresent(), "cursor", "is not a cursor this listing gave out")
+                .check(cursorText.isEmpty() || page == null || page.isBlank(), "page", "cannot be combined with cursor")
+                .throwIfInvalid();
+        Page.PageRequest request = Page.request(page, size);
+        Page<Instance> found = after.isPresent() ? instances.listAfter(query, after.get(), request.size())
+                : instances.list(query, request);
+        return found.map(InstanceView::of);
     }
 
     @GET
