@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -52,8 +53,8 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * realistic mix of heartbeats, metrics and status changes with every metrics row counted in PostgreSQL;</li>
  * <li>heartbeat-to-commit latency at a fixed 5,000 messages/s: each of 100,000 instances gets one heartbeat stamped
  * with its publish time, and PostgreSQL's commit timestamp of the row says when it was committed;</li>
- * <li>GET /instances at 100,000 instances, pages of 100; the presence sweep turning 100,000 instances offline (its
- * start is the event's time, its end the commit timestamp).</li>
+ * <li>GET /instances at 100,000 instances, pages of 100 (by number, and every page by cursor); the presence sweep
+ * turning 100,000 instances offline (its start is the event's time, its end the commit timestamp).</li>
  * </ol>
  *
  * Throughput figures are medians of {@code --runs} runs; everything prints as a table at the end (also written to
@@ -459,16 +460,58 @@ public final class Benchmark {
                 pct(first, 50), pct(first, 99)), fmt(total) + " instances, 1,000 requests, one at a time");
         result("GET /instances?size=100, random page, p50 / p99 (ms)", String.format(Locale.ROOT, "%.1f / %.1f",
                 pct(any, 50), pct(any, 99)), "pages 0-" + (total / 100 - 1) + ", 334 requests");
+
+        walkByCursor(100); // to warm up
+        CursorWalk walk = walkByCursor(Integer.MAX_VALUE);
+        List<Double> deep = walk.times();
+        check(walk.seen() == total && deep.size() == (total - 1) / 100,
+                "the cursor walk saw %d of %d instances in %d requests after the first page", walk.seen(), total,
+                deep.size());
+        log("GET /instances by cursor, every page of 100 after the first: p50 %.1f ms p99 %.1f ms", pct(deep, 50),
+                pct(deep, 99));
+        result("GET /instances?size=100&cursor=..., every page, p50 / p99 (ms)", String.format(Locale.ROOT,
+                "%.1f / %.1f", pct(deep, 50), pct(deep, 99)), "pages 1-" + (total / 100 - 1) + " by cursor, "
+                        + fmt(deep.size()) + " requests, one at a time");
+    }
+
+    private static final Pattern NEXT = Pattern.compile("\"next\":\"([A-Za-z0-9_-]+)\"");
+    private static final Pattern ITEM = Pattern.compile("\"mqttClientId\":");
+
+    /** The times of the requests by cursor (the first page, asked for without one, is not timed). */
+    private record CursorWalk(List<Double> times, long seen) {
+    }
+
+    /** Follows {@code next} from the first page for up to {@code pages} more. */
+    private CursorWalk walkByCursor(int pages) throws Exception {
+        List<Double> times = new ArrayList<>();
+        long seen = 0;
+        Answer page = fetch("/instances?size=100");
+        while (true) {
+            seen += ITEM.matcher(page.body()).results().count();
+            Matcher next = NEXT.matcher(page.body());
+            if (!next.find() || times.size() == pages) {
+                return new CursorWalk(times, seen);
+            }
+            page = fetch("/instances?size=100&cursor=" + next.group(1));
+            times.add(page.ms());
+        }
+    }
+
+    private record Answer(double ms, String body) {
     }
 
     private double get(String path) throws Exception {
+        return fetch(path).ms();
+    }
+
+    private Answer fetch(String path) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.apiUrl() + path))
                 .header("Authorization", "Bearer " + TOKEN).build();
         long start = System.nanoTime();
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         double ms = (System.nanoTime() - start) / 1e6;
         check(response.statusCode() == 200, "GET %s answered %d", path, response.statusCode());
-        return ms;
+        return new Answer(ms, new String(response.body(), StandardCharsets.UTF_8)); // decoded outside the time
     }
 
     private void presenceSweep() throws Exception {
