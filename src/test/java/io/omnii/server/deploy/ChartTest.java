@@ -8,6 +8,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.omnii.server.testsupport.MosquittoServer;
 import io.omnii.server.testsupport.Ports;
+import io.omnii.server.testsupport.ServerProcess;
 import io.omnii.server.testsupport.TestCertificates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttSecurityException;
@@ -74,6 +77,36 @@ class ChartTest {
         }
         assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
         assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/q/health/live");
+    }
+
+    @Test
+    void theServerJvmRunsWithTheMeasuredOptionsAndRoomBesideTheHeap() {
+        List<JsonNode> objects = Chart.renderDefaults();
+        Map<String, JsonNode> env = serverEnv(objects);
+        List<String> options = List.of(env.get("JAVA_OPTS_APPEND").path("value").asText().split(" "));
+        assertThat(options).containsAll(ServerProcess.DEFAULT_JVM_OPTIONS).contains("-XX:+ExitOnOutOfMemoryError");
+        assertThat(env.get("GC_CONTAINER_OPTIONS").path("value").asText()).isEqualTo("-XX:+UseSerialGC");
+        long heap = options.stream().filter(o -> o.startsWith("-Xmx")).map(o -> mebibytes(o.substring(4)))
+                .findFirst().orElseThrow();
+        long limit = mebibytes(Chart.one(objects, "Deployment")
+                .at("/spec/template/spec/containers/0/resources/limits/memory").asText());
+        // Metaspace, code cache, thread stacks, direct buffers: up to about 300 MiB beside the heap (values.yaml).
+        assertThat(limit - heap).isGreaterThanOrEqualTo(384);
+    }
+
+    @Test
+    void anotherCollectorReplacesTheImagesInsteadOfJoiningIt() {
+        assertThat(serverEnv(Chart.render(Map.of("javaOptions", "-XX:+UseG1GC -Xmx512m"))).get("GC_CONTAINER_OPTIONS")
+                .path("value").asText()).isEqualTo("-XX:+UseG1GC");
+        assertThat(serverEnv(Chart.render(Map.of("javaOptions", "-Xmx512m -XX:+UseDynamicNumberOfGCThreads"))))
+                .doesNotContainKey("GC_CONTAINER_OPTIONS");
+    }
+
+    /** A JVM size (512m, 1g) or a Kubernetes memory quantity (768Mi, 1Gi), in MiB. */
+    private static long mebibytes(String size) {
+        Matcher m = Pattern.compile("(\\d+)([mMgG]|[MG]i)").matcher(size);
+        assertThat(m.matches()).as(size).isTrue();
+        return Long.parseLong(m.group(1)) * (m.group(2).toLowerCase().startsWith("g") ? 1024 : 1);
     }
 
     @Test
