@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
@@ -45,8 +47,11 @@ public class BrokerConnection {
     private static final long MAX_BACKOFF_MS = 30_000;
     private static final int MAX_INFLIGHT_PUBLISHES = 1_000;
 
-    /** A message from the broker, not yet acknowledged. */
-    public record Received(String topic, byte[] payload, boolean duplicate, int messageId, int qos) {
+    /**
+     * A message from the broker, not yet acknowledged. {@code connection} counts the connections this process made:
+     * a packet id means something only on the connection it arrived on.
+     */
+    public record Received(String topic, byte[] payload, boolean duplicate, int messageId, int qos, long connection) {
     }
 
     /** Whether the broker accepted us, since when the state holds, and why the last attempt failed. */
@@ -64,6 +69,7 @@ public class BrokerConnection {
     private volatile MqttAsyncClient client;
     private volatile boolean stopping;
     private volatile State state = new State(false, null, Optional.empty());
+    private volatile long connection;
     private int failures;
 
     BrokerConnection(MqttConfig config, BrokerTransport transport, Clock clock, MeterRegistry registry) {
@@ -74,7 +80,8 @@ public class BrokerConnection {
                 .description("1 while the server is connected to the MQTT broker").register(registry);
     }
 
-    void onStart(@Observes StartupEvent event) {
+    // First among the start-up observers: the connection is made on Paho's threads while the others run.
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         start();
     }
 
@@ -109,16 +116,24 @@ public class BrokerConnection {
         }
     }
 
-    /** Acknowledges a received message (PUBACK for QoS 1). Calls in arrival order keep the broker's order. */
-    public void ack(Received message) {
+    /**
+     * Acknowledges a received message (PUBACK for QoS 1). Calls in arrival order keep the broker's order. Returns
+     * whether the acknowledgement was sent: not for QoS 0, nor while disconnected, nor for a message that arrived on an
+     * earlier connection. The broker redelivers such a message; and a broker that lost our session (a restart
+     * without persistence) numbers new messages afresh, so the old packet id could acknowledge a different message
+     * that is not stored yet.
+     */
+    public boolean ack(Received message) {
         MqttAsyncClient c = client;
-        if (message.qos() == 0 || c == null || !c.isConnected()) {
-            return; // unacknowledged messages are redelivered on the next connection
+        if (message.qos() == 0 || c == null || !c.isConnected() || message.connection() != connection) {
+            return false;
         }
         try {
             c.messageArrivedComplete(message.messageId(), message.qos());
+            return true;
         } catch (MqttException e) {
             Log.debugf("PUBACK for message %d not sent: %s", message.messageId(), e.getMessage());
+            return false;
         }
     }
 
@@ -182,6 +197,7 @@ public class BrokerConnection {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     failures = 0;
+                    connection++; // only this callback writes it, one connection at a time
                     state = new State(true, clock.instant(), Optional.empty());
                     Log.infof("Connected to the MQTT broker at %s as %s", address(), config.clientId());
                     subscribeAll(client);
@@ -249,7 +265,7 @@ public class BrokerConnection {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             Received received = new Received(topic, message.getPayload(), message.isDuplicate(), message.getId(),
-                    message.getQos());
+                    message.getQos(), connection);
             receivers.forEach(r -> r.accept(received));
         }
 

@@ -34,7 +34,7 @@ public class Database {
 
     /** Empties every table the tests write to; throttle buckets too, so tests do not throttle each other. */
     public void reset() {
-        execute("TRUNCATE enrollment_code, enrollment_throttle, command_batch, instance CASCADE");
+        execute("TRUNCATE enrollment_code, enrollment_throttle, command_batch, instance, instance_event CASCADE");
         execute("UPDATE instance_count SET n = 0"); // TRUNCATE bypasses what keeps the counts
     }
 }
