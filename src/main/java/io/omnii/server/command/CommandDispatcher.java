@@ -109,14 +109,16 @@ public class CommandDispatcher {
 
     @SuppressWarnings("unchecked")
     private List<Object[]> claim(Collection<UUID> instanceIds) {
-        var query = em.createNativeQuery(CLAIM.formatted(instanceIds == null ? "" : "AND c.instance_id IN (:ids)"))
+        // One array parameter, not one per instance: a batch that brought 500 instances online would otherwise be a
+        // statement with 500 parameters, parsed and planned anew for every count.
+        var query = em.createNativeQuery(CLAIM.formatted(instanceIds == null ? "" : "AND c.instance_id = ANY(:ids)"))
                 .setParameter("now", now())
                 .setParameter("limit", CLAIM_LIMIT);
         if (instanceIds != null) {
             if (instanceIds.isEmpty()) {
                 return List.of();
             }
-            query.setParameter("ids", instanceIds);
+            query.setParameter("ids", instanceIds.toArray(UUID[]::new));
         }
         return query.getResultList();
     }
