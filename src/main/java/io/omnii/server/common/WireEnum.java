@@ -2,8 +2,6 @@ package io.omnii.server.common;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import jakarta.persistence.AttributeConverter;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
 
 /** An enum whose constants travel, in JSON and in the database, as their lower-case names. */
@@ -13,11 +11,11 @@ public interface WireEnum {
 
     @JsonValue
     default String wire() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireNames.of((Enum<?>) this);
     }
 
     static <E extends Enum<E> & WireEnum> Optional<E> fromWire(Class<E> type, String value) {
-        return Arrays.stream(type.getEnumConstants()).filter(e -> e.wire().equals(value)).findFirst();
+        return Optional.ofNullable(WireNames.find(type, value));
     }
 
     /** Stores a {@link WireEnum} column by its wire name. Subclass it per enum: JPA wants concrete converters. */
