@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketFrameType;
@@ -413,12 +414,13 @@ class MatterServerPeerTest {
             BlockingQueue<String> texts = new LinkedBlockingQueue<>();
             CompletableFuture<Short> closed = new CompletableFuture<>();
             WebSocketClientOptions options = new WebSocketClientOptions().setMaxFrameSize(MAX_MESSAGE).setMaxMessageSize(MAX_MESSAGE);
-            // Handlers are set in the connect callback, before the server-info frame can be read.
-            WebSocket ws = vertx.createWebSocketClient(options).connect(port, "127.0.0.1", "/ws").map(socket -> {
-                socket.textMessageHandler(texts::add);
-                socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
-                return socket;
-            }).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            // Handlers are set before connecting, so no frame can come before them: the peer sends its server info
+            // at once, and with the handlers set in the connect callback one loaded run saw none within 5 s.
+            ClientWebSocket socket = vertx.createWebSocketClient(options).webSocket();
+            socket.textMessageHandler(texts::add);
+            socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+            WebSocket ws = socket.connect(port, "127.0.0.1", "/ws").toCompletionStage().toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
             Client client = new Client(ws, texts, closed);
             ws.exceptionHandler(e -> { }); // the peer cuts sockets on purpose; closed says how
             ws.frameHandler(frame -> {
