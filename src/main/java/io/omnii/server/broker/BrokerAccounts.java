@@ -99,7 +99,7 @@ public class BrokerAccounts {
         return config.mode() == Mode.MOSQUITTO_DYNSEC;
     }
 
-    /** Before the ingest connection starts (default priority): its account must exist first. */
+    /** Before the ingest connection starts (BrokerConnection.onStart comes right after): its account must exist first. */
     void onStart(@Observes @Priority(1000) StartupEvent event) {
         if (!enabled()) {
             return;

@@ -13,6 +13,8 @@ public record Page<T>(List<T> items, Integer page, int size, long total,
 
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 500;
+    /** Beyond it page × size, the rows skipped, would overflow an int. */
+    public static final int MAX_PAGE = Integer.MAX_VALUE / MAX_SIZE;
 
     /** A page of a listing that takes no cursor. */
     public Page(List<T> items, int page, int size, long total) {
@@ -28,7 +30,7 @@ public record Page<T>(List<T> items, Integer page, int size, long total,
         int p = parse(page, 0);
         int s = parse(size, DEFAULT_SIZE);
         new Validation()
-                .check(p >= 0, "page", "must be 0 or more")
+                .check(p >= 0 && p <= MAX_PAGE, "page", "must be between 0 and " + MAX_PAGE)
                 .check(s >= 1 && s <= MAX_SIZE, "size", "must be between 1 and " + MAX_SIZE)
                 .throwIfInvalid();
         return new PageRequest(p, s);

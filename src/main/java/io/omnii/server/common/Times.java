@@ -30,6 +30,14 @@ public final class Times {
         throw new IllegalArgumentException("not a timestamp: " + value.getClass());
     }
 
+    /**
+     * Epoch microseconds, what a timestamptz holds, or null. By hand: on JDK 17 {@code ChronoUnit.MICROS.between}
+     * counts nanoseconds first and overflows for times 292 years from 1970.
+     */
+    public static Long micros(Instant t) {
+        return t == null ? null : t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
+    }
+
     /** Epoch milliseconds, or null. */
     public static Long millis(Instant t) {
         return t == null ? null : t.toEpochMilli();

@@ -25,11 +25,9 @@ final class WireNames {
     private static final ClassValue<Map<String, Object>> BY_NAME = new ClassValue<>() {
         @Override
         protected Map<String, Object> computeValue(Class<?> type) {
-            Object[] constants = type.getEnumConstants();
-            String[] names = NAMES.get(type);
             Map<String, Object> byName = new HashMap<>();
-            for (int i = 0; i < constants.length; i++) {
-                byName.put(names[i], constants[i]);
+            for (Object constant : type.getEnumConstants()) {
+                byName.put(((WireEnum) constant).wire(), constant); // an enum may spell its names otherwise
             }
             return Map.copyOf(byName);
         }

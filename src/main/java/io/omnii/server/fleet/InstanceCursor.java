@@ -1,6 +1,7 @@
 package io.omnii.server.fleet;
 
 import io.omnii.server.common.Ids;
+import io.omnii.server.common.Times;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -18,14 +19,14 @@ public record InstanceCursor(Instant enrolledAt, UUID id) {
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     // Enrollment times lie between these; outside them PostgreSQL or its driver may have no timestamp to compare.
     private static final long MIN_MICROS = 0;
-    private static final long MAX_MICROS = micros(Instant.parse("9999-12-31T23:59:59Z"));
+    private static final long MAX_MICROS = Times.micros(Instant.parse("9999-12-31T23:59:59Z"));
 
     public static InstanceCursor after(Instance last) {
         return new InstanceCursor(last.enrolledAt, last.id);
     }
 
     public String encode() {
-        String plain = micros(enrolledAt) + "." + id;
+        String plain = Times.micros(enrolledAt) + "." + id;
         return ENCODER.encodeToString(plain.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -42,10 +43,5 @@ public record InstanceCursor(Instant enrolledAt, UUID id) {
         } catch (IllegalArgumentException e) { // not base64url, or not a number before the dot
             return Optional.empty();
         }
-    }
-
-    // Not ChronoUnit.MICROS.between: it counts in nanoseconds first, which overflow 292 years from 1970.
-    private static long micros(Instant t) {
-        return t.getEpochSecond() * 1_000_000 + t.getNano() / 1_000;
     }
 }

@@ -44,7 +44,7 @@ public class InstanceService {
         instance.status = InstanceStatus.OFFLINE;
         instance.statusChangedAt = now;
         instance.enrolledAt = now;
-        instance.persistAndFlush(); // before its first event, which refers to it
+        instance.persistAndFlush(); // the row before its first event, as everywhere else
         InstanceEvent.record(instance.id, now, null, InstanceStatus.OFFLINE, TransitionReason.ENROLLED);
         counts.moved(null, InstanceStatus.OFFLINE);
         return instance;

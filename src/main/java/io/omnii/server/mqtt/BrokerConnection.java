@@ -46,6 +46,8 @@ public class BrokerConnection {
     private static final long MIN_BACKOFF_MS = 500;
     private static final long MAX_BACKOFF_MS = 30_000;
     private static final int MAX_INFLIGHT_PUBLISHES = 1_000;
+    /** SmallRye Reactive Messaging's start-up observer and BrokerAccounts.onStart. */
+    static final int AFTER_ACCOUNTS_AND_CHANNELS = Interceptor.Priority.LIBRARY_BEFORE;
 
     /**
      * A message from the broker, not yet acknowledged. {@code connection} counts the connections this process made:
@@ -54,8 +56,11 @@ public class BrokerConnection {
     public record Received(String topic, byte[] payload, boolean duplicate, int messageId, int qos, long connection) {
     }
 
-    /** Whether the broker accepted us, since when the state holds, and why the last attempt failed. */
-    public record State(boolean connected, Instant since, Optional<String> lastError) {
+    /**
+     * Whether the broker accepted us, since when the state holds, and why the last attempt failed. {@code connection}
+     * counts the connections made, set with {@code connected} once the connect has completed.
+     */
+    public record State(boolean connected, Instant since, Optional<String> lastError, long connection) {
     }
 
     private final MqttConfig config;
@@ -68,8 +73,7 @@ public class BrokerConnection {
 
     private volatile MqttAsyncClient client;
     private volatile boolean stopping;
-    private volatile State state = new State(false, null, Optional.empty());
-    private volatile long connection;
+    private volatile State state = new State(false, null, Optional.empty(), 0);
     private int failures;
 
     BrokerConnection(MqttConfig config, BrokerTransport transport, Clock clock, MeterRegistry registry) {
@@ -80,8 +84,13 @@ public class BrokerConnection {
                 .description("1 while the server is connected to the MQTT broker").register(registry);
     }
 
-    // First among the start-up observers: the connection is made on Paho's threads while the others run.
-    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
+    /**
+     * Right after the observers at {@link #AFTER_ACCOUNTS_AND_CHANNELS}, before the others: the connection is then
+     * made on Paho's threads while they run. Not earlier: reactive messaging wires the channels, which register the
+     * receivers, at that priority, and a kept session is redelivered at once on connect (a message with no receiver
+     * yet would be dropped unacknowledged); and BrokerAccounts creates the server's own broker account there.
+     */
+    void onStart(@Observes @Priority(AFTER_ACCOUNTS_AND_CHANNELS + 1) StartupEvent event) {
         start();
     }
 
@@ -125,7 +134,10 @@ public class BrokerConnection {
      */
     public boolean ack(Received message) {
         MqttAsyncClient c = client;
-        if (message.qos() == 0 || c == null || !c.isConnected() || message.connection() != connection) {
+        // The state, not c.isConnected(): Paho counts a connection as made at its CONNACK, before our connect
+        // listener has numbered it, and a message of the old one would pass in between.
+        State s = state;
+        if (message.qos() == 0 || c == null || !s.connected() || message.connection() != s.connection()) {
             return false;
         }
         try {
@@ -197,8 +209,7 @@ public class BrokerConnection {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     failures = 0;
-                    connection++; // only this callback writes it, one connection at a time
-                    state = new State(true, clock.instant(), Optional.empty());
+                    state = new State(true, clock.instant(), Optional.empty(), state.connection() + 1);
                     Log.infof("Connected to the MQTT broker at %s as %s", address(), config.clientId());
                     subscribeAll(client);
                 }
@@ -220,7 +231,7 @@ public class BrokerConnection {
             Log.warnf("Cannot reach the MQTT broker at %s: %s; retrying", address(), error);
         }
         state = new State(false, state.connected() || state.since() == null ? clock.instant() : state.since(),
-                Optional.of(error));
+                Optional.of(error), state.connection());
         retryLater();
     }
 
@@ -258,14 +269,14 @@ public class BrokerConnection {
         public void connectionLost(Throwable cause) {
             Log.warnf("Lost the MQTT broker at %s: %s", address(), cause == null ? "closed" : cause.getMessage());
             state = new State(false, clock.instant(), Optional.of(cause == null ? "connection closed"
-                    : String.valueOf(cause.getMessage())));
+                    : String.valueOf(cause.getMessage())), state.connection());
             retryLater();
         }
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             Received received = new Received(topic, message.getPayload(), message.isDuplicate(), message.getId(),
-                    message.getQos(), connection);
+                    message.getQos(), state.connection());
             receivers.forEach(r -> r.accept(received));
         }
 

@@ -250,9 +250,9 @@ public class TelemetryStore {
                 }
                 ids[n] = row.id;
                 statuses[n] = row.status.wire();
-                changed[n] = micros(row.statusChangedAt);
-                seen[n] = micros(row.lastSeenAt);
-                reported[n] = micros(row.lastReportAt);
+                changed[n] = Times.micros(row.statusChangedAt);
+                seen[n] = Times.micros(row.lastSeenAt);
+                reported[n] = Times.micros(row.lastReportAt);
                 versions[n] = row.version;
                 uptimes[n] = row.uptime;
                 n++;
@@ -288,10 +288,6 @@ public class TelemetryStore {
                 metrics.executeBatch();
             }
         }
-    }
-
-    private static Long micros(Instant t) {
-        return t == null ? null : t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
     }
 
     /** Keeps instance_count exact: the batch's transitions summed by state, one statement. */

@@ -60,7 +60,7 @@ class InstanceApiTest extends ServerTest {
     }
 
     @ParameterizedTest
-    @CsvSource({ "status, asleep", "size, 0", "size, 501", "page, -1", "size, many" })
+    @CsvSource({ "status, asleep", "size, 0", "size, 501", "page, -1", "page, 4294968", "size, many" })
     void badListingParametersAreRejected(String parameter, String value) {
         admin().queryParam(parameter, value).get("/instances").then().statusCode(400)
                 .body("status", equalTo(400)).body("error", notNullValue());
