@@ -19,6 +19,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 import jakarta.persistence.EntityManager;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -100,7 +102,7 @@ public class BrokerAccounts {
     }
 
     /** Before the ingest connection starts (BrokerConnection.onStart comes right after): its account must exist first. */
-    void onStart(@Observes @Priority(1000) StartupEvent event) {
+    void onStart(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) StartupEvent event) {
         if (!enabled()) {
             return;
         }
@@ -396,7 +398,7 @@ public class BrokerAccounts {
     }
 
     /** Runs a command whose refusal for this reason means the broker is already as wanted (idempotent steps). */
-    private static void ignoring(java.util.function.Predicate<DynsecException> alreadyDone, Runnable command) {
+    private static void ignoring(Predicate<DynsecException> alreadyDone, Runnable command) {
         try {
             command.run();
         } catch (DynsecException e) {

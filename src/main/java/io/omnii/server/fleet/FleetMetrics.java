@@ -6,10 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,10 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public class FleetMetrics {
 
     private final Map<InstanceStatus, AtomicLong> counts = new EnumMap<>(InstanceStatus.class);
-    private final EntityManager em;
+    private final InstanceCounts kept;
 
-    FleetMetrics(MeterRegistry registry, EntityManager em) {
-        this.em = em;
+    FleetMetrics(MeterRegistry registry, InstanceCounts kept) {
+        this.kept = kept;
         for (InstanceStatus status : InstanceStatus.values()) {
             AtomicLong count = new AtomicLong();
             counts.put(status, count);
@@ -45,14 +42,9 @@ public class FleetMetrics {
         refresh();
     }
 
-    /** Reads the counts by state that the writers keep exact (instance_count), instead of scanning the table. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    /** Reads the counts by state that the writers keep exact, instead of scanning the table. */
     public void refresh() {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT status, n FROM instance_count").getResultList();
-        counts.values().forEach(c -> c.set(0));
-        for (Object[] row : rows) {
-            InstanceStatus.fromWire((String) row[0]).ifPresent(s -> counts.get(s).set(((Number) row[1]).longValue()));
-        }
+        Map<InstanceStatus, Long> byState = kept.byState();
+        counts.forEach((state, count) -> count.set(byState.getOrDefault(state, 0L)));
     }
 }

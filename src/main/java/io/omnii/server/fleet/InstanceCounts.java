@@ -3,6 +3,9 @@ package io.omnii.server.fleet;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,5 +42,17 @@ public class InstanceCounts {
                 : em.createNativeQuery("SELECT sum(n) FROM instance_count WHERE status <> 'decommissioned'")
                         .getSingleResult();
         return ((Number) n).longValue();
+    }
+
+    /** Every state's count. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Map<InstanceStatus, Long> byState() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT status, n FROM instance_count").getResultList();
+        Map<InstanceStatus, Long> byState = new EnumMap<>(InstanceStatus.class);
+        for (Object[] row : rows) {
+            InstanceStatus.fromWire((String) row[0]).ifPresent(s -> byState.put(s, ((Number) row[1]).longValue()));
+        }
+        return byState;
     }
 }

@@ -9,7 +9,6 @@ import io.omnii.server.mqtt.Topics;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
@@ -47,11 +46,9 @@ public class TelemetryParser {
 
     public Parsed parse(String topic, byte[] payload) {
         String[] parts = topic == null ? new String[0] : topic.split("/", -1);
-        Optional<MessageKind> kind = parts.length == 3
-                ? Arrays.stream(MessageKind.values()).filter(k -> k.segment().equals(parts[2])).findFirst()
-                : Optional.empty();
+        Optional<MessageKind> kind = parts.length == 3 ? MessageKind.ofSegment(parts[2]) : Optional.empty();
         Optional<UUID> id = parts.length == 3 ? Ids.parse(parts[1]) : Optional.empty();
-        if (kind.isEmpty() || id.isEmpty() || !(parts[0] + "/").equals(Topics.INSTANCE_PREFIX)) {
+        if (kind.isEmpty() || id.isEmpty() || !topic.startsWith(Topics.INSTANCE_PREFIX)) {
             return Parsed.rejected(kind, RejectReason.BAD_TOPIC, "topic " + abbreviate(topic));
         }
         if (payload.length > config.maxPayloadBytes()) {
