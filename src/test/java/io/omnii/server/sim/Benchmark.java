@@ -28,6 +28,7 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -121,6 +122,11 @@ public final class Benchmark {
         System.exit(0);
     }
 
+    /** One measurement of the run. */
+    private interface Phase {
+        void run() throws Exception;
+    }
+
     private void run() throws Exception {
         deleteRecursively(DIR);
         Files.deleteIfExists(ServerProcess.CDS_ARCHIVE); // trained afresh by this run's first start
@@ -130,31 +136,25 @@ public final class Benchmark {
                 "fsync", "on", "synchronous_commit", "on", "full_page_writes", "on", "track_commit_timestamp", "on"));
         broker = MosquittoServer.start(DIR.resolve("mosquitto"), Ports.free());
 
-        // --phases picks some, for quick comparisons: raw,startup,e2e,mixed,latency,listing,sweep (default: all).
-        List<String> phases = Arrays.asList(opts.getOrDefault("phases",
-                "raw,startup,e2e,mixed,latency,listing,sweep").split(","));
-        if (phases.contains("raw")) {
-            rawCeiling();
+        // The phases with the server, in order; --phases picks some, for quick comparisons (default: all).
+        Map<String, Phase> serverPhases = new LinkedHashMap<>();
+        serverPhases.put("startup", this::startup);
+        serverPhases.put("e2e", this::endToEnd);
+        serverPhases.put("mixed", this::mixed);
+        serverPhases.put("latency", this::latency);
+        serverPhases.put("listing", this::listing);
+        serverPhases.put("sweep", this::presenceSweep);
+        List<String> picked = Arrays.asList(opts.getOrDefault("phases", "").split(","));
+        Predicate<String> wanted = name -> !opts.containsKey("phases") || picked.contains(name);
+        if (wanted.test("raw")) {
+            rawCeiling(); // before the server: the broker alone
         }
         startServer(true);
         seedInstances();
-        if (phases.contains("startup")) {
-            startup();
-        }
-        if (phases.contains("e2e")) {
-            endToEnd();
-        }
-        if (phases.contains("mixed")) {
-            mixed();
-        }
-        if (phases.contains("latency")) {
-            latency();
-        }
-        if (phases.contains("listing")) {
-            listing();
-        }
-        if (phases.contains("sweep")) {
-            presenceSweep();
+        for (Map.Entry<String, Phase> phase : serverPhases.entrySet()) {
+            if (wanted.test(phase.getKey())) {
+                phase.getValue().run();
+            }
         }
         printTable();
     }
