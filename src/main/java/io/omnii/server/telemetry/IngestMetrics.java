@@ -36,6 +36,7 @@ public class IngestMetrics {
     private final DistributionSummary batchSize;
     private final Timer latency;
     private final Counter queueFull;
+    private final Counter batchFailures;
 
     IngestMetrics(MeterRegistry registry) {
         for (MessageKind kind : MessageKind.values()) {
@@ -61,6 +62,10 @@ public class IngestMetrics {
                 .register(registry);
         queueFull = Counter.builder("omnii.ingest.queue.full")
                 .description("Received messages that waited for room in the writer's queue (the broker held the rest)")
+                .register(registry);
+        batchFailures = Counter.builder("omnii.ingest.batch.failures")
+                .description("Write transactions that failed and were rolled back (retried in halves, or once the "
+                        + "database answers)")
                 .register(registry);
     }
 
@@ -94,6 +99,10 @@ public class IngestMetrics {
 
     void queueFull() {
         queueFull.increment();
+    }
+
+    void batchFailed() {
+        batchFailures.increment();
     }
 
     void batch(int size) {

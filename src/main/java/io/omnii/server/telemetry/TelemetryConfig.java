@@ -26,6 +26,13 @@ public interface TelemetryConfig {
     @WithDefault("90s")
     Duration presenceTimeout();
 
+    /**
+     * Reports stamped further ahead of the server's clock are refused ({@code future_timestamp}): a stamp in the
+     * future would make every genuine report after it look older.
+     */
+    @WithDefault("5m")
+    Duration maxClockSkew();
+
     /** How long metrics history is kept. */
     @WithDefault("30d")
     Duration retention();

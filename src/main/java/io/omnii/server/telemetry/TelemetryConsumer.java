@@ -3,6 +3,7 @@ package io.omnii.server.telemetry;
 import io.omnii.server.mqtt.MqttInboundConnector;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
@@ -32,7 +33,8 @@ public class TelemetryConsumer {
         long arrival = System.nanoTime();
         String topic = message.getMetadata(MqttInboundConnector.Received.class)
                 .map(MqttInboundConnector.Received::topic).orElse(null);
-        writer.submit(new Pending(parser.parse(topic, message.getPayload()), message, clock.instant(), arrival));
+        Instant now = clock.instant();
+        writer.submit(new Pending(parser.parse(topic, message.getPayload(), now), message, now, arrival));
         return CompletableFuture.completedFuture(null);
     }
 }

@@ -8,6 +8,9 @@ import io.omnii.server.fleet.InstanceStatus;
 import io.omnii.server.mqtt.Topics;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
@@ -19,6 +22,9 @@ import java.util.UUID;
  * Checks a message against the add-on guide: the topic names an instance and a kind, the payload is a JSON object
  * with the guide's fields of the guide's types. Fields the guide does not name are tolerated; fields it names but
  * the example add-on may leave out are optional, except the status and the timestamp.
+ *
+ * <p>Whatever passes, PostgreSQL takes: a payload with a string its text and jsonb types refuse, or a number Java
+ * cannot hold as sent, is refused here, so it never fails the batch it would have been written with.
  */
 @Singleton
 public class TelemetryParser {
@@ -39,12 +45,20 @@ public class TelemetryParser {
     }
 
     private static final class Invalid extends Exception {
+        final RejectReason reason;
+
         Invalid(String message) {
+            this(RejectReason.INVALID_PAYLOAD, message);
+        }
+
+        Invalid(RejectReason reason, String message) {
             super(message, null, false, false);
+            this.reason = reason;
         }
     }
 
-    public Parsed parse(String topic, byte[] payload) {
+    /** {@code receivedAt} is the server's time of arrival: a report stamped too far after it is refused. */
+    public Parsed parse(String topic, byte[] payload, Instant receivedAt) {
         String[] parts = topic == null ? new String[0] : topic.split("/", -1);
         Optional<MessageKind> kind = parts.length == 3 ? MessageKind.ofSegment(parts[2]) : Optional.empty();
         Optional<UUID> id = parts.length == 3 ? Ids.parse(parts[1]) : Optional.empty();
@@ -53,6 +67,9 @@ public class TelemetryParser {
         }
         if (payload.length > config.maxPayloadBytes()) {
             return Parsed.rejected(kind, RejectReason.TOO_LARGE, payload.length + " bytes");
+        }
+        if (!isUtf8(payload)) {
+            return Parsed.rejected(kind, RejectReason.MALFORMED_JSON, "not UTF-8");
         }
         JsonNode json;
         try {
@@ -64,18 +81,77 @@ public class TelemetryParser {
             return Parsed.rejected(kind, RejectReason.MALFORMED_JSON, "not a JSON object");
         }
         try {
+            storable(json);
+            Instant latest = receivedAt.plus(config.maxClockSkew());
             return Parsed.ok(switch (kind.get()) {
-                case STATUS -> new Report.Status(id.get(), status(json), text(json, "version"), timestamp(json));
+                case STATUS -> new Report.Status(id.get(), status(json), text(json, "version"),
+                        timestamp(json, latest));
                 case HEARTBEAT -> new Report.Heartbeat(id.get(), status(json), seconds(json, "uptime"),
-                        timestamp(json));
-                case METRICS -> metrics(id.get(), json);
+                        timestamp(json, latest));
+                case METRICS -> metrics(id.get(), json, latest);
             });
         } catch (Invalid e) {
-            return Parsed.rejected(kind, RejectReason.INVALID_PAYLOAD, e.getMessage());
+            return Parsed.rejected(kind, e.reason, e.getMessage());
         }
     }
 
-    private Report.Metrics metrics(UUID id, JsonNode json) throws Invalid {
+    /**
+     * Strict UTF-8 (JSON's encoding), checked before Jackson reads it: Jackson decodes overlong forms (of U+0000
+     * too) and sequences beyond U+10FFFF, and drops a byte 0xFF from a field name it has seen without it.
+     */
+    private static boolean isUtf8(byte[] payload) {
+        for (byte b : payload) {
+            if (b < 0) {
+                try {
+                    StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(payload));
+                    return true;
+                } catch (CharacterCodingException e) {
+                    return false;
+                }
+            }
+        }
+        return true; // ASCII, as heartbeats and most reports are: nothing to decode
+    }
+
+    /**
+     * Refuses what PostgreSQL would refuse or change, anywhere in the payload (keys too): U+0000 (text and jsonb
+     * refuse it), an unpaired surrogate (not Unicode: it would be stored as "?"; Jackson decodes one from an
+     * escaped lone surrogate), a number beyond a double's range (read as Infinity). Raw control characters and
+     * nesting deeper than 1,000 Jackson refuses as malformed.
+     */
+    private static void storable(JsonNode node) throws Invalid {
+        if (node.isTextual()) {
+            storable(node.textValue());
+        } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            throw new Invalid("a number is out of range");
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                storable(field.getKey());
+                storable(field.getValue());
+            }
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                storable(element);
+            }
+        }
+    }
+
+    private static void storable(String s) throws Invalid {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0) {
+                throw new Invalid("a string holds U+0000");
+            }
+            if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    throw new Invalid("a string holds an unpaired surrogate");
+                }
+                i++;
+            }
+        }
+    }
+
+    private Report.Metrics metrics(UUID id, JsonNode json, Instant latest) throws Invalid {
         Double stability = null;
         JsonNode score = json.get("stabilityScore");
         if (present(score)) {
@@ -103,7 +179,7 @@ public class TelemetryParser {
         return new Report.Metrics(id, seconds(json, "uptimeSeconds"), text(json, "version"), stability,
                 text(metadata, "coreVersion"), text(metadata, "supervisorVersion"), text(metadata, "osVersion"),
                 count(metadata, "totalDevices"), count(metadata, "totalEntities"), count(metadata, "pendingUpdates"),
-                typedMetadata, timestamp(json));
+                typedMetadata, timestamp(json, latest));
     }
 
     private static InstanceStatus status(JsonNode json) throws Invalid {
@@ -114,13 +190,21 @@ public class TelemetryParser {
         return status.orElseThrow(() -> new Invalid("status must be online, offline or error"));
     }
 
-    private static Instant timestamp(JsonNode json) throws Invalid {
+    /**
+     * A report stamped after {@code latest} would order every genuine report after it as older (its instance frozen
+     * until then): refused, and counted apart, since it points at a clock, not at a malformed payload.
+     */
+    private static Instant timestamp(JsonNode json, Instant latest) throws Invalid {
         JsonNode node = json.get("timestamp");
         if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()
                 || node.asLong() < MIN_TIMESTAMP || node.asLong() > MAX_TIMESTAMP) {
             throw new Invalid("timestamp must be epoch milliseconds");
         }
-        return Instant.ofEpochMilli(node.asLong());
+        Instant stamp = Instant.ofEpochMilli(node.asLong());
+        if (stamp.isAfter(latest)) {
+            throw new Invalid(RejectReason.FUTURE_TIMESTAMP, "timestamp " + stamp + " is ahead of the server's clock");
+        }
+        return stamp;
     }
 
     private static String text(JsonNode json, String field) throws Invalid {

@@ -75,10 +75,12 @@ public class TelemetryStore {
 
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
+    private final TelemetryConfig config;
 
-    TelemetryStore(AgroalDataSource dataSource, ObjectMapper mapper) {
+    TelemetryStore(AgroalDataSource dataSource, ObjectMapper mapper, TelemetryConfig config) {
         this.dataSource = dataSource;
         this.mapper = mapper;
+        this.config = config;
     }
 
     /** What a batch did: per message null (accepted) or why it was dropped, who came online, commands answered. */
@@ -116,14 +118,23 @@ public class TelemetryStore {
             }
         }
 
-        /** Whether a report stamped {@code at} is not older than what was already applied. */
-        boolean isCurrent(Instant at) {
-            if (lastReportAt != null && at.isBefore(lastReportAt)) {
+        /** Whether a status or heartbeat stamped {@code at} applies; if so, it orders the next ones. */
+        boolean isCurrent(Instant at, Instant horizon) {
+            if (!isNewer(at, lastReportAt, horizon)) {
                 return false;
             }
             lastReportAt = at;
             return true;
         }
+    }
+
+    /**
+     * Whether a report stamped {@code at} is not older than {@code held}, the stamp already applied. A held stamp
+     * beyond {@code horizon} (the allowed skew past the report's arrival) came in before such reports were refused,
+     * or the server's clock went back: it orders nothing, or the instance would freeze until then.
+     */
+    private static boolean isNewer(Instant at, Instant held, Instant horizon) {
+        return held == null || !at.isBefore(held) || held.isAfter(horizon);
     }
 
     private record Event(UUID instanceId, Instant at, InstanceStatus from, InstanceStatus to, TransitionReason reason) {
@@ -160,21 +171,22 @@ public class TelemetryStore {
                 }
                 results.add(null);
                 Instant now = p.receivedAt();
+                Instant horizon = now.plus(config.maxClockSkew());
                 row.seen(now);
                 if (report instanceof Report.Heartbeat h) {
-                    if (row.isCurrent(h.timestamp())) {
+                    if (row.isCurrent(h.timestamp(), horizon)) {
                         row.uptime = h.uptime() != null ? h.uptime() : row.uptime;
                         transition(row, h.status(), TransitionReason.HEARTBEAT, now, events, cameOnline);
                     }
                 } else if (report instanceof Report.Status s) {
-                    if (row.isCurrent(s.timestamp())) {
+                    if (row.isCurrent(s.timestamp(), horizon)) {
                         row.version = s.version() != null ? s.version() : row.version;
                         transition(row, s.status(), TransitionReason.REPORTED, now, events, cameOnline);
                     }
                     completions.add(new Completion(row.id, CommandName.GET_STATUS, now));
                 } else if (report instanceof Report.Metrics m) {
                     samples.add(p);
-                    if (row.metricsAt == null || !m.timestamp().isBefore(row.metricsAt)) {
+                    if (isNewer(m.timestamp(), row.metricsAt, horizon)) {
                         row.metricsAt = m.timestamp();
                         row.latestMetrics = m;
                         row.version = m.version() != null ? m.version() : row.version;

@@ -27,9 +27,8 @@ import java.util.concurrent.TimeUnit;
  * stops sending, and what the fleet publishes meanwhile stays queued at the broker, unacknowledged, until there is
  * room. Nothing is dropped and memory stays bounded however far the database falls behind.
  *
- * <p>A batch that fails is retried message by message. A message that fails alone while the database answers is
- * dropped (it would fail forever); while the database does not answer, the writer waits and retries, acknowledging
- * nothing, so nothing is lost.
+ * <p>A batch that fails is retried in halves, down to the messages that fail alone (see {@link #write}); while the
+ * database does not answer, the writer waits and retries, acknowledging nothing, so nothing is lost.
  */
 @Singleton
 public class TelemetryWriter {
@@ -112,27 +111,43 @@ public class TelemetryWriter {
         }
     }
 
-    private void write(List<Pending> batch) throws InterruptedException {
+    /**
+     * Writes a batch in one transaction. If the database refuses it while it answers, the batch is written as two
+     * halves, recursively: k messages it refuses among n cost O(k log n) transactions, where one by one cost n. A
+     * message refused alone is dropped ({@code database_error}) and acknowledged, since it would fail forever. The
+     * others commit exactly once, in their halves, acknowledged in arrival order. While the database does not
+     * answer, the writer waits and retries the whole batch, acknowledging nothing.
+     */
+    void write(List<Pending> batch) throws InterruptedException {
+        write(batch, true);
+    }
+
+    private void write(List<Pending> batch, boolean whole) throws InterruptedException {
+        String failure;
         try {
             finish(batch, store.write(batch));
+            return;
         } catch (Exception e) {
-            if (batch.size() > 1) {
-                Log.warnf("A batch of %d telemetry messages failed (%s); writing them one by one", batch.size(),
-                        e.getMessage());
-                for (Pending p : batch) {
-                    write(List.of(p));
-                }
-            } else if (store.reachable()) {
-                finish(batch, new TelemetryStore.Outcome(List.of(RejectReason.DATABASE_ERROR), Set.of(), Map.of()));
-            } else {
-                Log.warnf("The database is unreachable; telemetry waits (%d queued)", queue.size());
-                while (!stopping && !store.reachable()) {
-                    Thread.sleep(OUTAGE_BACKOFF_MS);
-                }
-                if (!stopping) {
-                    write(batch);
-                }
+            metrics.batchFailed();
+            failure = e.getMessage();
+        }
+        if (!store.reachable()) {
+            Log.warnf("The database is unreachable; telemetry waits (%d queued)", queue.size());
+            while (!stopping && !store.reachable()) {
+                Thread.sleep(OUTAGE_BACKOFF_MS);
             }
+            if (!stopping) {
+                write(batch, whole);
+            }
+        } else if (batch.size() > 1) {
+            if (whole) {
+                Log.warnf("A batch of %d telemetry messages failed (%s); writing it in halves", batch.size(), failure);
+            }
+            int half = batch.size() / 2;
+            write(batch.subList(0, half), false);
+            write(batch.subList(half, batch.size()), false);
+        } else {
+            finish(batch, new TelemetryStore.Outcome(List.of(RejectReason.DATABASE_ERROR), Set.of(), Map.of()));
         }
     }
 

@@ -44,6 +44,8 @@ class MetricsEndpointTest extends ServerTest {
             "omnii_ingest_latency_seconds_bucket{",
             "omnii_ingest_batch_size_bucket{",
             "omnii_ingest_queue_full_total",
+            "omnii_ingest_batch_failures_total",
+            "omnii_mqtt_messages_rejected_total{kind=\"status\",reason=\"future_timestamp\"}",
             "omnii_enrollments_total",
             "omnii_enrollment_failures_total{reason=\"invalid_code\"}",
             "omnii_enrollment_throttled_total{scope=\"global\"}",

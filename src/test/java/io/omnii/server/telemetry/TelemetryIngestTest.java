@@ -109,7 +109,7 @@ class TelemetryIngestTest extends ServerTest {
 
     @Test
     void metricsAreKeptAsHistoryAndAsTheLatestValues() throws Exception {
-        long t = now();
+        long t = now() - 600_000L;
         for (int i = 0; i < 3; i++) {
             instance.publish("metrics", metrics(t + i * 300_000L, 0.9 + i * 0.01, "\"extraKey\": " + i));
         }
@@ -197,6 +197,53 @@ class TelemetryIngestTest extends ServerTest {
         admin().get("/instances/" + retired).then().body("status", equalTo("decommissioned")).body("lastSeenAt",
                 org.hamcrest.Matchers.nullValue());
         assertThat(db.count("SELECT count(*) FROM metrics_sample")).isZero();
+    }
+
+    @Test
+    void aReportStampedFurtherAheadThanTheSkewIsRefusedAndCountedAndChangesNothing() throws Exception {
+        instance.status("online", "2024.1.0", now());
+        awaitStatus("online");
+        double before = rejected("future_timestamp");
+        long ahead = now() + Duration.ofMinutes(10).toMillis();
+        // The report: an error with a forged version, stamped ahead of every genuine report to come.
+        instance.status("error", "forged", ahead);
+        instance.publish("metrics", metrics(ahead, 0.1, "\"forged\": true"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> rejected("future_timestamp") - before == 2);
+        instance.heartbeat(now());
+        awaitAccepted("heartbeat", 1);
+        admin().get("/instances/" + id).then().body("status", equalTo("online")).body("version", equalTo("2024.1.0"));
+        assertThat(db.count("SELECT count(*) FROM metrics_sample")).isZero();
+
+        // Six minutes on, the same stamp is within the five minutes allowed: an instance's clock may run ahead.
+        clock.advance(Duration.ofMinutes(6));
+        instance.status("error", "2024.1.1", ahead);
+        awaitStatus("error");
+        assertThat(rejected("future_timestamp") - before).isEqualTo(2);
+    }
+
+    @Test
+    void anInstanceHoldingAFarFutureStampFromBeforeTheFixAcceptsGenuineReportsAgain() throws Exception {
+        instance.heartbeat(now());
+        awaitStatus("online");
+        // What a year-2255 status and metrics left behind when they were still accepted.
+        db.execute("UPDATE instance SET status = 'error', version = 'forged', last_report_at = to_timestamp(9000000000),"
+                + " metrics_at = to_timestamp(9000000000), total_devices = 666 WHERE id = '" + id + "'");
+        db.execute("UPDATE instance_count SET n = n + CASE status WHEN 'error' THEN 1 WHEN 'online' THEN -1 ELSE 0 END");
+        awaitStatus("error");
+
+        long t = now();
+        instance.status("online", "2024.1.0", t);
+        awaitStatus("online");
+        instance.publish("metrics", metrics(t, 0.9, "\"genuine\": true"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> admin().get("/instances/" + id).then()
+                .body("version", equalTo("2024.1.0"))
+                .body("latest.metricsAt", equalTo(t))
+                .body("latest.totalDevices", equalTo(42)));
+        // The genuine stamp orders reports again: an older one is ignored, as before.
+        instance.status("offline", "2024.0.9", t - 10_000);
+        instance.heartbeat(t + 1);
+        awaitAccepted("heartbeat", 1);
+        admin().get("/instances/" + id).then().body("status", equalTo("online")).body("version", equalTo("2024.1.0"));
     }
 
     private double rejected(String reason) {

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnii.server.fleet.InstanceStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,10 +20,12 @@ class TelemetryParserTest {
 
     private static final String ID = UUID.randomUUID().toString();
     private static final long T = 1_704_067_200_000L;
+    // The server's clock: a minute after the reports' stamps.
+    private static final Instant NOW = Instant.ofEpochMilli(T).plusSeconds(60);
 
     private final TelemetryParser parser = new TelemetryParser(new ObjectMapper(), new TelemetryConfig() {
         public int maxPayloadBytes() {
-            return 1024;
+            return 65536;
         }
 
         public int batchSize() {
@@ -34,13 +40,21 @@ class TelemetryParserTest {
             return Duration.ofSeconds(90);
         }
 
+        public Duration maxClockSkew() {
+            return Duration.ofMinutes(5);
+        }
+
         public Duration retention() {
             return Duration.ofDays(30);
         }
     });
 
     private Parsed parse(String kind, String json) {
-        return parser.parse("ha-instances/" + ID + "/" + kind, json.getBytes(StandardCharsets.UTF_8));
+        return parse(kind, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Parsed parse(String kind, byte[] json) {
+        return parser.parse("ha-instances/" + ID + "/" + kind, json, NOW);
     }
 
     @Test
@@ -83,10 +97,51 @@ class TelemetryParserTest {
     @Test
     void topicsAndSizesAreChecked() {
         byte[] ok = ("{\"status\": \"online\", \"timestamp\": " + T + "}").getBytes(StandardCharsets.UTF_8);
-        assertThat(parser.parse("ha-instances/not-a-uuid/status", ok).reason()).isEqualTo(RejectReason.BAD_TOPIC);
-        assertThat(parser.parse("elsewhere/" + ID + "/status", ok).reason()).isEqualTo(RejectReason.BAD_TOPIC);
-        assertThat(parser.parse("ha-instances/" + ID + "/status/extra", ok).reason()).isEqualTo(RejectReason.BAD_TOPIC);
-        assertThat(parser.parse("ha-instances/" + ID + "/status", new byte[1025]).reason())
+        assertThat(parser.parse("ha-instances/not-a-uuid/status", ok, NOW).reason()).isEqualTo(RejectReason.BAD_TOPIC);
+        assertThat(parser.parse("elsewhere/" + ID + "/status", ok, NOW).reason()).isEqualTo(RejectReason.BAD_TOPIC);
+        assertThat(parser.parse("ha-instances/" + ID + "/status/extra", ok, NOW).reason()).isEqualTo(RejectReason.BAD_TOPIC);
+        assertThat(parser.parse("ha-instances/" + ID + "/status", new byte[65537], NOW).reason())
                 .isEqualTo(RejectReason.TOO_LARGE);
+    }
+
+    @Test
+    void aReportStampedFurtherAheadThanTheSkewIsRefusedAsFutureTimestamp() {
+        long edge = NOW.plus(Duration.ofMinutes(5)).toEpochMilli();
+        for (String kind : List.of("status", "heartbeat", "metrics")) {
+            assertThat(parse(kind, "{\"status\": \"online\", \"timestamp\": " + edge + "}").isOk()).isTrue();
+            assertThat(parse(kind, "{\"status\": \"online\", \"timestamp\": " + (edge + 1) + "}").reason())
+                    .isEqualTo(RejectReason.FUTURE_TIMESTAMP);
+        }
+        // The issue's report: year 2255, inside the range of plausible milliseconds.
+        assertThat(parse("status", "{\"status\": \"error\", \"version\": \"x\", \"timestamp\": 9000000000000}")
+                .reason()).isEqualTo(RejectReason.FUTURE_TIMESTAMP);
+    }
+
+    @Test
+    void theIssuesPoisonedMetricsAreRefusedAsInvalidPayload() {
+        assertThat(parse("metrics", "{\"metadata\": {\"n\": \"a\\u0000b\"}, \"timestamp\": " + T + "}").reason())
+                .isEqualTo(RejectReason.INVALID_PAYLOAD);
+        assertThat(parse("status", "{\"status\": \"online\", \"version\": \"1\\u0000\", \"timestamp\": " + T
+                + "}").reason()).isEqualTo(RejectReason.INVALID_PAYLOAD);
+        // A pair of surrogates is a character like any other.
+        assertThat(parse("metrics", "{\"metadata\": {\"n\": \"\\uD83D\\uDE00\"}, \"timestamp\": " + T + "}").isOk())
+                .isTrue();
+    }
+
+    /** Property: wherever a poison sits in a payload, it is refused with its reason; the same payload without passes. */
+    @Test
+    void everyPayloadWithAValuePostgresqlRefusesIsRefusedWhereverTheValueSits() {
+        long seed = System.nanoTime();
+        HostilePayloads payloads = new HostilePayloads(seed);
+        Map<HostilePayloads.Poison, Integer> seen = new EnumMap<>(HostilePayloads.Poison.class);
+        for (int i = 0; i < 3_000; i++) {
+            HostilePayloads.Payload good = payloads.good(T - i);
+            assertThat(parse("metrics", good.bytes()).reason()).as("seed %d, %s", seed, good).isNull();
+            HostilePayloads.Payload bad = payloads.hostile(T - i);
+            assertThat(parse("metrics", bad.bytes()).reason()).as("seed %d, %s", seed, bad)
+                    .isEqualTo(bad.reason());
+            seen.merge(bad.poison(), 1, Integer::sum);
+        }
+        assertThat(seen).hasSize(HostilePayloads.Poison.values().length);
     }
 }
