@@ -143,7 +143,9 @@ public class TelemetryParser {
                 throw new Invalid("a string holds U+0000");
             }
             if (Character.isSurrogate(c)) {
-                if (!Character.isHighSurrogate(c) || i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length()
+                        && Character.isLowSurrogate(s.charAt(i + 1));
+                if (!paired) {
                     throw new Invalid("a string holds an unpaired surrogate");
                 }
                 i++;

@@ -54,13 +54,17 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * realistic mix of heartbeats, metrics and status changes with every metrics row counted in PostgreSQL;</li>
  * <li>heartbeat-to-commit latency at a fixed 5,000 messages/s: each of 100,000 instances gets one heartbeat stamped
  * with its publish time, and PostgreSQL's commit timestamp of the row says when it was committed;</li>
+ * <li>end to end with poison: the heartbeats of the end-to-end run with {@code --poison} (0.5 %) of them replaced by
+ * messages PostgreSQL refuses, the issue's metrics with U+0000 (which the parser refuses) and, in
+ * {@code poisoned-db}, metrics a trigger refuses (which only the database refuses, so their batches are halved);
+ * the rate beside the clean one;</li>
  * <li>GET /instances at 100,000 instances, pages of 100 (by number, and every page by cursor); the presence sweep
  * turning 100,000 instances offline (its start is the event's time, its end the commit timestamp).</li>
  * </ol>
  *
  * Throughput figures are medians of {@code --runs} runs; everything prints as a table at the end (also written to
  * target/bench/results.md). Options: {@code --runs 3 --messages 300000 --instances 100000 --rate 5000
- * --latency-seconds 20 --publishers 4 --jvm-options "..."}.
+ * --latency-seconds 20 --publishers 4 --poison 0.005 --jvm-options "..."}.
  */
 public final class Benchmark {
 
@@ -140,6 +144,8 @@ public final class Benchmark {
         Map<String, Phase> serverPhases = new LinkedHashMap<>();
         serverPhases.put("startup", this::startup);
         serverPhases.put("e2e", this::endToEnd);
+        serverPhases.put("poisoned", () -> poisoned(false));
+        serverPhases.put("poisoned-db", () -> poisoned(true));
         serverPhases.put("mixed", this::mixed);
         serverPhases.put("latency", this::latency);
         serverPhases.put("listing", this::listing);
@@ -355,6 +361,103 @@ public final class Benchmark {
     }
 
     private double e2eRate;
+
+    // The issue's poisoned metrics: PostgreSQL's jsonb refuses U+0000; the parser refuses it first.
+    private static final String NUL_METRICS = "{\"metadata\": {\"n\": \"a\\u0000b\"}, \"timestamp\": %d}";
+    // Metrics the parser takes and a trigger (installed for the phase) refuses: what the halving of batches is for.
+    private static final String REFUSED_METRICS = "{\"metadata\": {\"poison\": true}, \"timestamp\": %d}";
+
+    /**
+     * The end-to-end run with a share of the heartbeats ({@code --poison}, 0.5 %) replaced by poisoned messages,
+     * spread evenly; its rate (every message handled: heartbeats committed, poison counted as rejected) beside the
+     * clean one.
+     */
+    private void poisoned(boolean pastTheParser) throws Exception {
+        double share = Double.parseDouble(opts.getOrDefault("poison", "0.005"));
+        int every = (int) Math.round(1 / share);
+        String phase = pastTheParser ? "poisoned-db" : "poisoned";
+        if (e2eRate == 0) {
+            log("%s: run it with e2e for the clean rate to compare with; warming up", phase);
+            double warm = accepted("heartbeat");
+            long warmBase = nextRoundBase();
+            publishAll(instanceCount, k -> heartbeatFor(k, warmBase));
+            awaitAccepted("heartbeat", warm + instanceCount, Duration.ofSeconds(180));
+        }
+        if (pastTheParser) {
+            try (Connection c = db()) {
+                c.createStatement().execute("""
+                        CREATE FUNCTION bench_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+                        BEGIN
+                            IF NEW.metadata ? 'poison' THEN RAISE EXCEPTION 'poisoned by the benchmark'; END IF;
+                            RETURN NEW;
+                        END $$""");
+                c.createStatement().execute("CREATE TRIGGER bench_refuse_poison BEFORE INSERT ON metrics_sample "
+                        + "FOR EACH ROW EXECUTE FUNCTION bench_refuse_poison()");
+            }
+        }
+        String poison = pastTheParser ? REFUSED_METRICS : NUL_METRICS;
+        String reason = pastTheParser ? "database_error" : "invalid_payload";
+        int poisoned = messages / every;
+        List<Double> rates = new ArrayList<>();
+        List<String> loads = new ArrayList<>();
+        try {
+            for (int r = 0; r < runs; r++) {
+                Map<String, Double> before = counters();
+                long base = nextRoundBase();
+                Usage usage = new Usage();
+                long start = System.nanoTime();
+                publishAll(messages, k -> k % every == every - 1
+                        ? new Message(Payloads.topic(ids.get(k % instanceCount), "metrics"),
+                                String.format(Locale.ROOT, poison, base + k / instanceCount * 1000L)
+                                        .getBytes(StandardCharsets.UTF_8))
+                        : heartbeatFor(k, base));
+                long done = awaitCounts(before, messages - poisoned, poisoned, reason, Duration.ofSeconds(600));
+                Usage.Delta u = usage.delta();
+                double seconds = (done - start) / 1e9;
+                Map<String, Double> after = counters();
+                check(after.get("accepted:heartbeat") - before.get("accepted:heartbeat") == messages - poisoned
+                        && after.get("rejected") - before.get("rejected") == poisoned,
+                        "%s: accepted %,.0f heartbeats of %,d, rejected %,.0f of %,d", phase,
+                        after.get("accepted:heartbeat") - before.get("accepted:heartbeat"), messages - poisoned,
+                        after.get("rejected") - before.get("rejected"), poisoned);
+                rates.add(messages / seconds);
+                loads.add(u.describe(seconds));
+                log("%s: %,d messages (%,d poisoned, rejected as %s) handled in %.2f s = %,.0f/s; %s", phase,
+                        messages, poisoned, reason, seconds, messages / seconds, u.describe(seconds));
+            }
+        } finally {
+            if (pastTheParser) {
+                try (Connection c = db()) {
+                    c.createStatement().execute("DROP TRIGGER bench_refuse_poison ON metrics_sample");
+                    c.createStatement().execute("DROP FUNCTION bench_refuse_poison()");
+                }
+            }
+        }
+        double rate = median(rates);
+        result(String.format(Locale.ROOT, "End to end, %.1f%% poisoned (%s), messages/s", share * 100,
+                pastTheParser ? "metrics only the database refuses: batches halved" : "metrics with U+0000"),
+                fmt(rate), runsOf(rates) + "; " + String.join("; ", loads));
+        result(String.format(Locale.ROOT, "End to end, %.1f%% poisoned (%s) ÷ clean end to end", share * 100,
+                pastTheParser ? "database" : "parser"), String.format(Locale.ROOT, "%.2f", rate / e2eRate),
+                pastTheParser ? "" : "target ≥ 0.80");
+    }
+
+    /** Polls until the heartbeats are accepted and the poison rejected; returns when. */
+    private long awaitCounts(Map<String, Double> before, long heartbeats, long rejected, String reason,
+            Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long at = System.nanoTime();
+            Map<String, Double> c = counters();
+            if (c.get("accepted:heartbeat") - before.get("accepted:heartbeat") >= heartbeats
+                    && c.getOrDefault("rejected:" + reason, 0.0) - before.getOrDefault("rejected:" + reason, 0.0)
+                    >= rejected) {
+                return at;
+            }
+            check(System.nanoTime() < deadline, "not all handled: %s", c);
+            Thread.sleep(200);
+        }
+    }
 
     /** A fleet's mix: ten heartbeats to one metrics report, a status change now and then; metrics rows counted. */
     private void mixed() throws Exception {
@@ -654,14 +757,17 @@ public final class Benchmark {
         Map<String, Double> values = new LinkedHashMap<>();
         Matcher m = SAMPLE.matcher(text);
         while (m.find()) {
-            values.merge(m.group(2) + (m.group(2).equals("accepted") ? ":" + kind(m.group(3)) : ""),
+            values.merge(m.group(2) + (m.group(2).equals("accepted") ? ":" + label(m.group(3), "kind") : ""),
                     Double.parseDouble(m.group(4)), Double::sum);
+            if (m.group(2).equals("rejected")) {
+                values.merge("rejected:" + label(m.group(3), "reason"), Double.parseDouble(m.group(4)), Double::sum);
+            }
         }
         return values;
     }
 
-    private static String kind(String labels) {
-        Matcher m = Pattern.compile("kind=\"([^\"]*)\"").matcher(labels);
+    private static String label(String labels, String name) {
+        Matcher m = Pattern.compile(name + "=\"([^\"]*)\"").matcher(labels);
         return m.find() ? m.group(1) : "";
     }
 

@@ -226,9 +226,10 @@ class TelemetryIngestTest extends ServerTest {
         instance.heartbeat(now());
         awaitStatus("online");
         // What a year-2255 status and metrics left behind when they were still accepted.
-        db.execute("UPDATE instance SET status = 'error', version = 'forged', last_report_at = to_timestamp(9000000000),"
-                + " metrics_at = to_timestamp(9000000000), total_devices = 666 WHERE id = '" + id + "'");
-        db.execute("UPDATE instance_count SET n = n + CASE status WHEN 'error' THEN 1 WHEN 'online' THEN -1 ELSE 0 END");
+        db.execute("UPDATE instance SET status = 'error', version = 'forged', last_report_at = to_timestamp(9e9), "
+                + "metrics_at = to_timestamp(9e9), total_devices = 666 WHERE id = '" + id + "'");
+        db.execute("UPDATE instance_count SET n = n + CASE status WHEN 'error' THEN 1 WHEN 'online' THEN -1 ELSE 0 "
+                + "END");
         awaitStatus("error");
 
         long t = now();

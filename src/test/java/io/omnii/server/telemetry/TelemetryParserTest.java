@@ -99,7 +99,8 @@ class TelemetryParserTest {
         byte[] ok = ("{\"status\": \"online\", \"timestamp\": " + T + "}").getBytes(StandardCharsets.UTF_8);
         assertThat(parser.parse("ha-instances/not-a-uuid/status", ok, NOW).reason()).isEqualTo(RejectReason.BAD_TOPIC);
         assertThat(parser.parse("elsewhere/" + ID + "/status", ok, NOW).reason()).isEqualTo(RejectReason.BAD_TOPIC);
-        assertThat(parser.parse("ha-instances/" + ID + "/status/extra", ok, NOW).reason()).isEqualTo(RejectReason.BAD_TOPIC);
+        assertThat(parser.parse("ha-instances/" + ID + "/status/extra", ok, NOW).reason())
+                .isEqualTo(RejectReason.BAD_TOPIC);
         assertThat(parser.parse("ha-instances/" + ID + "/status", new byte[65537], NOW).reason())
                 .isEqualTo(RejectReason.TOO_LARGE);
     }
@@ -128,7 +129,7 @@ class TelemetryParserTest {
                 .isTrue();
     }
 
-    /** Property: wherever a poison sits in a payload, it is refused with its reason; the same payload without passes. */
+    /** Property: wherever a poison sits in a payload, it is refused with its reason; payloads without it pass. */
     @Test
     void everyPayloadWithAValuePostgresqlRefusesIsRefusedWhereverTheValueSits() {
         long seed = System.nanoTime();
