@@ -57,12 +57,13 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * <li>heartbeat-to-commit latency at a fixed 5,000 messages/s: each of 100,000 instances gets one heartbeat stamped
  * with its publish time, and PostgreSQL's commit timestamp of the row says when it was committed;</li>
  * <li>GET /instances at 100,000 instances, pages of 100 (by number, and every page by cursor); the presence sweep
- * turning 100,000 instances offline (its start is the event's time, its end the commit timestamp).</li>
+ * turning 100,000 instances offline (its start is the event's time, its end the commit timestamp);</li>
+ * <li>the Matter relay's overhead against the test peer ({@link MatterRelayBench}).</li>
  * </ol>
  *
  * Throughput figures are medians of {@code --runs} runs; everything prints as a table at the end (also written to
  * target/bench/results.md). Options: {@code --runs 3 --messages 300000 --instances 100000 --rate 5000
- * --latency-seconds 20 --publishers 4 --jvm-options "..."}.
+ * --latency-seconds 20 --publishers 4 --jvm-options "..." --matter-calls 5000 --matter-warm-up 2000}.
  */
 public final class Benchmark {
 

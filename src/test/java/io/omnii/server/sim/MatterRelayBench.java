@@ -4,15 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.omnii.server.matter.peer.MatterServerPeer;
 import io.omnii.server.matter.peer.Wire;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.math.BigInteger;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The Matter relay's own cost (docs/performance.md): the same ping_node asked of the test peer directly over one
  * WebSocket, and through the server (POST /matter/nodes/{id}/ping), one at a time and interleaved so that the
- * machine's noise falls on both alike; GET /matter/server, which relays nothing, is the HTTP stack's share.
+ * machine's noise falls on both alike; GET /matter/server, which relays nothing, is the HTTP stack's share. Both
+ * ways use one Vert.x client on one event loop (a kept-alive HTTP/1.1 connection, one WebSocket), so that the
+ * difference is the server's, not the clients' (the JDK's HttpClient alone adds a few tenths of a millisecond).
  */
 final class MatterRelayBench implements AutoCloseable {
 
@@ -34,19 +37,20 @@ final class MatterRelayBench implements AutoCloseable {
     }
 
     private final Vertx vertx = Vertx.vertx();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private final String apiUrl;
     private final String token;
     private final BigInteger node;
     private final WebSocket direct;
 
     /** Connects straight to the peer, as our client does (one Vert.x WebSocket, text frames). */
     MatterRelayBench(MatterServerPeer peer, BigInteger node, String apiUrl, String token) throws Exception {
-        this.apiUrl = apiUrl;
         this.token = token;
         this.node = node;
+        URI api = URI.create(apiUrl);
+        http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(api.getHost())
+                .setDefaultPort(api.getPort()).setKeepAlive(true).setMaxPoolSize(1));
         WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setMaxFrameSize(256 * 1024 * 1024).setMaxMessageSize(256 * 1024 * 1024));
         URI uri = URI.create(peer.url());
@@ -65,9 +69,9 @@ final class MatterRelayBench implements AutoCloseable {
     void awaitRelay(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> server = send(get("/matter/server"));
+            Answer server = send(HttpMethod.GET, "/matter/server");
             if (server.body().contains("\"connected\":true")
-                    && send(get("/matter/nodes/" + node)).statusCode() == 200) {
+                    && send(HttpMethod.GET, "/matter/nodes/" + node).status() == 200) {
                 return;
             }
             Thread.sleep(100);
@@ -78,13 +82,11 @@ final class MatterRelayBench implements AutoCloseable {
     /** {@code warmUp} uncounted rounds, then {@code rounds} counted ones; each round asks all three ways once. */
     Times measure(int warmUp, int rounds) throws Exception {
         Times times = new Times(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        HttpRequest ping = HttpRequest.newBuilder(URI.create(apiUrl + "/matter/nodes/" + node + "/ping"))
-                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build();
-        HttpRequest view = get("/matter/server");
+        String ping = "/matter/nodes/" + node + "/ping";
         for (int i = 0; i < warmUp + rounds; i++) {
             double d = directPing();
-            double r = timed(ping);
-            double v = timed(view);
+            double r = timed(HttpMethod.POST, ping);
+            double v = timed(HttpMethod.GET, "/matter/server");
             if (i >= warmUp) {
                 times.direct().add(d);
                 times.relayed().add(r);
@@ -109,23 +111,27 @@ final class MatterRelayBench implements AutoCloseable {
         return ms;
     }
 
-    private double timed(HttpRequest request) throws Exception {
+    private record Answer(int status, String body) {
+    }
+
+    private double timed(HttpMethod method, String path) throws Exception {
         long start = System.nanoTime();
-        HttpResponse<String> response = send(request);
+        Answer answer = send(method, path);
         double ms = (System.nanoTime() - start) / 1e6;
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException(request.uri() + " answered " + response.statusCode() + ": "
-                    + response.body());
+        if (answer.status() != 200) {
+            throw new IllegalStateException(method + " " + path + " answered " + answer.status() + ": "
+                    + answer.body());
         }
         return ms;
     }
 
-    private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create(apiUrl + path)).header("Authorization", "Bearer " + token).build();
-    }
-
-    private HttpResponse<String> send(HttpRequest request) throws Exception {
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    private Answer send(HttpMethod method, String path) throws Exception {
+        RequestOptions request = new RequestOptions().setMethod(method).setURI(path)
+                .putHeader("Authorization", "Bearer " + token);
+        return http.request(request)
+                .compose(r -> r.send().compose(response -> response.body()
+                        .map(body -> new Answer(response.statusCode(), body.toString()))))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private static JsonNode parse(String text) {
@@ -139,6 +145,7 @@ final class MatterRelayBench implements AutoCloseable {
     @Override
     public void close() throws Exception {
         direct.close();
+        http.close();
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 }
