@@ -12,9 +12,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 
 /** Commissioning new devices through the Matter Server: 202 with an operation to poll. */
 @Path("/matter/commissioning")
@@ -31,7 +31,10 @@ public class CommissioningResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response start(CommissioningRequest request) {
         CommissioningView started = commissioning.start(request);
-        return Response.accepted(started).location(URI.create("/matter/commissioning/" + started.id())).build();
+        // A path, as docs/api.md shows: location(URI) would make it absolute from the Host the request came with,
+        // which is wrong behind a proxy that terminates TLS or rewrites the host.
+        return Response.accepted(started).header(HttpHeaders.LOCATION, "/matter/commissioning/" + started.id())
+                .build();
     }
 
     /** Newest first. */

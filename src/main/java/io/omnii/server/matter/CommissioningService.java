@@ -86,9 +86,12 @@ public class CommissioningService {
         }
     }
 
+    /** The code first (a bad one is a 400 whatever else is wrong), then the relay, then the server's features. */
     public CommissioningView start(CommissioningRequest request) {
-        relay.requireRelay();
         Relayed relayed = validate(request);
+        relay.requireRelay();
+        relay.requireNamedCredentials("wifiCredentialsId", request.wifiCredentialsId());
+        relay.requireNamedCredentials("threadDatasetId", request.threadDatasetId());
         if (!client.state().connected()) {
             throw new MatterServerException(MatterServerException.UNAVAILABLE, "not connected to the Matter Server"
                     + client.state().lastError().map(e -> " (" + e + ")").orElse(""));
@@ -199,8 +202,6 @@ public class CommissioningService {
                 v.check(false, "code", e.getMessage());
             }
             v.throwIfInvalid();
-            relay.requireNamedCredentials("wifiCredentialsId", r.wifiCredentialsId());
-            relay.requireNamedCredentials("threadDatasetId", r.threadDatasetId());
             boolean networkOnly = Boolean.TRUE.equals(r.networkOnly());
             args.put("code", code.value()).put("network_only", networkOnly);
             if (r.wifiCredentialsId() != null) {

@@ -13,6 +13,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.BasicWebSocketConnector;
 import io.quarkus.websockets.next.WebSocketClientConnection;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClosedException;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
@@ -46,6 +47,8 @@ public class MatterClient {
 
     /** The schema this client speaks, as both official clients do. */
     public static final int CLIENT_SCHEMA = 11;
+    /** RFC 6455's code for a connection that ended without a close frame; never sent, only reported. */
+    static final int ABNORMAL_CLOSURE = 1006;
     private static final long MIN_RECONNECT_MS = 1_000;
 
     /** Connection state for health and the API; serverInfo is the latest the server sent. */
@@ -65,6 +68,8 @@ public class MatterClient {
     private volatile State state = new State(false, null, Optional.empty(), null);
     private volatile boolean stopping;
     private volatile int failures;
+    /** The connection that just ended without a close frame (Vert.x says so before it reports the close). */
+    private volatile WebSocketClientConnection cut;
 
     MatterClient(MatterConfig config, Clock clock, ObjectMapper mapper, Vertx vertx, Instance<MatterListener> listeners,
             MeterRegistry registry) {
@@ -162,7 +167,9 @@ public class MatterClient {
                 // Known from the first moment, so that a close during the handshake still leads to a reconnection.
                 .onOpen(c -> connection = c)
                 .onTextMessage(this::onText)
-                .onClose((c, reason) -> onClosed(c, "connection closed (" + reason.getCode() + ")"))
+                .onError(this::onError)
+                .onClose((c, reason) -> onClosed(c, "connection closed ("
+                        + (c == cut ? ABNORMAL_CLOSURE : reason.getCode()) + ")"))
                 .connect()
                 .subscribe().with(c -> {
                     connection = c;
@@ -246,12 +253,30 @@ public class MatterClient {
         dispatch.execute(() -> listeners.forEach(l -> l.onEvent(event, data)));
     }
 
+    /**
+     * Without this handler Vert.x logs every socket that ends without a close frame at ERROR ("Connection was
+     * closed"). That is how a Matter Server restart or a network cut looks: expected, and reported by the close that
+     * follows, with 1006 (Quarkus reports such a close as 1011, which would blame the server).
+     */
+    private void onError(WebSocketClientConnection c, Throwable failure) {
+        if (failure instanceof HttpClosedException) {
+            cut = c;
+            return;
+        }
+        Log.warnf("Matter Server connection: %s", String.valueOf(failure));
+    }
+
     private void onClosed(WebSocketClientConnection c, String why) {
         if (c != connection) {
             return;
         }
         connection = null;
+        cut = null;
+        if (stopping) {
+            return; // our own close: stop() fails what is pending
+        }
         failPending("the connection to the Matter Server was lost");
+        dispatch.execute(() -> listeners.forEach(MatterListener::onDisconnected));
         if (state.connected()) {
             Log.warnf("Lost the Matter Server: %s", why);
         }

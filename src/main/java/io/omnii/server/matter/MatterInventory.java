@@ -24,12 +24,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Keeps the Matter Server's nodes in PostgreSQL: replaced wholesale by each snapshot (nothing stale survives a
@@ -37,6 +40,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * endpoint_removed and server_info_updated; node_event is kept for a while (omnii.matter.event-retention).
  * endpoint_added needs nothing: the server sends the node_updated that carries the new endpoint. Also exports
  * {@code omnii_matter_nodes{availability}}, recounted after every change.
+ *
+ * <p>Availability is the Matter Server's word, so it is known only while we listen to it: from a snapshot until the
+ * connection drops. Outside that window nodes read {@code available: null} and the gauge counts them as
+ * {@code unknown}. The node ids and the last server info are also kept in memory, so that a relayed call can be
+ * refused for an unknown node without a query, and the server info shown while the Matter Server is away.
  */
 @Singleton
 public class MatterInventory implements MatterListener {
@@ -68,8 +76,18 @@ public class MatterInventory implements MatterListener {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final MatterConfig config;
-    private final AtomicLong available = new AtomicLong();
-    private final AtomicLong unavailable = new AtomicLong();
+    /** What the table holds, published after each commit: node ids and how many are available. */
+    private record Counts(Set<BigInteger> ids, long available) {
+    }
+
+    /** The server info the Matter Server last sent, and when it came. */
+    public record StoredServerInfo(JsonNode info, Instant receivedAt) {
+    }
+
+    private volatile Counts counts = new Counts(Set.of(), 0);
+    private volatile Optional<StoredServerInfo> serverInfo = Optional.empty();
+    /** True from a snapshot until the connection drops: only then is each node's availability current. */
+    private volatile boolean availabilityKnown;
 
     MatterInventory(AgroalDataSource dataSource, ObjectMapper mapper, Clock clock, MatterConfig config,
             MeterRegistry registry) {
@@ -77,15 +95,33 @@ public class MatterInventory implements MatterListener {
         this.mapper = mapper;
         this.clock = clock;
         this.config = config;
-        Gauge.builder("omnii.matter.nodes", available, AtomicLong::get).description("Matter nodes by availability")
-                .tag("availability", "available").register(registry);
-        Gauge.builder("omnii.matter.nodes", unavailable, AtomicLong::get).description("Matter nodes by availability")
-                .tag("availability", "unavailable").register(registry);
+        gauge(registry, "available", i -> i.availabilityKnown ? i.counts.available() : 0);
+        gauge(registry, "unavailable", i -> i.availabilityKnown ? i.counts.ids().size() - i.counts.available() : 0);
+        gauge(registry, "unknown", i -> i.availabilityKnown ? 0 : i.counts.ids().size());
+    }
+
+    private void gauge(MeterRegistry registry, String availability,
+            ToDoubleFunction<MatterInventory> value) {
+        Gauge.builder("omnii.matter.nodes", this, value).description("Matter nodes by availability (unknown: not "
+                + "listening to the Matter Server)").tag("availability", availability).register(registry);
     }
 
     void onStart(@Observes StartupEvent event) {
         inTransaction(c -> {
         }); // counts what the last run left, until the first snapshot
+        query("SELECT CAST(info AS text), updated_at FROM matter_server", ps -> {
+        }, rs -> new StoredServerInfo(json(rs.getString(1)), rs.getTimestamp(2).toInstant())).stream().findFirst()
+                .ifPresent(stored -> serverInfo = Optional.of(stored));
+    }
+
+    /** Whether the Matter Server had this node when we last heard from it (no query: kept in memory). */
+    public boolean knows(BigInteger nodeId) {
+        return counts.ids().contains(nodeId);
+    }
+
+    /** The server info the Matter Server last sent, kept also while it is away and across our restarts. */
+    public Optional<StoredServerInfo> serverInfo() {
+        return serverInfo;
     }
 
     /** Every node, by id, without attributes. */
@@ -130,8 +166,9 @@ public class MatterInventory implements MatterListener {
     }
 
     @Override
-    public void onSnapshot(JsonNode serverInfo, List<JsonNode> nodes) {
-        inTransaction(c -> {
+    public void onSnapshot(JsonNode info, List<JsonNode> nodes) {
+        Instant now = clock.instant();
+        boolean stored = inTransaction(c -> {
             c.createStatement().execute("DELETE FROM matter_node");
             try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
                 for (JsonNode node : nodes) {
@@ -142,8 +179,16 @@ public class MatterInventory implements MatterListener {
             }
             c.createStatement().execute("DELETE FROM matter_node_event e"
                     + " WHERE NOT EXISTS (SELECT 1 FROM matter_node n WHERE n.node_id = e.node_id)");
-            saveServerInfo(c, serverInfo);
+            saveServerInfo(c, info, now);
         });
+        serverInfo = Optional.of(new StoredServerInfo(info, now));
+        availabilityKnown = stored;
+    }
+
+    /** Until the next snapshot, nobody tells us when a node comes or goes. */
+    @Override
+    public void onDisconnected() {
+        availabilityKnown = false;
     }
 
     @Override
@@ -153,7 +198,11 @@ public class MatterInventory implements MatterListener {
             case "node_removed" -> inTransaction(c -> delete(c, data.bigIntegerValue()));
             case "attribute_updated" -> inTransaction(c -> updateAttribute(c, data));
             case "endpoint_removed" -> inTransaction(c -> removeEndpoint(c, data));
-            case "server_info_updated" -> inTransaction(c -> saveServerInfo(c, data));
+            case "server_info_updated" -> {
+                Instant now = clock.instant();
+                inTransaction(c -> saveServerInfo(c, data, now));
+                serverInfo = Optional.of(new StoredServerInfo(data, now));
+            }
             case "node_event" -> inTransaction(c -> saveNodeEvent(c, data));
             default -> {
                 // endpoint_added (a node_updated follows) and events of newer schemas
@@ -201,7 +250,8 @@ public class MatterInventory implements MatterListener {
     }
 
     private NodeView nodeView(ResultSet r, boolean withAttributes) throws SQLException {
-        return new NodeView(r.getBigDecimal(1).toBigIntegerExact(), r.getBoolean(2), r.getBoolean(3),
+        Boolean available = availabilityKnown ? r.getBoolean(2) : null;
+        return new NodeView(r.getBigDecimal(1).toBigIntegerExact(), available, r.getBoolean(3),
                 (Integer) r.getObject(4), r.getString(5), r.getString(6), r.getString(7), r.getString(8),
                 r.getString(9), r.getString(10), r.getString(11), withAttributes ? json(r.getString(12)) : null);
     }
@@ -237,14 +287,17 @@ public class MatterInventory implements MatterListener {
         }
     }
 
-    /** Recounts nodes by availability for the gauge, in the transaction that changed them. */
-    private void count(Connection c) throws SQLException {
-        try (ResultSet rs = c.createStatement().executeQuery(
-                "SELECT count(*) FILTER (WHERE available), count(*) FILTER (WHERE NOT available) FROM matter_node")) {
-            rs.next();
-            available.set(rs.getLong(1));
-            unavailable.set(rs.getLong(2));
+    /** The node ids and the available count, read in the transaction that changed them. */
+    private static Counts count(Connection c) throws SQLException {
+        Set<BigInteger> ids = new HashSet<>();
+        long available = 0;
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT node_id, available FROM matter_node")) {
+            while (rs.next()) {
+                ids.add(rs.getBigDecimal(1).toBigIntegerExact());
+                available += rs.getBoolean(2) ? 1 : 0;
+            }
         }
+        return new Counts(Set.copyOf(ids), available);
     }
 
     /** attribute_updated carries [node_id, "endpoint/cluster/attribute", value]. */
@@ -325,10 +378,10 @@ public class MatterInventory implements MatterListener {
         ps.setObject(13, Times.utc(clock.instant()));
     }
 
-    private void saveServerInfo(Connection c, JsonNode info) throws SQLException {
+    private void saveServerInfo(Connection c, JsonNode info, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SERVER_INFO)) {
             ps.setString(1, mapper.writeValueAsString(info));
-            ps.setObject(2, Times.utc(clock.instant()));
+            ps.setObject(2, Times.utc(now));
             ps.executeUpdate();
         } catch (JsonProcessingException e) {
             throw new SQLException("server info not serialisable", e);
@@ -366,19 +419,22 @@ public class MatterInventory implements MatterListener {
         void run(Connection c) throws SQLException;
     }
 
-    private void inTransaction(Work work) {
+    /** Runs the work and recounts in one transaction; the counts are published once it committed. */
+    private boolean inTransaction(Work work) {
         try {
-            QuarkusTransaction.requiringNew().run(() -> {
+            counts = QuarkusTransaction.requiringNew().call(() -> {
                 try (Connection c = dataSource.getConnection()) {
                     work.run(c);
-                    count(c);
+                    return count(c);
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
             });
+            return true;
         } catch (RuntimeException e) {
             // The next reconnection's snapshot repairs whatever this missed.
             Log.errorf(e, "Could not store a Matter Server update");
+            return false;
         }
     }
 }

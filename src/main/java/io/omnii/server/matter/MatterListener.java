@@ -11,4 +11,8 @@ public interface MatterListener {
 
     /** An event after the snapshot; unknown names must be ignored. */
     void onEvent(String event, JsonNode data);
+
+    /** The connection dropped (or was refused): nothing more is heard until the next snapshot. */
+    default void onDisconnected() {
+    }
 }

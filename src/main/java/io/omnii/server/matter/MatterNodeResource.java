@@ -25,6 +25,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.math.BigInteger;
 import java.util.List;
 
 /**
@@ -63,7 +64,11 @@ public class MatterNodeResource {
     public List<NodeEventView> events(@PathParam("nodeId") String nodeId, @QueryParam("limit") String limit) {
         int n = Page.parse(limit, 100);
         new Validation().check(n >= 1 && n <= 1000, "limit", "must be between 1 and 1000").throwIfInvalid();
-        return inventory.events(MatterRelay.nodeId(nodeId), n);
+        BigInteger id = MatterRelay.nodeId(nodeId);
+        if (!inventory.knows(id)) {
+            throw ApiException.notFound("Matter node");
+        }
+        return inventory.events(id, n);
     }
 
     @DELETE

@@ -11,12 +11,19 @@ public final class MatterPayloads {
     private MatterPayloads() {
     }
 
-    /** The connection and the server's latest info. */
-    public record ServerView(boolean enabled, boolean connected, Long since, String lastError, JsonNode info) {
+    /**
+     * The connection, and the server info the Matter Server last sent (kept while it is away and across our
+     * restarts) with when it came: current only while connected.
+     */
+    public record ServerView(boolean enabled, boolean connected, Long since, String lastError, JsonNode info,
+            Long infoReceivedAt) {
     }
 
-    /** A node; attributes ("endpoint/cluster/attribute" to value) only when one node is asked for. */
-    public record NodeView(BigInteger nodeId, boolean available, boolean isBridge, Integer vendorId, String vendorName,
+    /**
+     * A node; attributes ("endpoint/cluster/attribute" to value) only when one node is asked for. available is null
+     * while it is not known: from a lost connection to the Matter Server until its next snapshot.
+     */
+    public record NodeView(BigInteger nodeId, Boolean available, boolean isBridge, Integer vendorId, String vendorName,
             String productName, String nodeLabel, String softwareVersion, String serialNumber, String dateCommissioned,
             String lastInterview, JsonNode attributes) {
     }

@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
 
 /**
  * Node operations and network credentials, relayed to the Matter Server: arguments checked here (a bad one is a
- * 400 before anything is sent), the server's answer or error code handed back (MatterErrorMapper). Nothing here
- * blocks a thread while the server works.
+ * 400 before anything else, the relay being off included), then the node checked against the inventory (an unknown
+ * one is a 404), then the server's answer or error code handed back (MatterErrorMapper). Nothing here blocks a
+ * thread while the server works.
  */
 @Singleton
 public class MatterRelay {
@@ -65,7 +66,7 @@ public class MatterRelay {
         throw ApiException.notFound("Matter node");
     }
 
-    /** 503 when no Matter Server is configured: nothing can be relayed. */
+    /** 503 when no Matter Server is configured: nothing can be relayed. Checked after our own checks of the input. */
     public void requireRelay() {
         if (!client.enabled()) {
             throw new ApiException(503, "matter_relay_off", "The Matter relay is off: omnii.matter.url is not set");
@@ -90,7 +91,6 @@ public class MatterRelay {
     }
 
     public Uni<Void> setWifiCredentials(WifiCredentialsRequest request) {
-        requireRelay();
         if (request == null) {
             throw ApiException.invalid("ssid", "is required");
         }
@@ -104,6 +104,7 @@ public class MatterRelay {
                 .check(request.id() == null || CREDENTIAL_ID.matcher(request.id()).matches(), "id",
                         "must be 1 to 64 letters, digits, '.', '_' or '-'")
                 .throwIfInvalid();
+        requireRelay();
         requireNamedCredentials("id", request.id());
         ObjectNode args = mapper.createObjectNode().put("ssid", ssid).put("credentials", request.password());
         if (request.id() != null) {
@@ -113,7 +114,6 @@ public class MatterRelay {
     }
 
     public Uni<Void> setThreadDataset(ThreadDatasetRequest request) {
-        requireRelay();
         String dataset = request == null || request.dataset() == null ? null : request.dataset().strip();
         new Validation()
                 .check(dataset != null && HEX.matcher(dataset).matches(), "dataset",
@@ -121,6 +121,7 @@ public class MatterRelay {
                 .check(request == null || request.id() == null || CREDENTIAL_ID.matcher(request.id()).matches(),
                         "id", "must be 1 to 64 letters, digits, '.', '_' or '-'")
                 .throwIfInvalid();
+        requireRelay();
         requireNamedCredentials("id", request.id());
         ObjectNode args = mapper.createObjectNode().put("dataset", dataset);
         if (request.id() != null) {
@@ -131,14 +132,12 @@ public class MatterRelay {
 
     /** Re-reads every attribute of the node; a node_updated follows. */
     public Uni<Void> interview(BigInteger nodeId) {
-        requireRelay();
-        return send("interview_node", node(nodeId), config.interviewTimeout()).replaceWithVoid();
+        return send(nodeId, "interview_node", node(nodeId), config.interviewTimeout()).replaceWithVoid();
     }
 
     /** Takes the node off the fabric; it is gone from the inventory when this completes. */
     public Uni<Void> remove(BigInteger nodeId) {
-        requireRelay();
-        return send("remove_node", node(nodeId), config.commandTimeout())
+        return send(nodeId, "remove_node", node(nodeId), config.commandTimeout())
                 .onItem().transformToUni(result -> Uni.createFrom().item(() -> {
                     inventory.forget(nodeId); // the node_removed event does it too, but the caller may ask at once
                     return result;
@@ -148,14 +147,12 @@ public class MatterRelay {
 
     /** Each of the node's addresses and whether it answered. */
     public Uni<JsonNode> ping(BigInteger nodeId) {
-        requireRelay();
-        return send("ping_node", node(nodeId), config.commandTimeout());
+        return send(nodeId, "ping_node", node(nodeId), config.commandTimeout());
     }
 
     public Uni<IpAddresses> ipAddresses(BigInteger nodeId, boolean preferCache, boolean scoped) {
-        requireRelay();
         ObjectNode args = node(nodeId).put("prefer_cache", preferCache).put("scoped", scoped);
-        return send("get_node_ip_addresses", args, config.commandTimeout()).map(result -> {
+        return send(nodeId, "get_node_ip_addresses", args, config.commandTimeout()).map(result -> {
             List<String> addresses = new ArrayList<>();
             result.forEach(a -> addresses.add(a.asText()));
             return new IpAddresses(addresses);
@@ -164,7 +161,6 @@ public class MatterRelay {
 
     /** Opens a commissioning window so that another ecosystem can join the node; the codes are for sharing. */
     public Uni<PairingCodes> openCommissioningWindow(BigInteger nodeId, CommissioningWindowRequest request) {
-        requireRelay();
         Integer timeout = request == null ? null : request.timeoutSeconds();
         Integer discriminator = request == null ? null : request.discriminator();
         new Validation()
@@ -177,13 +173,12 @@ public class MatterRelay {
         if (discriminator != null) {
             args.put("discriminator", discriminator);
         }
-        return send("open_commissioning_window", args, config.commandTimeout()).map(result -> new PairingCodes(
+        return send(nodeId, "open_commissioning_window", args, config.commandTimeout()).map(result -> new PairingCodes(
                 result.path("setup_pin_code").asLong(), result.path("setup_manual_code").asText(null),
                 result.path("setup_qr_code").asText(null)));
     }
 
     public Uni<DeviceCommandResult> deviceCommand(BigInteger nodeId, DeviceCommandRequest request) {
-        requireRelay();
         if (request == null) {
             throw ApiException.invalid("commandName", "is required");
         }
@@ -213,13 +208,12 @@ public class MatterRelay {
         if (request.interactionTimeoutMs() != null) {
             args.put("interaction_timeout_ms", request.interactionTimeoutMs());
         }
-        return send("device_command", args, config.commandTimeout())
+        return send(nodeId, "device_command", args, config.commandTimeout())
                 .map(result -> new DeviceCommandResult(result.isMissingNode() ? null : result));
     }
 
     /** Reads from the device (not the inventory); paths may use '*' per segment. */
     public Uni<JsonNode> readAttributes(BigInteger nodeId, List<String> paths) {
-        requireRelay();
         List<String> given = paths == null ? List.of() : paths;
         new Validation()
                 .check(!given.isEmpty() && given.size() <= MAX_READ_PATHS, "path",
@@ -233,13 +227,12 @@ public class MatterRelay {
         } else {
             given.forEach(args.putArray("attribute_path")::add);
         }
-        return send("read_attribute", args, config.commandTimeout());
+        return send(nodeId, "read_attribute", args, config.commandTimeout());
     }
 
     /** Writes one attribute; any status but success is an error, with the device's status code. */
     public Uni<List<WriteResult>> writeAttribute(BigInteger nodeId, String endpoint, String cluster, String attribute,
             WriteAttributeRequest request) {
-        requireRelay();
         String path = endpoint + "/" + cluster + "/" + attribute;
         new Validation()
                 .check(path.matches("\\d{1,10}/\\d{1,10}/\\d{1,10}"), "path",
@@ -248,7 +241,7 @@ public class MatterRelay {
                 .throwIfInvalid();
         ObjectNode args = node(nodeId).put("attribute_path", path);
         args.set("value", request.value());
-        return send("write_attribute", args, config.commandTimeout()).map(MatterRelay::writeResults).map(results -> {
+        return send(nodeId, "write_attribute", args, config.commandTimeout()).map(MatterRelay::writeResults).map(results -> {
             List<String> refused = results.stream().filter(r -> r.status() != 0)
                     .map(r -> r.endpointId() + "/" + r.clusterId() + "/" + r.attributeId() + " status " + r.status())
                     .toList();
@@ -284,5 +277,17 @@ public class MatterRelay {
 
     private Uni<JsonNode> send(String command, ObjectNode args, Duration timeout) {
         return Uni.createFrom().completionStage(() -> client.send(command, args, timeout));
+    }
+
+    /**
+     * A node the Matter Server never had is a 404 from the inventory, not a question for the server:
+     * python-matter-server would answer NodeNotReady (3, a 409) for it.
+     */
+    private Uni<JsonNode> send(BigInteger nodeId, String command, ObjectNode args, Duration timeout) {
+        requireRelay();
+        if (!inventory.knows(nodeId)) {
+            throw ApiException.notFound("Matter node");
+        }
+        return send(command, args, timeout);
     }
 }

@@ -1,6 +1,7 @@
 package io.omnii.server.matter;
 
 import io.omnii.server.common.Times;
+import io.omnii.server.matter.MatterInventory.StoredServerInfo;
 import io.omnii.server.matter.MatterPayloads.ServerView;
 import io.omnii.server.matter.MatterPayloads.ThreadDatasetRequest;
 import io.omnii.server.matter.MatterPayloads.WifiCredentialsRequest;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Optional;
 
 /** The Matter Server itself: its connection and info, and the network credentials it hands to new devices. */
 @Path("/matter")
@@ -19,18 +21,22 @@ public class MatterResource {
 
     private final MatterClient client;
     private final MatterRelay relay;
+    private final MatterInventory inventory;
 
-    MatterResource(MatterClient client, MatterRelay relay) {
+    MatterResource(MatterClient client, MatterRelay relay, MatterInventory inventory) {
         this.client = client;
         this.relay = relay;
+        this.inventory = inventory;
     }
 
     @GET
     @Path("/server")
     public ServerView server() {
         MatterClient.State state = client.state();
+        Optional<StoredServerInfo> info = inventory.serverInfo();
         return new ServerView(client.enabled(), state.connected(), Times.millis(state.since()),
-                state.lastError().orElse(null), state.serverInfo());
+                state.lastError().orElse(null), info.map(StoredServerInfo::info).orElse(null),
+                info.map(i -> i.receivedAt().toEpochMilli()).orElse(null));
     }
 
     /** 204 once the Matter Server holds them; the password is never stored, logged or returned. */

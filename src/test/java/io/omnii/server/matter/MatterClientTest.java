@@ -18,7 +18,14 @@ import java.net.URL;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,6 +138,47 @@ class MatterClientTest {
         }
         awaitListening();
         await().atMost(TIMEOUT).until(() -> listener.snapshots.size() > snapshots);
+    }
+
+    /**
+     * A Matter Server that dies or a network cut: the socket ends without a close frame. That is RFC 6455's 1006,
+     * and expected, so nothing in our logs says ERROR (Vert.x used to log "Connection was closed" at ERROR for it).
+     */
+    @Test
+    void anAbruptDropIsReportedAs1006AndLogsNoError() {
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            peer.dropConnections();
+            await().atMost(TIMEOUT).until(() -> records.stream().anyMatch(r -> message(r).startsWith(
+                    "Lost the Matter Server: connection closed (")));
+            awaitListening();
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertThat(records).map(MatterClientTest::message)
+                .contains("Lost the Matter Server: connection closed (1006)");
+        assertThat(records).filteredOn(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(r -> r.getLoggerName() + ": " + message(r)).isEmpty();
+    }
+
+    private static String message(LogRecord record) {
+        return record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : String.valueOf(record.getMessage());
     }
 
     /** Too old (schema below 11) and too new (no longer accepting schema 11 clients). */

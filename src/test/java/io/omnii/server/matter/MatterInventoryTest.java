@@ -1,14 +1,19 @@
 package io.omnii.server.matter;
 
 import static io.omnii.server.testsupport.Api.admin;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.matter.peer.MatterNodeEvent;
 import io.omnii.server.matter.peer.MatterServerPeer;
@@ -34,6 +39,9 @@ class MatterInventoryTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    AgroalDataSource dataSource;
 
     MatterServerPeer peer;
 
@@ -88,7 +96,41 @@ class MatterInventoryTest {
     @Test
     void anUnknownNodeIs404() {
         admin().get("/matter/nodes/999999").then().statusCode(404).body("error", equalTo("not_found"));
+        admin().get("/matter/nodes/999999/events").then().statusCode(404).body("error", equalTo("not_found"));
         admin().get("/matter/nodes/light").then().statusCode(404);
+    }
+
+    @Test
+    void whileTheMatterServerIsAwayItsInfoStaysAndNodeAvailabilityIsUnknown() {
+        BigInteger light = peer.addVirtualLight();
+        await().atMost(TIMEOUT).until(() -> nodeIds().contains(light.intValue()));
+        await().atMost(TIMEOUT).until(() -> gauge("unknown") == 0 && gauge("available") >= 1);
+        int schema = peer.serverInfo().schemaVersion();
+        peer.stop();
+        // Past the first failed reconnection, which used to drop the server info.
+        await().atMost(TIMEOUT).until(() -> !client.state().connected()
+                && client.state().lastError().orElse("").toLowerCase().contains("refused"));
+        long received = admin().get("/matter/server").then().statusCode(200)
+                .body("connected", equalTo(false))
+                .body("info.schema_version", equalTo(schema))
+                .extract().jsonPath().getLong("infoReceivedAt");
+        assertThat(received).isPositive().isLessThanOrEqualTo(System.currentTimeMillis());
+        admin().get("/matter/nodes/" + light).then().statusCode(200).body("available", nullValue());
+        admin().get("/matter/nodes").then().body("available", everyItem(nullValue()));
+        assertThat(gauge("available")).isZero();
+        assertThat(gauge("unavailable")).isZero();
+        assertThat(gauge("unknown")).isEqualTo(nodeIds().size());
+
+        peer.start();
+        await().atMost(TIMEOUT).untilAsserted(() ->
+                admin().get("/matter/nodes/" + light).then().body("available", equalTo(true)));
+        assertThat(gauge("unknown")).isZero();
+        assertThat(admin().get("/matter/server").then().extract().jsonPath().getLong("infoReceivedAt"))
+                .isGreaterThan(received);
+    }
+
+    private double gauge(String availability) {
+        return registry.get("omnii.matter.nodes").tag("availability", availability).gauge().value();
     }
 
     @Test
@@ -115,7 +157,7 @@ class MatterInventoryTest {
     }
 
     @Test
-    void nodeEventsAreKeptWithTheirBigNumbers() {
+    void nodeEventsAreKeptWithTheirBigNumbers() throws Exception {
         BigInteger light = peer.addVirtualLight();
         await().atMost(TIMEOUT).until(() -> nodeIds().contains(light.intValue()));
         BigInteger eventNumber = new BigInteger("18446744073709551000"); // beyond 2^63
@@ -129,7 +171,12 @@ class MatterInventoryTest {
         admin().get("/matter/nodes/" + light + "/events?limit=0").then().statusCode(400);
         peer.removeNode(light);
         await().atMost(TIMEOUT).untilAsserted(() -> admin().get("/matter/nodes/" + light + "/events").then()
-                .statusCode(200).body("size()", equalTo(0)));
+                .statusCode(404));
+        try (var c = dataSource.getConnection(); var rs = c.createStatement().executeQuery(
+                "SELECT count(*) FROM matter_node_event WHERE node_id = " + light)) {
+            rs.next();
+            assertThat(rs.getLong(1)).isZero(); // gone with their node
+        }
     }
 
     @Test

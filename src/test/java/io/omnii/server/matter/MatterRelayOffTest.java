@@ -21,6 +21,19 @@ class MatterRelayOffTest extends ServerTest {
         admin().post("/matter/nodes/1/interview").then().statusCode(503).body("error", equalTo("matter_relay_off"));
     }
 
+    /** docs/matter.md: the code is checked before anything else, the relay being off included. */
+    @Test
+    void ourOwnChecksComeBeforeTheRelayOff() {
+        admin().body(Map.of("code", "34970112333")).post("/matter/commissioning").then().statusCode(400)
+                .body("error", equalTo("validation_failed")).body("violations[0].field", equalTo("code"));
+        admin().body(Map.of("code", "34970112332", "setupPinCode", 20202021)).post("/matter/commissioning").then()
+                .statusCode(400).body("error", equalTo("validation_failed"));
+        admin().body(Map.of("ssid", "", "password", "pw")).put("/matter/credentials/wifi").then().statusCode(400)
+                .body("error", equalTo("validation_failed"));
+        admin().body(Map.of("timeoutSeconds", 60)).post("/matter/nodes/1/commissioning-window").then()
+                .statusCode(400).body("violations[0].field", equalTo("timeoutSeconds"));
+    }
+
     @Test
     void whatIsStoredStaysReadable() {
         admin().get("/matter/server").then().statusCode(200).body("enabled", equalTo(false))

@@ -1,10 +1,12 @@
 package io.omnii.server.sim;
 
+import io.omnii.server.matter.peer.MatterServerPeer;
 import io.omnii.server.testsupport.MosquittoServer;
 import io.omnii.server.testsupport.Ports;
 import io.omnii.server.testsupport.PostgresServer;
 import io.omnii.server.testsupport.ServerProcess;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,12 +61,13 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * {@code poisoned-db}, metrics a trigger refuses (which only the database refuses, so their batches are halved);
  * the rate beside the clean one;</li>
  * <li>GET /instances at 100,000 instances, pages of 100 (by number, and every page by cursor); the presence sweep
- * turning 100,000 instances offline (its start is the event's time, its end the commit timestamp).</li>
+ * turning 100,000 instances offline (its start is the event's time, its end the commit timestamp);</li>
+ * <li>the Matter relay's overhead against the test peer ({@link MatterRelayBench}).</li>
  * </ol>
  *
  * Throughput figures are medians of {@code --runs} runs; everything prints as a table at the end (also written to
  * target/bench/results.md). Options: {@code --runs 3 --messages 300000 --instances 100000 --rate 5000
- * --latency-seconds 20 --publishers 4 --poison 0.005 --jvm-options "..."}.
+ * --latency-seconds 20 --publishers 4 --poison 0.005 --jvm-options "..." --matter-calls 5000 --matter-warm-up 2000}.
  */
 public final class Benchmark {
 
@@ -150,6 +153,7 @@ public final class Benchmark {
         serverPhases.put("latency", this::latency);
         serverPhases.put("listing", this::listing);
         serverPhases.put("sweep", this::presenceSweep);
+        serverPhases.put("matter", this::matterRelay);
         List<String> picked = Arrays.asList(opts.getOrDefault("phases", "").split(","));
         Predicate<String> wanted = name -> !opts.containsKey("phases") || picked.contains(name);
         if (wanted.test("raw")) {
@@ -838,6 +842,59 @@ public final class Benchmark {
     private List<Long> postgresPids() {
         String pid = ProcStats.firstLine(DIR.resolve("postgres").resolve("postmaster.pid"));
         return pid.isEmpty() ? List.of() : ProcStats.tree(Long.parseLong(pid));
+    }
+
+    // ------------------------------------------------------------------------------------------------ Matter relay
+
+    /**
+     * The Matter relay's overhead: the server restarted pointed at the test peer, ping_node asked directly and
+     * through POST /matter/nodes/{id}/ping (MatterRelayBench), then the server as it was.
+     */
+    private void matterRelay() throws Exception {
+        server.stop();
+        try (MatterServerPeer peer = new MatterServerPeer()) {
+            peer.start();
+            BigInteger node = peer.addVirtualLight();
+            server = new ServerProcess(postgres, broker.port(), TOKEN, Ports.free(), Ports.free(), false)
+                    .jvmOptions(jvmOptions).env("OMNII_MATTER_URL", peer.url());
+            serverPid = server.start(DIR.resolve("server.log")).pid();
+            server.awaitReady(Duration.ofSeconds(90));
+            int rounds = Integer.parseInt(opts.getOrDefault("matter-calls", "5000"));
+            int warmUp = Integer.parseInt(opts.getOrDefault("matter-warm-up", "2000"));
+            List<Double> direct = new ArrayList<>();
+            List<Double> relayed = new ArrayList<>();
+            List<Double> view = new ArrayList<>();
+            try (MatterRelayBench bench = new MatterRelayBench(peer, node, server.apiUrl(), TOKEN)) {
+                bench.awaitRelay(Duration.ofSeconds(30));
+                for (int r = 0; r < runs; r++) {
+                    MatterRelayBench.Times t = bench.measure(r == 0 ? warmUp : 200, rounds);
+                    direct.add(pct(t.direct(), 50));
+                    relayed.add(pct(t.relayed(), 50));
+                    view.add(pct(t.serverView(), 50));
+                    log("Matter ping_node: direct p50 %.3f p99 %.3f ms; relayed p50 %.3f p99 %.3f ms; "
+                            + "GET /matter/server p50 %.3f ms", pct(t.direct(), 50), pct(t.direct(), 99),
+                            pct(t.relayed(), 50), pct(t.relayed(), 99), pct(t.serverView(), 50));
+                }
+            }
+            List<Double> overhead = IntStream.range(0, runs).mapToObj(i -> relayed.get(i) - direct.get(i)).toList();
+            String conditions = fmt(rounds) + " calls each, one at a time, interleaved; ";
+            result("Matter ping_node straight to the peer over WebSocket, p50 (ms)",
+                    String.format(Locale.ROOT, "%.3f", median(direct)), conditions + runsOf3(direct));
+            result("Matter ping_node relayed (POST /matter/nodes/{id}/ping), p50 (ms)",
+                    String.format(Locale.ROOT, "%.3f", median(relayed)), conditions + runsOf3(relayed));
+            result("Matter relay overhead: relayed minus direct, p50 (ms)",
+                    String.format(Locale.ROOT, "%.3f", median(overhead)), "target < 1 ms; " + runsOf3(overhead));
+            result("GET /matter/server (relays nothing: the HTTP share), p50 (ms)",
+                    String.format(Locale.ROOT, "%.3f", median(view)), runsOf3(view));
+        } finally {
+            server.stop();
+            startServer(false);
+        }
+    }
+
+    private static String runsOf3(List<Double> values) {
+        return "runs: " + values.stream().map(v -> String.format(Locale.ROOT, "%.3f", v))
+                .collect(Collectors.joining(", "));
     }
 
     // ------------------------------------------------------------------------------------------------- output

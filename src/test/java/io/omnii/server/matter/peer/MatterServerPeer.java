@@ -477,7 +477,7 @@ public final class MatterServerPeer implements AutoCloseable {
             case "interview_node" -> interview(c, id, args);
             case "remove_node" -> remove(c, id, args);
             case "open_commissioning_window" -> {
-                existingNode(args);
+                readyNode(args);
                 reply(c, id, Wire.tree(commissioningParameters));
             }
             case "get_vendor_names" -> reply(c, id, vendorNames(args));
@@ -574,7 +574,7 @@ public final class MatterServerPeer implements AutoCloseable {
     }
 
     private JsonNode readAttributes(JsonNode args) {
-        ObjectNode node = existingNode(args);
+        ObjectNode node = readyNode(args);
         JsonNode pathArg = required(args, "attribute_path");
         List<String> patterns = new ArrayList<>();
         if (pathArg.isArray()) {
@@ -612,7 +612,7 @@ public final class MatterServerPeer implements AutoCloseable {
 
     /** OnOff commands change the light's state as recorded: the reply first, then attribute_updated per change. */
     private void deviceCommand(Connection c, JsonNode id, JsonNode args) {
-        ObjectNode node = existingNode(args);
+        ObjectNode node = readyNode(args);
         int endpoint = required(args, "endpoint_id").asInt();
         long cluster = required(args, "cluster_id").asLong();
         String name = required(args, "command_name").asText();
@@ -644,7 +644,7 @@ public final class MatterServerPeer implements AutoCloseable {
      * for one the node does not have. Both servers answer in the CHIP spelling (PROTOCOL.md section 2.1).
      */
     private JsonNode writeAttribute(JsonNode args) {
-        ObjectNode node = existingNode(args);
+        ObjectNode node = readyNode(args);
         String path = required(args, "attribute_path").asText();
         if (!path.matches("\\d+/\\d+/\\d+")) {
             throw new CommandError(info.matterJs() ? 0 : 8, "attribute_path must be a concrete path: " + path);
@@ -732,6 +732,22 @@ public final class MatterServerPeer implements AutoCloseable {
             throw new CommandError(info.matterJs() ? 0 : 8, "node_id must be an integer");
         }
         return requireNode(id.bigIntegerValue());
+    }
+
+    /**
+     * The node of a command that talks to the device: python-matter-server answers NodeNotReady (3) both for a node
+     * that is unavailable and for one it never had (PROTOCOL.md sections 4 and "Observed"); matterjs 5 for the latter.
+     */
+    private ObjectNode readyNode(JsonNode args) {
+        JsonNode id = required(args, "node_id");
+        if (info.matterJs() || !id.isIntegralNumber()) {
+            return existingNode(args);
+        }
+        ObjectNode node = nodes.get(id.bigIntegerValue());
+        if (node == null || !node.path("available").asBoolean()) {
+            throw new CommandError(3, "Node " + id + " is not (yet) available.");
+        }
+        return node;
     }
 
     private ObjectNode requireNode(BigInteger nodeId) {

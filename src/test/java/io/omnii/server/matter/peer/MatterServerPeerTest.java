@@ -312,6 +312,26 @@ class MatterServerPeerTest {
     }
 
     @Test
+    void pythonMatterServerFlavourAnswersNodeNotReadyForANodeItNeverHadOrThatIsUnavailable() throws Exception {
+        peer.serverInfo(ServerInfo.PYTHON_MATTER_SERVER_8);
+        BigInteger light = peer.addVirtualLight();
+        ObjectNode away = peer.node(light);
+        away.put("available", false);
+        peer.updateNode(away);
+        Client client = connectPastServerInfo();
+
+        JsonNode never = client.call("1", "device_command",
+                "{\"node_id\":999999,\"endpoint_id\":1,\"cluster_id\":6,\"command_name\":\"On\",\"payload\":{}}");
+        JsonNode unavailable = client.call("2", "read_attribute", "{\"node_id\":" + light + ",\"attribute_path\":\"1/6/0\"}");
+        JsonNode ping = client.call("3", "ping_node", "{\"node_id\":999999}");
+
+        assertThat(never.get("error_code").asInt()).isEqualTo(3);
+        assertThat(never.get("details").asText()).isEqualTo("Node 999999 is not (yet) available.");
+        assertThat(unavailable.get("error_code").asInt()).isEqualTo(3);
+        assertThat(ping.get("error_code").asInt()).isEqualTo(5); // NodeNotExists outside the device commands
+    }
+
+    @Test
     void answersPingsWithoutSendingAnyOfItsOwn() throws Exception {
         Client client = connectPastServerInfo();
         CompletableFuture<Buffer> pong = new CompletableFuture<>();
