@@ -24,7 +24,9 @@ public class CommandMetrics {
         for (CommandName command : CommandName.values()) {
             Map<CommandState, Counter> byState = new EnumMap<>(CommandState.class);
             for (CommandState state : finalStates(command)) {
-                byState.put(state, registry.counter("omnii.commands", "command", command.wire(), "state", state.wire()));
+                byState.put(state, Counter.builder("omnii.commands")
+                        .description("Commands that reached a final state, by command and state")
+                        .tags("command", command.wire(), "state", state.wire()).register(registry));
             }
             finished.put(command, byState);
         }

@@ -16,7 +16,10 @@ import javax.crypto.spec.SecretKeySpec;
 public class CodeHasher {
 
     private static final String HMAC = "HmacSHA256";
+    /** Bytes of the key's fingerprint kept beside each code: enough to tell keys apart, far too few to find one. */
+    private static final int KEY_ID_BYTES = 8;
     private final SecretKeySpec key;
+    private final String keyId;
 
     CodeHasher(EnrollmentConfig enrollment, AdminConfig admin) {
         byte[] keyBytes = enrollment.codeHashKey()
@@ -24,6 +27,15 @@ public class CodeHasher {
                 .orElseGet(() -> hmac(new SecretKeySpec(admin.token().orElse("").getBytes(StandardCharsets.UTF_8), HMAC),
                         "omnii enrollment code key"));
         this.key = new SecretKeySpec(keyBytes, HMAC);
+        this.keyId = HexFormat.of().formatHex(hmac(key, "omnii-code-key-id"), 0, KEY_ID_BYTES);
+    }
+
+    /**
+     * A fingerprint of the key, stored with each code: a code whose fingerprint differs was hashed under another
+     * key (an earlier admin token) and can never match again.
+     */
+    public String keyId() {
+        return keyId;
     }
 
     public String hash(String code) {

@@ -6,5 +6,7 @@ public enum CodeState implements WireEnum {
     ACTIVE,
     USED,
     EXPIRED,
-    REVOKED
+    REVOKED,
+    /** Not used, revoked or expired, but hashed under another key (the admin token changed): it can never enroll. */
+    VOID
 }

@@ -34,13 +34,21 @@ public class EnrollmentCode extends PanacheEntityBase {
     @Column(name = "revoked_at")
     public Instant revokedAt;
 
-    public CodeState state(Instant now) {
+    /** Fingerprint of the key the hash was made under ({@link CodeHasher#keyId()}); null for codes made before. */
+    @Column(name = "key_id")
+    public String keyId;
+
+    /** The state under the current key, whose fingerprint is {@code currentKeyId}. */
+    public CodeState state(Instant now, String currentKeyId) {
         if (usedAt != null) {
             return CodeState.USED;
         }
         if (revokedAt != null) {
             return CodeState.REVOKED;
         }
-        return expiresAt.isAfter(now) ? CodeState.ACTIVE : CodeState.EXPIRED;
+        if (!expiresAt.isAfter(now)) {
+            return CodeState.EXPIRED;
+        }
+        return keyId == null || keyId.equals(currentKeyId) ? CodeState.ACTIVE : CodeState.VOID;
     }
 }

@@ -42,11 +42,22 @@ public class EnrollmentMetrics {
     private final Counter throttledGlobal;
 
     EnrollmentMetrics(MeterRegistry registry) {
-        enrolled = registry.counter("omnii.enrollments");
-        invalidCode = registry.counter("omnii.enrollment.failures", "reason", Failure.INVALID_CODE.label);
-        invalidRequest = registry.counter("omnii.enrollment.failures", "reason", Failure.INVALID_REQUEST.label);
-        throttledAddress = registry.counter("omnii.enrollment.throttled", "scope", Scope.ADDRESS.label);
-        throttledGlobal = registry.counter("omnii.enrollment.throttled", "scope", Scope.GLOBAL.label);
+        enrolled = Counter.builder("omnii.enrollments").description("Instances enrolled").register(registry);
+        invalidCode = failures(registry, Failure.INVALID_CODE);
+        invalidRequest = failures(registry, Failure.INVALID_REQUEST);
+        throttledAddress = throttled(registry, Scope.ADDRESS);
+        throttledGlobal = throttled(registry, Scope.GLOBAL);
+    }
+
+    private static Counter failures(MeterRegistry registry, Failure failure) {
+        return Counter.builder("omnii.enrollment.failures").description("Failed enroll attempts, by reason")
+                .tag("reason", failure.label).register(registry);
+    }
+
+    private static Counter throttled(MeterRegistry registry, Scope scope) {
+        return Counter.builder("omnii.enrollment.throttled")
+                .description("Enroll attempts refused with 429, by the bucket that refused them")
+                .tag("scope", scope.label).register(registry);
     }
 
     void enrolled() {

@@ -22,8 +22,8 @@ public final class EnrollmentPayloads {
     public record CodeView(UUID id, CodeState state, long createdAt, long expiresAt, Long usedAt, UUID instanceId,
             Long revokedAt) {
 
-        static CodeView of(EnrollmentCode c, java.time.Instant now) {
-            return new CodeView(c.id, c.state(now), c.createdAt.toEpochMilli(), c.expiresAt.toEpochMilli(),
+        static CodeView of(EnrollmentCode c, java.time.Instant now, String currentKeyId) {
+            return new CodeView(c.id, c.state(now, currentKeyId), c.createdAt.toEpochMilli(), c.expiresAt.toEpochMilli(),
                     Times.millis(c.usedAt), c.instanceId, Times.millis(c.revokedAt));
         }
     }

@@ -37,7 +37,9 @@ public class EnrollmentService {
     private static final int MAX_DRAWS = 50;
     // Serialises code creation across replicas, so no two live codes can share a value.
     private static final long CODE_CREATION_LOCK = 0x6f6d6e6969_01L;
-    private static final String LIVE_CODE = "codeHash = ?1 and usedAt is null and revokedAt is null and expiresAt > ?2";
+    // A code of another key is not live even if its hash matched: the listing calls it void, so enroll must refuse it.
+    private static final String LIVE_CODE = "codeHash = ?1 and usedAt is null and revokedAt is null and expiresAt > ?2"
+            + " and (keyId is null or keyId = ?3)";
 
     private final SecureRandom random = new SecureRandom();
     private final EntityManager em;
@@ -79,10 +81,11 @@ public class EnrollmentService {
         for (int draw = 0; draw < MAX_DRAWS; draw++) {
             String code = String.format("%06d", random.nextInt(CODE_SPACE));
             String hash = hasher.hash(code);
-            if (EnrollmentCode.count(LIVE_CODE, hash, now) == 0) {
+            if (EnrollmentCode.count(LIVE_CODE, hash, now, hasher.keyId()) == 0) {
                 EnrollmentCode row = new EnrollmentCode();
                 row.id = UUID.randomUUID();
                 row.codeHash = hash;
+                row.keyId = hasher.keyId();
                 row.createdAt = now;
                 row.expiresAt = now.plus(Duration.ofHours(hours));
                 row.persist();
@@ -98,7 +101,7 @@ public class EnrollmentService {
         var query = EnrollmentCode.<EnrollmentCode>findAll(Sort.descending("createdAt").and("id"));
         List<EnrollmentCode> rows = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size())).list();
         Instant now = clock.instant();
-        return new Page<>(rows.stream().map(c -> CodeView.of(c, now)).toList(), request.page(), request.size(),
+        return new Page<>(rows.stream().map(c -> CodeView.of(c, now, hasher.keyId())).toList(), request.page(), request.size(),
                 query.count());
     }
 
@@ -159,7 +162,7 @@ public class EnrollmentService {
         Instant now = clock.instant();
         // The row lock makes concurrent redemptions of one code queue up; after the first commits, the others
         // re-check the row, find it used, and get nothing.
-        Optional<EnrollmentCode> found = EnrollmentCode.<EnrollmentCode>find(LIVE_CODE, hasher.hash(code), now)
+        Optional<EnrollmentCode> found = EnrollmentCode.<EnrollmentCode>find(LIVE_CODE, hasher.hash(code), now, hasher.keyId())
                 .withLock(LockModeType.PESSIMISTIC_WRITE)
                 .firstResultOptional();
         if (found.isEmpty()) {

@@ -40,10 +40,12 @@ public class IngestMetrics {
 
     IngestMetrics(MeterRegistry registry) {
         for (MessageKind kind : MessageKind.values()) {
-            received.put(kind, registry.counter("omnii.mqtt.messages.received", "kind", kind.label()));
-            accepted.put(kind, registry.counter("omnii.mqtt.messages.accepted", "kind", kind.label()));
+            received.put(kind, receivedCounter(registry, kind.label()));
+            accepted.put(kind, Counter.builder("omnii.mqtt.messages.accepted")
+                    .description("Telemetry messages whose changes were committed").tag("kind", kind.label())
+                    .register(registry));
         }
-        receivedUnknown = registry.counter("omnii.mqtt.messages.received", "kind", UNKNOWN_KIND);
+        receivedUnknown = receivedCounter(registry, UNKNOWN_KIND);
         for (RejectReason reason : RejectReason.values()) {
             Map<String, Counter> byKind = new HashMap<>();
             for (MessageKind kind : MessageKind.values()) {
@@ -69,8 +71,14 @@ public class IngestMetrics {
                 .register(registry);
     }
 
+    private static Counter receivedCounter(MeterRegistry registry, String kind) {
+        return Counter.builder("omnii.mqtt.messages.received").description("Telemetry messages received")
+                .tag("kind", kind).register(registry);
+    }
+
     private static Counter rejectedCounter(MeterRegistry registry, RejectReason reason, String kind) {
-        return registry.counter("omnii.mqtt.messages.rejected", "kind", kind, "reason", reason.label());
+        return Counter.builder("omnii.mqtt.messages.rejected").description("Telemetry messages dropped, by reason")
+                .tags("kind", kind, "reason", reason.label()).register(registry);
     }
 
     void received(Optional<MessageKind> kind) {

@@ -13,6 +13,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,21 @@ class MetricsEndpointTest extends ServerTest {
     void theManagementPortExports(String series) {
         Api.admin().get("/instances").then().statusCode(200); // HTTP server metrics appear with the first request
         assertThat(scrape()).contains(series);
+    }
+
+    @Test
+    void everyOmniiMetricHasHelpText() {
+        String scrape = scrape();
+        Set<String> families = new TreeSet<>();
+        Matcher type = Pattern.compile("(?m)^# TYPE (omnii_\\w+) ").matcher(scrape);
+        while (type.find()) {
+            families.add(type.group(1));
+        }
+        assertThat(families).contains("omnii_instances", "omnii_enrollments", "omnii_mqtt_connected");
+        // Prometheus shows a missing description as an empty HELP line.
+        assertThat(families).allSatisfy(family -> assertThat(scrape)
+                .as("HELP text of %s", family)
+                .containsPattern("(?m)^# HELP " + family + " \\S"));
     }
 
     @TestHTTPResource(value = "/health", management = true)

@@ -1,5 +1,6 @@
 package io.omnii.server.enrollment;
 
+import static io.omnii.server.testsupport.Api.ADMIN_TOKEN;
 import static io.omnii.server.testsupport.Api.admin;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -125,6 +127,41 @@ class EnrollmentCodeTest extends ServerTest {
     }
 
     @Test
+    void codeMadeUnderAnotherAdminTokenIsListedVoidAndCannotEnroll() {
+        String code = Api.newCode();
+        // The row a server with another admin token would have written for this code: what a restart with a new
+        // token leaves behind.
+        CodeHasher earlier = new CodeHasher(new DerivedKey(), () -> Optional.of("an-earlier-admin-token-0123456789"));
+        db.execute("UPDATE enrollment_code SET code_hash = '" + earlier.hash(code) + "', key_id = '" + earlier.keyId()
+                + "'");
+
+        admin().get("/enrollment-codes").then().statusCode(200).body("items[0].state", equalTo("void"));
+        given().contentType(ContentType.JSON).body(Map.of("code", code, "name", "Attic")).post("/enroll")
+                .then().statusCode(400).body("error", equalTo("invalid_enrollment_code"));
+    }
+
+    @Test
+    void codeFromBeforeKeyFingerprintsKeepsItsState() {
+        String code = Api.newCode();
+        db.execute("UPDATE enrollment_code SET key_id = NULL");
+
+        admin().get("/enrollment-codes").then().body("items[0].state", equalTo("active"));
+        given().contentType(ContentType.JSON).body(Map.of("code", code, "name", "Attic")).post("/enroll")
+                .then().statusCode(200);
+    }
+
+    @Test
+    void keyFingerprintIsStoredAndNeverTheKey() {
+        Api.newCode();
+        assertThat(db.count("SELECT count(*) FROM enrollment_code WHERE length(key_id) = 16")).isEqualTo(1);
+        CodeHasher current = new CodeHasher(new DerivedKey(), () -> Optional.of(ADMIN_TOKEN));
+        assertThat(db.count("SELECT count(*) FROM enrollment_code WHERE key_id = '" + current.keyId() + "'"))
+                .isEqualTo(1);
+        assertThat(current.keyId()).isNotEqualTo(new CodeHasher(new DerivedKey(),
+                () -> Optional.of("an-earlier-admin-token-0123456789")).keyId());
+    }
+
+    @Test
     void revokingUnknownCodeIs404AndUsedCodeIs409() {
         admin().delete("/enrollment-codes/00000000-0000-0000-0000-000000000000").then().statusCode(404)
                 .body("error", equalTo("not_found"));
@@ -141,6 +178,29 @@ class EnrollmentCodeTest extends ServerTest {
         String id = admin().body("{}").post("/enrollment-codes").then().extract().path("id");
         admin().delete("/enrollment-codes/" + id).then().statusCode(204);
         admin().delete("/enrollment-codes/" + id).then().statusCode(204);
+    }
+
+    /** Configuration without a code-hash key: the key derives from the admin token, as in the local run. */
+    private static final class DerivedKey implements EnrollmentConfig {
+        @Override
+        public int defaultExpiryHours() {
+            return 24;
+        }
+
+        @Override
+        public int maxExpiryHours() {
+            return 720;
+        }
+
+        @Override
+        public Optional<String> codeHashKey() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Throttle throttle() {
+            throw new UnsupportedOperationException();
+        }
     }
 
     static JsonNode fixture(String path) throws IOException {

@@ -2,6 +2,7 @@ package io.omnii.server.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnii.server.testsupport.LocalRun;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -35,9 +37,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>With {@code --rate N} (messages a second, or {@code max}) it is a load generator instead: heartbeats with a
  * metrics report every tenth message, round robin over the instances, for {@code --duration} seconds.
  *
- * <p>Options: {@code --instances 50 --server http://localhost:3001 --token T (or OMNII_ADMIN_TOKEN) --heartbeat 30
- * --metrics 300 --rate N|max --duration 60 --connections 200}. Up to {@code --connections} instances each get their
- * own MQTT connection with their own client id, as real ones would; a larger fleet shares that many connections.
+ * <p>Options: {@code --instances 50 --server URL --token T --broker host:port --heartbeat 30 --metrics 300
+ * --rate N|max --duration 60 --connections 200}. Up to {@code --connections} instances each get their own MQTT
+ * connection with their own client id, as real ones would; a larger fleet shares that many connections.
+ *
+ * <p>Without options it finds the server scripts/run.sh runs, honouring the same variables ({@link LocalRun}): the
+ * server at {@code QUARKUS_HTTP_PORT}, else at the port of the last local run, else at 3001; the token from
+ * {@code OMNII_ADMIN_TOKEN}, else the one the local run keeps; the broker at {@code OMNII_LOCAL_MQTT_PORT}, else where
+ * the enroll answers say, else at the last local run's port.
  */
 public final class FleetSimulator {
 
@@ -58,10 +65,13 @@ public final class FleetSimulator {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong commands = new AtomicLong();
 
-    private FleetSimulator(Map<String, String> opts) {
+    private FleetSimulator(Map<String, String> opts, Map<String, String> env, Path localRun) throws IOException {
         this.opts = opts;
-        this.server = opts.getOrDefault("server", "http://localhost:3001").replaceFirst("/$", "");
-        this.token = opts.getOrDefault("token", System.getenv("OMNII_ADMIN_TOKEN"));
+        this.server = serverUrl(opts, env, localRun);
+        this.token = token(opts, env, localRun).orElse(null);
+        this.brokerOverride = brokerOverride(opts, env);
+        this.localBrokerPort = opts.containsKey("server") ? Optional.empty()
+                : LocalRun.recordedPort(localRun, "mqtt");
     }
 
     public static void main(String[] args) throws Exception {
@@ -69,7 +79,74 @@ public final class FleetSimulator {
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        new FleetSimulator(opts).run();
+        try {
+            new FleetSimulator(opts, System.getenv(), LocalRun.DIR).run();
+        } catch (Unreachable | IllegalArgumentException e) {
+            // What went wrong and where, without a stack trace: these are the user's to fix.
+            System.err.println("simulate: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** The server: {@code --server}, else where scripts/run.sh puts it (its variable, then its last run), else 3001. */
+    static String serverUrl(Map<String, String> opts, Map<String, String> env, Path localRun) throws IOException {
+        if (opts.containsKey("server")) {
+            return opts.get("server").replaceFirst("/$", "");
+        }
+        int port = env.containsKey(LocalRun.HTTP_PORT) ? LocalRun.port(env, LocalRun.HTTP_PORT, 3001)
+                : LocalRun.recordedPort(localRun, "api").orElse(3001);
+        return "http://localhost:" + port;
+    }
+
+    /** The admin token: {@code --token}, else OMNII_ADMIN_TOKEN, else the one scripts/run.sh keeps. */
+    static Optional<String> token(Map<String, String> opts, Map<String, String> env, Path localRun) throws IOException {
+        if (opts.containsKey("token")) {
+            return Optional.of(opts.get("token"));
+        }
+        String given = env.get(LocalRun.ADMIN_TOKEN);
+        return given != null && !given.isBlank() ? Optional.of(given) : LocalRun.savedToken(localRun);
+    }
+
+    /** host:port of the broker when chosen: {@code --broker}, else OMNII_LOCAL_MQTT_PORT on this machine. */
+    static Optional<String> brokerOverride(Map<String, String> opts, Map<String, String> env) {
+        if (opts.containsKey("broker")) {
+            return Optional.of(opts.get("broker").replaceFirst("^mqtts?://", "").replaceFirst("/.*$", ""));
+        }
+        return env.containsKey(LocalRun.MQTT_PORT)
+                ? Optional.of("127.0.0.1:" + LocalRun.port(env, LocalRun.MQTT_PORT, 1883)) : Optional.empty();
+    }
+
+    /** A server or broker that cannot be reached, named. */
+    static final class Unreachable extends IOException {
+        Unreachable(String what, String where, IOException cause) {
+            super("cannot reach " + what + " at " + where + " (" + describe(cause) + ")", cause);
+        }
+
+        private static String describe(IOException e) {
+            // A refused connection comes as a ConnectException without message.
+            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": "
+                    + e.getMessage();
+        }
+    }
+
+    /** Sends one request; a failure to connect names the URL it tried. */
+    static HttpResponse<String> send(HttpClient http, HttpRequest request) throws IOException, InterruptedException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new Unreachable("the server", request.uri() + ". Is scripts/run.sh running? --server URL or "
+                    + LocalRun.HTTP_PORT + " points elsewhere", e);
+        }
+    }
+
+    /** Connects to the broker; a failure names the address it tried. */
+    static LeanMqtt connectMqtt(String host, int port, String clientId) throws IOException {
+        try {
+            return LeanMqtt.connect(host, port, clientId, 1_000);
+        } catch (IOException e) {
+            throw new Unreachable("the MQTT broker", host + ":" + port + ". --broker host:port or "
+                    + LocalRun.MQTT_PORT + " points elsewhere", e);
+        }
     }
 
     /** One enrolled instance, as the enroll response describes it, and what it currently reports. */
@@ -171,7 +248,7 @@ public final class FleetSimulator {
         int count = Integer.parseInt(opts.getOrDefault("instances", "50"));
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("the admin token is needed: --token T or OMNII_ADMIN_TOKEN "
-                    + "(scripts/run.sh prints it)");
+                    + "(scripts/run.sh prints it and keeps it in " + LocalRun.DIR + ")");
         }
         List<Instance> fleet = fleet(count);
         String broker = brokerAddress();
@@ -181,7 +258,7 @@ public final class FleetSimulator {
         List<LeanMqtt> links = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             boolean own = connections == count;
-            LeanMqtt link = LeanMqtt.connect(host, port, own ? fleet.get(c).clientId : "simulator-" + c, 1_000);
+            LeanMqtt link = connectMqtt(host, port, own ? fleet.get(c).clientId : "simulator-" + c);
             links.add(link);
         }
         Map<String, Instance> byCommandTopic = new LinkedHashMap<>();
@@ -316,7 +393,7 @@ public final class FleetSimulator {
                 String[] f = line.split("\t");
                 if (fleet.size() < count && f.length == 4 && api("GET", "/instances/" + f[0], null).statusCode() == 200) {
                     fleet.add(new Instance(f[0], f[1], f[2]));
-                    brokerUrl = f[3];
+                    storedBrokerUrl = f[3];
                 }
             }
             System.out.printf("Reusing %d instance(s) enrolled before%n", fleet.size());
@@ -331,23 +408,37 @@ public final class FleetSimulator {
             check(enrolled, 200);
             JsonNode e = json.readTree(enrolled.body());
             fleet.add(new Instance(e.path("instanceId").asText(), e.path("mqttClientId").asText(), name));
-            brokerUrl = e.path("mqttBrokerUrl").asText();
+            enrolledBrokerUrl = e.path("mqttBrokerUrl").asText();
         }
         if (fleet.size() > before) {
             System.out.printf("Enrolled %d new instance(s)%n", fleet.size() - before);
         }
         Files.createDirectories(file.getParent());
         List<String> lines = new ArrayList<>();
+        String brokerUrl = enrolledBrokerUrl != null ? enrolledBrokerUrl : storedBrokerUrl;
         fleet.forEach(i -> lines.add(i.id + "\t" + i.clientId + "\t" + i.name + "\t" + brokerUrl));
         Files.write(file, lines);
         return fleet;
     }
 
-    private String brokerUrl;
+    private final Optional<String> brokerOverride;
+    private final Optional<Integer> localBrokerPort;
+    /** The broker URL of this run's enroll answers: the server's word, so it wins over what was stored. */
+    private String enrolledBrokerUrl;
+    private String storedBrokerUrl;
 
-    /** host:port of the broker: --broker, or what the enroll responses said. */
+    /**
+     * host:port of the broker: as chosen ({@link #brokerOverride}), else what this run's enroll answers said, else
+     * the last local run's port (a reused fleet's stored URL may name the port of an earlier run), else the stored.
+     */
     private String brokerAddress() {
-        String url = opts.getOrDefault("broker", brokerUrl);
+        if (brokerOverride.isPresent()) {
+            return brokerOverride.get();
+        }
+        if (enrolledBrokerUrl == null && localBrokerPort.isPresent()) {
+            return "127.0.0.1:" + localBrokerPort.get();
+        }
+        String url = enrolledBrokerUrl != null ? enrolledBrokerUrl : storedBrokerUrl;
         return url.replaceFirst("^mqtts?://", "").replaceFirst("/.*$", "");
     }
 
@@ -355,7 +446,7 @@ public final class FleetSimulator {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + path)).timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json");
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return send(http, b.build());
     }
 
     private static void check(HttpResponse<String> response, int expected) {

@@ -1,38 +1,41 @@
 package io.omnii.server.testsupport;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 
 /**
  * The local run behind scripts/run.sh: a real PostgreSQL and a real Mosquitto with their data under target/local,
- * then the packaged server wired to both. Ctrl-C stops all three.
+ * then the packaged server wired to both. Ctrl-C stops all three, the server first: the broker and the database
+ * are started out of reach of the terminal's Ctrl-C and stopped after it, so a clean stop shows the server no lost
+ * broker and no lost database. What it honours and keeps between runs: {@link LocalRun}.
  */
 public final class LocalStack {
 
-    private static final Path DIR = Path.of("target", "local");
+    private static final Path DIR = LocalRun.DIR;
 
     private LocalStack() {
     }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
-        int apiPort = Integer.parseInt(env.getOrDefault("QUARKUS_HTTP_PORT", "3001"));
-        int managementPort = Integer.parseInt(env.getOrDefault("QUARKUS_MANAGEMENT_PORT", "9000"));
-        int mqttPort = Integer.parseInt(env.getOrDefault("OMNII_LOCAL_MQTT_PORT", portOrFree(1883)));
-        // A token made up for this local run only; a deployed server takes its token from configuration.
-        String token = env.getOrDefault("OMNII_ADMIN_TOKEN", randomToken());
+        int apiPort = LocalRun.port(env, LocalRun.HTTP_PORT, 3001);
+        int managementPort = LocalRun.port(env, LocalRun.MANAGEMENT_PORT, 9000);
+        int mqttPort = LocalRun.portOrFree(env, LocalRun.MQTT_PORT, 1883);
+        int postgresPort = LocalRun.portOrFree(env, LocalRun.POSTGRES_PORT, 5432);
+        // Kept in target/local between runs; a deployed server takes its token from configuration.
+        String token = LocalRun.adminToken(env, DIR);
 
-        PostgresServer postgres = PostgresServer.start(DIR.resolve("postgres"), true, Map.of());
-        MosquittoServer mosquitto = MosquittoServer.start(DIR.resolve("mosquitto"), mqttPort);
+        PostgresServer postgres = PostgresServer.startDetached(DIR.resolve("postgres"), postgresPort);
+        MosquittoServer mosquitto = MosquittoServer.startDetached(DIR.resolve("mosquitto"), mqttPort);
+        LocalRun.recordPorts(DIR, Map.of("api", apiPort, "management", managementPort, "mqtt", mqttPort,
+                "postgres", postgresPort));
 
         ServerProcess server = new ServerProcess(postgres, mqttPort, token, apiPort, managementPort, true);
         Process process = server.start(null);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // In this order: the server disconnects from a broker and a database that are still there.
             process.destroy();
             try {
                 process.waitFor();
@@ -41,7 +44,7 @@ public final class LocalStack {
             } catch (InterruptedException | IOException e) {
                 Thread.currentThread().interrupt();
             }
-        }));
+        }, "local-stack-stop"));
 
         server.awaitReady(Duration.ofSeconds(120));
         String management = server.managementUrl();
@@ -55,29 +58,18 @@ public final class LocalStack {
                    Health       %6$s/q/health
                    Metrics      %6$s/q/metrics
                    PostgreSQL   %2$s (data in %3$s)
+                                psql -h localhost -p %7$d -U postgres omnii
                    MQTT broker  mqtt://127.0.0.1:%4$d
-                   Admin token  %5$s
+                   Admin token  %5$s   (kept in %8$s)
+                   Logs         this terminal; the broker's in %9$s
                  Try:
                    curl -X POST %1$s/enrollment-codes -H "Authorization: Bearer %5$s" \\
                         -H "Content-Type: application/json" -d '{"expiresInHours": 24}'
                  Ctrl-C stops the server, the broker and the database.
                 ==================================================================
 
-                """, api, postgres.jdbcUrl(), DIR.resolve("postgres"), mqttPort, token, management);
+                """, api, postgres.jdbcUrl(), DIR.resolve("postgres"), mqttPort, token, management, postgresPort,
+                DIR.resolve(LocalRun.TOKEN_FILE), DIR.resolve("mosquitto").resolve("mosquitto.log"));
         System.exit(process.waitFor());
-    }
-
-    private static String portOrFree(int preferred) {
-        try (ServerSocket s = new ServerSocket(preferred)) {
-            return String.valueOf(preferred);
-        } catch (IOException busy) {
-            return String.valueOf(Ports.free());
-        }
-    }
-
-    private static String randomToken() {
-        byte[] bytes = new byte[24];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** A real Mosquitto broker (the distribution's package) on a loopback port, its files under one directory. */
@@ -15,16 +16,33 @@ public final class MosquittoServer implements AutoCloseable {
 
     private final Path dir;
     private final int port;
+    private final boolean detached;
     private volatile Process process;
 
-    private MosquittoServer(Path dir, int port) {
+    private MosquittoServer(Path dir, int port, boolean detached) {
         this.dir = dir;
         this.port = port;
+        this.detached = detached;
     }
 
     /** The add-on guide's broker: anonymous clients welcome. */
     public static MosquittoServer start(Path dir, int port) throws IOException {
-        return start(dir, port, List.of("listener " + port + " 127.0.0.1", "allow_anonymous true"));
+        return start(dir, port, List.of("listener " + port + " 127.0.0.1", "allow_anonymous true"), false);
+    }
+
+    /**
+     * The same broker for the local run: in a session of its own, so that the terminal's Ctrl-C reaches only the
+     * local run, which stops the server first and this broker after it ({@link LocalStack}), and with no shutdown
+     * hook of its own that would race the server's stop. Stopped before the server, it would show the server a
+     * lost broker on every clean stop.
+     */
+    public static MosquittoServer startDetached(Path dir, int port) throws IOException {
+        return start(dir, port, List.of("listener " + port + " 127.0.0.1", "allow_anonymous true"), true);
+    }
+
+    /** The broker process, while it runs. */
+    public Optional<ProcessHandle> process() {
+        return Optional.ofNullable(process).map(Process::toHandle);
     }
 
     /**
@@ -53,7 +71,7 @@ public final class MosquittoServer implements AutoCloseable {
         if (tls != null) {
             lines.addAll(tlsLines(tls, true));
         }
-        return start(dir, port, lines);
+        return start(dir, port, lines, false);
     }
 
     /** A TLS-only broker: its certificate and key, the CA it checks client certificates against, if required. */
@@ -61,7 +79,7 @@ public final class MosquittoServer implements AutoCloseable {
             boolean requireClientCertificate) throws IOException {
         List<String> lines = new ArrayList<>(List.of("listener " + port + " 127.0.0.1", "allow_anonymous true"));
         lines.addAll(tlsLines(certificates, requireClientCertificate));
-        return start(dir, port, lines);
+        return start(dir, port, lines, false);
     }
 
     private static List<String> tlsLines(TestCertificates certificates, boolean requireClientCertificate) {
@@ -78,7 +96,8 @@ public final class MosquittoServer implements AutoCloseable {
         }
     }
 
-    private static MosquittoServer start(Path dir, int port, List<String> listener) throws IOException {
+    private static MosquittoServer start(Path dir, int port, List<String> listener, boolean detached)
+            throws IOException {
         Files.createDirectories(dir);
         List<String> lines = new ArrayList<>(List.of("# Written by MosquittoServer; throwaway broker for tests and the local run."));
         lines.addAll(listener);
@@ -95,8 +114,10 @@ public final class MosquittoServer implements AutoCloseable {
                 // Small packets (PUBACKs, heartbeats) leave at once instead of waiting on Nagle's algorithm.
                 "set_tcp_nodelay true",
                 ""));
-        MosquittoServer server = new MosquittoServer(dir, port);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        MosquittoServer server = new MosquittoServer(dir, port, detached);
+        if (!detached) {
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        }
         server.resume();
         return server;
     }
@@ -105,7 +126,9 @@ public final class MosquittoServer implements AutoCloseable {
     public void resume() throws IOException {
         String binary = Files.isExecutable(Path.of(BINARY)) ? BINARY : "mosquitto";
         try {
-            process = new ProcessBuilder(binary, "-c", dir.resolve("mosquitto.conf").toString())
+            List<String> command = new ArrayList<>(detached ? List.of("setsid") : List.of());
+            command.addAll(List.of(binary, "-c", dir.resolve("mosquitto.conf").toString()));
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()))
                     .start();

@@ -27,6 +27,20 @@ public final class PostgresServer implements AutoCloseable {
      * @param settings extra server settings, e.g. relaxed durability for tests
      */
     public static PostgresServer start(Path dataDir, boolean keepData, Map<String, String> settings) throws IOException {
+        return start(dataDir, keepData, settings, Ports.free(), true);
+    }
+
+    /**
+     * For the local run: its data kept, on a port it chooses (so that psql finds it again), and stopped by the
+     * caller in its own order, not by a shutdown hook of the library's that would race the server's stop. PostgreSQL
+     * runs in a session of its own (pg_ctl sees to it), so the terminal's Ctrl-C does not reach it.
+     */
+    public static PostgresServer startDetached(Path dataDir, int port) throws IOException {
+        return start(dataDir, true, Map.of(), port, false);
+    }
+
+    private static PostgresServer start(Path dataDir, boolean keepData, Map<String, String> settings, int port,
+            boolean shutdownHook) throws IOException {
         Files.createDirectories(dataDir.getParent());
         Path workDir = dataDir.resolveSibling(dataDir.getFileName() + "-binaries");
         Files.createDirectories(workDir);
@@ -34,7 +48,8 @@ public final class PostgresServer implements AutoCloseable {
                 .setDataDirectory(dataDir.toFile())
                 .setCleanDataDirectory(!keepData)
                 .setOverrideWorkingDirectory(workDir.toFile())
-                .setPort(Ports.free());
+                .setPort(port)
+                .setRegisterShutdownHook(shutdownHook);
         settings.forEach(builder::setServerConfig);
         PostgresServer server = new PostgresServer(builder.start());
         server.createDatabase();

@@ -1,0 +1,117 @@
+package io.omnii.server.testsupport;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * What the local run (scripts/run.sh, {@link LocalStack}) honours and keeps between runs, in one place so that the
+ * simulator (scripts/simulate.sh) finds the same server: the environment variables that move its ports, the admin
+ * token it made up (kept, so codes made in one run still work in the next), and the ports it last ran on.
+ */
+public final class LocalRun {
+
+    public static final Path DIR = Path.of("target", "local");
+    public static final String HTTP_PORT = "QUARKUS_HTTP_PORT";
+    public static final String MANAGEMENT_PORT = "QUARKUS_MANAGEMENT_PORT";
+    public static final String MQTT_PORT = "OMNII_LOCAL_MQTT_PORT";
+    public static final String POSTGRES_PORT = "OMNII_LOCAL_POSTGRES_PORT";
+    public static final String ADMIN_TOKEN = "OMNII_ADMIN_TOKEN";
+    static final String TOKEN_FILE = "admin-token";
+    static final String PORTS_FILE = "ports.properties";
+
+    private LocalRun() {
+    }
+
+    /** The port a variable names, or the default. */
+    public static int port(Map<String, String> env, String variable, int defaultPort) {
+        String value = env.get(variable);
+        if (value == null || value.isBlank()) {
+            return defaultPort;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(variable + " must be a port number, not '" + value + "'");
+        }
+    }
+
+    /** The port a variable names, or {@code preferred} if it is free, or any free port. */
+    public static int portOrFree(Map<String, String> env, String variable, int preferred) {
+        if (env.containsKey(variable) && !env.get(variable).isBlank()) {
+            return port(env, variable, preferred);
+        }
+        try (ServerSocket s = new ServerSocket(preferred)) {
+            return preferred;
+        } catch (IOException busy) {
+            return Ports.free();
+        }
+    }
+
+    /**
+     * {@code OMNII_ADMIN_TOKEN} when set; otherwise the token an earlier run made and kept in {@code dir}, or a new
+     * one, kept there readable by the owner only. The code-hash key derives from the token, so a new token every run
+     * would void every unused enrollment code.
+     */
+    public static String adminToken(Map<String, String> env, Path dir) throws IOException {
+        String given = env.get(ADMIN_TOKEN);
+        if (given != null && !given.isBlank()) {
+            return given;
+        }
+        Optional<String> saved = savedToken(dir);
+        if (saved.isPresent()) {
+            return saved.get();
+        }
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        Files.createDirectories(dir);
+        Path file = dir.resolve(TOKEN_FILE);
+        // Created owner-only, before the token is written into it.
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, token + "\n");
+        return token;
+    }
+
+    /** The token the local run keeps in {@code dir}, if it made one. */
+    public static Optional<String> savedToken(Path dir) throws IOException {
+        Path file = dir.resolve(TOKEN_FILE);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        String token = Files.readString(file).strip();
+        return token.isEmpty() ? Optional.empty() : Optional.of(token);
+    }
+
+    /** Remembers the ports of this run for the simulator: {@code api}, {@code management}, {@code mqtt}, ... */
+    public static void recordPorts(Path dir, Map<String, Integer> ports) throws IOException {
+        Properties p = new Properties();
+        ports.forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
+        Files.createDirectories(dir);
+        try (Writer w = Files.newBufferedWriter(dir.resolve(PORTS_FILE))) {
+            p.store(w, "Written by LocalStack at each start: the ports of the last local run");
+        }
+    }
+
+    /** A port the last local run recorded. */
+    public static Optional<Integer> recordedPort(Path dir, String name) throws IOException {
+        Path file = dir.resolve(PORTS_FILE);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        return Optional.ofNullable(p.getProperty(name)).map(Integer::valueOf);
+    }
+}
