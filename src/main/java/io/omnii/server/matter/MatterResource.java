@@ -11,6 +11,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 
 /** The Matter Server itself: its connection and info, and the network credentials it hands to new devices. */
 @Path("/matter")
@@ -37,6 +38,7 @@ public class MatterResource {
     @PUT
     @Path("/credentials/wifi")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<Void> wifi(WifiCredentialsRequest request) {
         return relay.setWifiCredentials(request);
     }
@@ -44,6 +46,7 @@ public class MatterResource {
     @PUT
     @Path("/credentials/thread")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<Void> thread(ThreadDatasetRequest request) {
         return relay.setThreadDataset(request);
     }
