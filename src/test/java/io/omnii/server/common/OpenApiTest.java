@@ -93,7 +93,7 @@ class OpenApiTest {
     void everyResponseATestGetsIsChecked() {
         int before = OpenApiResponseValidation.validated();
         admin().get(SOME_ID).then().statusCode(404).body("violations", nullValue());
-        admin().get("/instances").then().statusCode(200).body("items", empty());
+        admin().get("/instances").then().statusCode(200);
         given().get("/instances").then().statusCode(401).body("error", equalTo("unauthorized"));
         assertThat(OpenApiResponseValidation.validated()).isEqualTo(before + 3);
         assertThat(RestAssured.filters()).anyMatch(OpenApiResponseValidation.class::isInstance);
