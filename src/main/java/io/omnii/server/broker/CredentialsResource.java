@@ -11,6 +11,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** POST /instances/{id}/credentials/rotate: a new broker password for the instance, shown once. */
 @Path("/instances/{id}/credentials")
@@ -30,6 +31,10 @@ public class CredentialsResource {
     @POST
     @Path("/rotate")
     @Transactional
+    @APIResponse(responseCode = "200", description = "The new credentials, shown this once")
+    @APIResponse(responseCode = "409", description = "No per-instance broker accounts (`provisioning_off`), or a"
+            + " decommissioned instance (`instance_decommissioned`)")
+    @APIResponse(responseCode = "503", description = "The broker could not be updated (`broker_provisioning_failed`)")
     public RotatedCredentials rotate(@PathParam("id") String id) {
         if (!accounts.enabled()) {
             throw new ApiException(409, "provisioning_off",

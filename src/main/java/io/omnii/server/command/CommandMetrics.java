@@ -35,8 +35,9 @@ public class CommandMetrics {
     /** The states a command ends in: an answer is awaited only for get_status and get_metrics. */
     public static Set<CommandState> finalStates(CommandName command) {
         return command.expectsReply()
-                ? EnumSet.of(CommandState.COMPLETED, CommandState.TIMED_OUT, CommandState.EXPIRED, CommandState.FAILED)
-                : EnumSet.of(CommandState.SENT, CommandState.EXPIRED, CommandState.FAILED);
+                ? EnumSet.of(CommandState.COMPLETED, CommandState.TIMED_OUT, CommandState.EXPIRED, CommandState.FAILED,
+                        CommandState.CANCELLED)
+                : EnumSet.of(CommandState.SENT, CommandState.EXPIRED, CommandState.FAILED, CommandState.CANCELLED);
     }
 
     public void finished(CommandName command, CommandState state, long count) {

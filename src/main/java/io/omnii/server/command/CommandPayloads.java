@@ -5,28 +5,33 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** What crosses the wire for commands, over HTTP and over MQTT. */
 public final class CommandPayloads {
+
+    private static final String PAYLOAD = "A JSON object, sent to the instance as the command's payload";
 
     private CommandPayloads() {
     }
 
     /** POST /instances/{id}/commands. */
-    public record CommandRequest(String command, JsonNode payload, Integer ttlSeconds) {
+    public record CommandRequest(String command, @Schema(implementation = Map.class, description = PAYLOAD) JsonNode payload, Integer ttlSeconds) {
     }
 
     /** POST /commands: one of the target's fields picks the instances. */
-    public record BulkCommandRequest(String command, JsonNode payload, Integer ttlSeconds, Target target) {
+    public record BulkCommandRequest(String command, @Schema(implementation = Map.class, description = PAYLOAD) JsonNode payload, Integer ttlSeconds,
+            Target target) {
     }
 
     /** Instances by id, by status, or by tags (all must match). Decommissioned instances are never targeted. */
     public record Target(List<String> instanceIds, String status, List<String> tags) {
     }
 
-    public record CommandView(UUID id, UUID instanceId, UUID batchId, CommandName command, Map<String, Object> payload,
-            CommandState state, long createdAt, long expiresAt, long updatedAt, Long sentAt, Long completedAt,
-            int attempts, String error) {
+    public record CommandView(UUID id, UUID instanceId, @Schema(nullable = true) UUID batchId, CommandName command,
+            Map<String, Object> payload, CommandState state, long createdAt, long expiresAt, long updatedAt,
+            @Schema(nullable = true) Long sentAt, @Schema(nullable = true) Long completedAt, int attempts,
+            @Schema(nullable = true) String error) {
 
         static CommandView of(Command c) {
             return new CommandView(c.id, c.instanceId, c.batchId, c.command, c.payload, c.state,

@@ -14,6 +14,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 @Path("/")
@@ -31,6 +32,8 @@ public class CommandResource {
     @Path("/commands")
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(202)
+    @APIResponseSchema(value = BatchView.class, responseCode = "202",
+            responseDescription = "One command queued per targeted instance")
     public BatchView sendToMany(BulkCommandRequest request) {
         return commands.sendToMany(request);
     }

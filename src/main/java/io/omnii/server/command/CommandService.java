@@ -11,14 +11,21 @@ import io.omnii.server.common.ApiError;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
+import io.omnii.server.common.Times;
 import io.omnii.server.common.Validation;
 import io.omnii.server.fleet.Instance;
+import io.omnii.server.fleet.InstanceDecommissioned;
 import io.omnii.server.fleet.InstanceService;
 import io.omnii.server.fleet.InstanceStatus;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,14 +46,21 @@ public class CommandService {
     private final CommandDispatcher dispatcher;
     private final ObjectMapper mapper;
     private final InstanceService instances;
+    private final EntityManager em;
+    private final CommandMetrics metrics;
+    private final TransactionSynchronizationRegistry transactions;
 
     CommandService(Clock clock, CommandConfig config, CommandDispatcher dispatcher, ObjectMapper mapper,
-            InstanceService instances) {
+            InstanceService instances, EntityManager em, CommandMetrics metrics,
+            TransactionSynchronizationRegistry transactions) {
         this.clock = clock;
         this.config = config;
         this.dispatcher = dispatcher;
         this.mapper = mapper;
         this.instances = instances;
+        this.em = em;
+        this.metrics = metrics;
+        this.transactions = transactions;
     }
 
     private record Checked(CommandName name, Map<String, Object> payload, Duration ttl) {
@@ -101,6 +115,41 @@ public class CommandService {
         });
         dispatcher.dispatchSoon(null);
         return view;
+    }
+
+    /**
+     * Cancels the commands a decommissioned instance still had queued, in the decommissioning transaction: they could
+     * never be sent, and would otherwise count as queued in their batch until their time to live ran out. One UPDATE,
+     * so a command the dispatcher claimed meanwhile (no longer queued) is left to finish as sent.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void cancelQueued(@Observes InstanceDecommissioned event) {
+        @SuppressWarnings("unchecked")
+        List<String> cancelled = em.createNativeQuery("UPDATE command SET state = 'cancelled', updated_at = :now"
+                + " WHERE instance_id = :id AND state = 'queued' RETURNING command")
+                .setParameter("now", Times.utc(event.at()))
+                .setParameter("id", event.instanceId())
+                .getResultList();
+        if (!cancelled.isEmpty()) {
+            // Counted once committed: the broker may still refuse the decommissioning and roll it all back.
+            transactions.registerInterposedSynchronization(afterCommit(() -> cancelled.forEach(name ->
+                    metrics.finished(CommandName.fromWire(name).orElseThrow(), CommandState.CANCELLED, 1))));
+        }
+    }
+
+    private static Synchronization afterCommit(Runnable action) {
+        return new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    action.run();
+                }
+            }
+        };
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

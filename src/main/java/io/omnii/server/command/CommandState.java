@@ -17,5 +17,7 @@ public enum CommandState implements WireEnum {
     /** Sent, but no answer within the completion timeout. */
     TIMED_OUT,
     /** Could not be published after the allowed attempts. */
-    FAILED
+    FAILED,
+    /** Still queued when its instance was decommissioned. */
+    CANCELLED
 }

@@ -12,6 +12,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 @Path("/instances/{id}/commands")
@@ -28,6 +30,9 @@ public class InstanceCommandResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(202)
+    @APIResponseSchema(value = CommandView.class, responseCode = "202",
+            responseDescription = "Queued: sent as soon as the instance is online")
+    @APIResponse(responseCode = "409", description = "The instance is decommissioned (`instance_decommissioned`)")
     public CommandView send(@PathParam("id") String instanceId, CommandRequest request) {
         return commands.send(Ids.pathId(instanceId, "Instance"), request);
     }

@@ -3,12 +3,13 @@ package io.omnii.server.common;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.function.Function;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * One page of a listing; {@code page} counts from 0, and is null for a page reached by cursor (nothing counted the
  * pages before it). {@code next}, in listings that take a cursor, resumes after this page; absent on the last.
  */
-public record Page<T>(List<T> items, Integer page, int size, long total,
+public record Page<T>(List<T> items, @Schema(nullable = true) Integer page, int size, long total,
         @JsonInclude(JsonInclude.Include.NON_NULL) String next) {
 
     public static final int DEFAULT_SIZE = 50;

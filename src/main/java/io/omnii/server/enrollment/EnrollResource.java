@@ -10,6 +10,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
 
 /** The one endpoint an instance calls without the admin token: the code is its credential. */
@@ -27,6 +31,14 @@ public class EnrollResource {
     @SecurityRequirements // none: the code is the credential
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "The instance's identity, broker and topics")
+    @APIResponse(responseCode = "400", description = "A code that is unknown, expired, used or revoked"
+            + " (`invalid_enrollment_code`, one answer for all four), or a missing field (`validation_failed`)")
+    @APIResponse(responseCode = "429", description = "Too many failed attempts (`too_many_attempts`)",
+            headers = @Header(name = "Retry-After", description = "Seconds to wait",
+                    schema = @Schema(type = SchemaType.INTEGER)))
+    @APIResponse(responseCode = "503", description = "The broker could not create the instance's account"
+            + " (`broker_provisioning_failed`); nothing was enrolled and the code still works")
     public Enrollment enroll(EnrollRequest request, @Context HttpServerRequest http) {
         return enrollment.enroll(request, http.remoteAddress().hostAddress());
     }

@@ -14,6 +14,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 @Path("/enrollment-codes")
@@ -30,6 +32,9 @@ public class EnrollmentCodeResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(201)
+    @APIResponseSchema(value = NewCode.class, responseCode = "201",
+            responseDescription = "The code: this answer is the only time it is shown")
+    @APIResponse(responseCode = "503", description = "Too many live codes (`code_space_exhausted`); revoke some first")
     public NewCode create(NewCodeRequest request) {
         return enrollment.createCode(request == null ? null : request.expiresInHours());
     }
@@ -41,6 +46,8 @@ public class EnrollmentCodeResource {
 
     @DELETE
     @Path("/{id}")
+    @APIResponse(responseCode = "204", description = "Revoked (also when it already was)")
+    @APIResponse(responseCode = "409", description = "The code already enrolled an instance (`code_already_used`)")
     public void revoke(@PathParam("id") String id) {
         enrollment.revoke(Ids.pathId(id, "Enrollment code"));
     }

@@ -3,6 +3,7 @@ package io.omnii.server.enrollment;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.omnii.server.common.Times;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** What crosses the wire for enrollment. Field names are the add-on guide's, letter for letter. */
 public final class EnrollmentPayloads {
@@ -19,8 +20,8 @@ public final class EnrollmentPayloads {
     }
 
     /** A code in the listing: everything but the code. */
-    public record CodeView(UUID id, CodeState state, long createdAt, long expiresAt, Long usedAt, UUID instanceId,
-            Long revokedAt) {
+    public record CodeView(UUID id, CodeState state, long createdAt, long expiresAt, @Schema(nullable = true) Long usedAt,
+            @Schema(nullable = true) UUID instanceId, @Schema(nullable = true) Long revokedAt) {
 
         static CodeView of(EnrollmentCode c, java.time.Instant now, String currentKeyId) {
             return new CodeView(c.id, c.state(now, currentKeyId), c.createdAt.toEpochMilli(), c.expiresAt.toEpochMilli(),

@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 @Path("/instances")
 @Produces(MediaType.APPLICATION_JSON)
@@ -56,6 +57,8 @@ public class InstanceResource {
     @PATCH
     @Path("/{id}")
     @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
+    @APIResponse(responseCode = "200", description = "The instance as changed")
+    @APIResponse(responseCode = "409", description = "The instance is decommissioned (`instance_decommissioned`)")
     public InstanceView update(@PathParam("id") String id, InstancePatch patch) {
         if (patch == null) {
             throw ApiException.invalid("body", "is required");
@@ -65,6 +68,10 @@ public class InstanceResource {
 
     @DELETE
     @Path("/{id}")
+    @APIResponse(responseCode = "204", description = "Decommissioned (also when it already was); its queued commands"
+            + " are cancelled")
+    @APIResponse(responseCode = "503", description = "The broker could not delete the instance's account"
+            + " (`broker_provisioning_failed`); nothing was changed")
     public void decommission(@PathParam("id") String id) {
         instances.decommission(parseId(id));
     }

@@ -7,6 +7,7 @@ import io.omnii.server.common.Validation;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
@@ -27,11 +28,14 @@ public class InstanceService {
     private final Clock clock;
     private final BrokerAccounts accounts;
     private final InstanceCounts counts;
+    private final Event<InstanceDecommissioned> decommissioned;
 
-    InstanceService(Clock clock, BrokerAccounts accounts, InstanceCounts counts) {
+    InstanceService(Clock clock, BrokerAccounts accounts, InstanceCounts counts,
+            Event<InstanceDecommissioned> decommissioned) {
         this.accounts = accounts;
         this.clock = clock;
         this.counts = counts;
+        this.decommissioned = decommissioned;
     }
 
     /** Creates the instance inside the caller's enrollment transaction; it starts offline until it reports. */
@@ -153,6 +157,7 @@ public class InstanceService {
         instance.status = InstanceStatus.DECOMMISSIONED;
         instance.statusChangedAt = now;
         instance.decommissionedAt = now;
+        decommissioned.fire(new InstanceDecommissioned(id, now)); // commands cancels what was still queued
         // Inside the transaction: if the broker cannot delete the account, the instance stays as it was.
         accounts.revoke(id, instance.mqttClientId);
         Log.infof("Instance %s decommissioned", id);

@@ -4,6 +4,7 @@ import io.omnii.server.common.Times;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** An instance as the API shows it. Times are epoch milliseconds, like the add-on guide's. */
 public record InstanceView(
@@ -14,15 +15,17 @@ public record InstanceView(
         InstanceStatus status,
         Long statusChangedAt,
         Long enrolledAt,
-        Long lastSeenAt,
-        Long decommissionedAt,
-        String version,
+        @Schema(nullable = true) Long lastSeenAt,
+        @Schema(nullable = true) Long decommissionedAt,
+        @Schema(nullable = true) String version,
         Latest latest) {
 
-    /** The newest values the instance reported: uptime from heartbeats, the rest from metrics. */
-    public record Latest(Long uptimeSeconds, Double stabilityScore, String coreVersion, String supervisorVersion,
-            String osVersion, Integer totalDevices, Integer totalEntities, Integer pendingUpdates,
-            Map<String, Object> metadata, Long metricsAt) {
+    /** The newest values the instance reported: uptime from heartbeats, the rest from metrics; each null until then. */
+    public record Latest(@Schema(nullable = true) Long uptimeSeconds, @Schema(nullable = true) Double stabilityScore,
+            @Schema(nullable = true) String coreVersion, @Schema(nullable = true) String supervisorVersion,
+            @Schema(nullable = true) String osVersion, @Schema(nullable = true) Integer totalDevices,
+            @Schema(nullable = true) Integer totalEntities, @Schema(nullable = true) Integer pendingUpdates,
+            @Schema(nullable = true) Map<String, Object> metadata, @Schema(nullable = true) Long metricsAt) {
     }
 
     public static InstanceView of(Instance i) {

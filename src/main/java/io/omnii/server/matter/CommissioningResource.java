@@ -15,6 +15,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Commissioning new devices through the Matter Server: 202 with an operation to poll. */
 @Path("/matter/commissioning")
@@ -29,6 +34,14 @@ public class CommissioningResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "202", description = "Started: poll the operation until it is no longer pending",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = CommissioningView.class)),
+            headers = @Header(name = "Location", description = "The operation to poll",
+                    schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "409", description = "Another commissioning is pending (`commissioning_in_progress`)")
+    @APIResponse(responseCode = "503", description = "The Matter relay is off (`matter_relay_off`) or the Matter"
+            + " Server is unreachable (`matter_server_unavailable`)")
     public Response start(CommissioningRequest request) {
         CommissioningView started = commissioning.start(request);
         // A path, as docs/api.md shows: location(URI) would make it absolute from the Host the request came with,

@@ -27,6 +27,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.math.BigInteger;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Matter nodes: what the inventory knows (from PostgreSQL, also while the Matter Server is away) and operations
@@ -73,24 +75,29 @@ public class MatterNodeResource {
 
     @DELETE
     @Path("/{nodeId}")
+    @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<Void> remove(@PathParam("nodeId") String nodeId) {
         return relay.remove(MatterRelay.nodeId(nodeId));
     }
 
     @POST
     @Path("/{nodeId}/interview")
+    @APIResponse(responseCode = "204", description = "Interviewed")
+    @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<Void> interview(@PathParam("nodeId") String nodeId) {
         return relay.interview(MatterRelay.nodeId(nodeId));
     }
 
     @POST
     @Path("/{nodeId}/ping")
+    @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<JsonNode> ping(@PathParam("nodeId") String nodeId) {
         return relay.ping(MatterRelay.nodeId(nodeId));
     }
 
     @GET
     @Path("/{nodeId}/ip-addresses")
+    @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<IpAddresses> ipAddresses(@PathParam("nodeId") String nodeId,
             @QueryParam("preferCache") boolean preferCache, @QueryParam("scoped") boolean scoped) {
         return relay.ipAddresses(MatterRelay.nodeId(nodeId), preferCache, scoped);
@@ -99,6 +106,7 @@ public class MatterNodeResource {
     @POST
     @Path("/{nodeId}/commissioning-window")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<PairingCodes> openCommissioningWindow(@PathParam("nodeId") String nodeId,
             CommissioningWindowRequest request) {
         return relay.openCommissioningWindow(MatterRelay.nodeId(nodeId), request);
@@ -107,6 +115,7 @@ public class MatterNodeResource {
     @POST
     @Path("/{nodeId}/commands")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<DeviceCommandResult> command(@PathParam("nodeId") String nodeId, DeviceCommandRequest request) {
         return relay.deviceCommand(MatterRelay.nodeId(nodeId), request);
     }
@@ -114,6 +123,7 @@ public class MatterNodeResource {
     /** Reads from the device: ?path=1/6/0&path=0/40/* */
     @GET
     @Path("/{nodeId}/attributes")
+    @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<JsonNode> read(@PathParam("nodeId") String nodeId, @QueryParam("path") List<String> paths) {
         return relay.readAttributes(MatterRelay.nodeId(nodeId), paths);
     }
@@ -121,6 +131,7 @@ public class MatterNodeResource {
     @PUT
     @Path("/{nodeId}/attributes/{endpoint}/{cluster}/{attribute}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<List<WriteResult>> write(@PathParam("nodeId") String nodeId, @PathParam("endpoint") String endpoint,
             @PathParam("cluster") String cluster, @PathParam("attribute") String attribute,
             WriteAttributeRequest request) {

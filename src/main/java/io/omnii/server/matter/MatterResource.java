@@ -13,6 +13,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 
 /** The Matter Server itself: its connection and info, and the network credentials it hands to new devices. */
 @Path("/matter")
@@ -43,6 +44,7 @@ public class MatterResource {
     @PUT
     @Path("/credentials/wifi")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<Void> wifi(WifiCredentialsRequest request) {
         return relay.setWifiCredentials(request);
     }
@@ -50,6 +52,7 @@ public class MatterResource {
     @PUT
     @Path("/credentials/thread")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<Void> thread(ThreadDatasetRequest request) {
         return relay.setThreadDataset(request);
     }

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Reads an instance's metrics history and its status transitions. */
 @ApplicationScoped
@@ -40,12 +41,17 @@ public class HistoryService {
     }
 
     /** One metrics message as kept in history; times in epoch milliseconds. */
-    public record Sample(long timestamp, long receivedAt, Long uptimeSeconds, String version, Double stabilityScore,
-            String coreVersion, String supervisorVersion, String osVersion, Integer totalDevices, Integer totalEntities,
-            Integer pendingUpdates, Map<String, Object> metadata) {
+    public record Sample(long timestamp, long receivedAt, @Schema(nullable = true) Long uptimeSeconds,
+            @Schema(nullable = true) String version, @Schema(nullable = true) Double stabilityScore,
+            @Schema(nullable = true) String coreVersion, @Schema(nullable = true) String supervisorVersion,
+            @Schema(nullable = true) String osVersion, @Schema(nullable = true) Integer totalDevices,
+            @Schema(nullable = true) Integer totalEntities, @Schema(nullable = true) Integer pendingUpdates,
+            @Schema(nullable = true) Map<String, Object> metadata) {
     }
 
-    public record Event(long at, InstanceStatus from, InstanceStatus to, TransitionReason reason) {
+    /** {@code from} is null for the first event (enrolled). */
+    public record Event(long at, @Schema(nullable = true) InstanceStatus from, InstanceStatus to,
+            TransitionReason reason) {
     }
 
     /** Samples with the instance's timestamp in [from, to), oldest first. */

@@ -188,4 +188,32 @@ class CommandTest extends ServerTest {
                 .post("/commands").then().statusCode(400).body("violations.field", containsInAnyOrder("target"));
         admin().body("{\"command\": \"restart\"}").post("/commands").then().statusCode(400);
     }
+
+    @Test
+    void decommissioningCancelsQueuedCommandsAndTheyAreNeverSent() throws Exception {
+        double cancelledBefore = finished("restart", "cancelled");
+        String id = Api.enrollInstance("Retired");
+        String other = Api.enrollInstance("Staying");
+        String batchId = admin().body("{\"command\": \"restart\", \"target\": {\"instanceIds\": [\"" + id + "\", \""
+                + other + "\"]}}").post("/commands").then().statusCode(202).extract().path("batchId");
+        String single = send(id, "{\"command\": \"get_status\"}");
+
+        admin().delete("/instances/" + id).then().statusCode(204);
+
+        admin().get("/commands/" + single).then().body("state", equalTo("cancelled"));
+        admin().get("/command-batches/" + batchId).then().body("total", equalTo(2))
+                .body("counts", equalTo(Map.of("cancelled", 1, "queued", 1)));
+        assertThat(finished("restart", "cancelled")).isEqualTo(cancelledBefore + 1);
+        assertThat(db.count("SELECT count(*) FROM command WHERE instance_id = '" + id + "' AND state <> 'cancelled'"))
+                .isZero();
+
+        // Whatever the retired instance does now, nothing reaches it: its heartbeat is dropped and the sweep sends nothing.
+        try (FakeInstance instance = FakeInstance.connect(vertx, mqttPort, id)) {
+            instance.subscribeToCommands();
+            instance.heartbeat(clock.millis());
+            dispatcher.sweep();
+            assertThat(instance.nextCommand(2)).isNull();
+        }
+        admin().get("/commands/" + single).then().body("state", equalTo("cancelled"));
+    }
 }
