@@ -27,6 +27,12 @@ public final class PostgresServer implements AutoCloseable {
      * @param settings extra server settings, e.g. relaxed durability for tests
      */
     public static PostgresServer start(Path dataDir, boolean keepData, Map<String, String> settings) throws IOException {
+        return start(dataDir, keepData, settings, Ports.free());
+    }
+
+    /** Starts on the given port: how a test brings back, where its clients expect it, a server it stopped. */
+    public static PostgresServer start(Path dataDir, boolean keepData, Map<String, String> settings, int port)
+            throws IOException {
         Files.createDirectories(dataDir.getParent());
         Path workDir = dataDir.resolveSibling(dataDir.getFileName() + "-binaries");
         Files.createDirectories(workDir);
@@ -34,7 +40,7 @@ public final class PostgresServer implements AutoCloseable {
                 .setDataDirectory(dataDir.toFile())
                 .setCleanDataDirectory(!keepData)
                 .setOverrideWorkingDirectory(workDir.toFile())
-                .setPort(Ports.free());
+                .setPort(port);
         settings.forEach(builder::setServerConfig);
         PostgresServer server = new PostgresServer(builder.start());
         server.createDatabase();
