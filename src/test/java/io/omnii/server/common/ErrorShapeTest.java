@@ -21,6 +21,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -148,6 +151,18 @@ class ErrorShapeTest extends ServerTest {
         assertErrorShape(r, 400);
         r.then().body("error", equalTo("validation_failed")).body("violations[0].field", equalTo(field))
                 .body("violations[0].message", containsString("NUL"));
+    }
+
+    @Test
+    void thousandsOfTagFiltersAre400NotAStackOverflow() {
+        List<String> tags = Collections.nCopies(5_000, "north");
+        Response bulk = admin().body(Map.of("command", "get_status", "target", Map.of("tags", tags))).post("/commands");
+        assertErrorShape(bulk, 400);
+        bulk.then().body("violations[0].field", equalTo("target.tags"));
+        Response listing = admin().queryParam("tag", Collections.nCopies(600, "t")).get("/instances"); // under 4 KiB
+        assertErrorShape(listing, 400);
+        listing.then().body("violations[0].field", equalTo("tag"));
+        admin().queryParam("tag", tags.subList(0, 32)).get("/instances").then().statusCode(200);
     }
 
     @ParameterizedTest
