@@ -15,6 +15,7 @@ import io.omnii.server.common.Times;
 import io.omnii.server.common.Validation;
 import io.omnii.server.fleet.Instance;
 import io.omnii.server.fleet.InstanceDecommissioned;
+import io.omnii.server.fleet.InstanceRules;
 import io.omnii.server.fleet.InstanceService;
 import io.omnii.server.fleet.InstanceStatus;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -97,6 +98,9 @@ public class CommandService {
         v.check(given == 1, "target", "name exactly one of instanceIds, status or tags")
                 .check(target == null || target.tags() == null || !target.tags().isEmpty(), "target.tags",
                         "name at least one tag")
+                // An instance has no more; and each is a condition of the query, which thousands would overflow.
+                .check(target == null || target.tags() == null || target.tags().size() <= InstanceRules.MAX_TAGS,
+                        "target.tags", "at most " + InstanceRules.MAX_TAGS + " tags")
                 .throwIfInvalid();
 
         BatchView view = QuarkusTransaction.requiringNew().call(() -> {

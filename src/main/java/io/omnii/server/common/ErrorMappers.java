@@ -8,13 +8,23 @@ import io.quarkus.logging.Log;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
+import org.hibernate.exception.JDBCConnectionException;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Turns every failure into the one {@link ApiError} shape; no stack trace ever reaches a client. */
 public class ErrorMappers {
+
+    /** How long a client should wait before retrying while the database is away: about one PostgreSQL restart. */
+    static final int DATABASE_RETRY_AFTER_SECONDS = 5;
+    /** PostgreSQL's admin_shutdown, crash_shutdown and cannot_connect_now: a restart under way. */
+    private static final Set<String> SERVER_GOING_AWAY = Set.of("57P01", "57P02", "57P03");
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
@@ -55,8 +65,41 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (lostDatabase(e)) {
+            // Not a bug and not the client's fault: PostgreSQL is restarting or out of reach, and a retry will do.
+            Log.warnf("Database unavailable: %s", e.getMessage());
+            return json(new ApiError(503, "database_unavailable",
+                    "The database is unavailable; retry shortly")).header("Retry-After", DATABASE_RETRY_AFTER_SECONDS)
+                    .build();
+        }
         Log.errorf(e, "Unhandled error");
         return json(new ApiError(500, "internal_error", "An unexpected error occurred")).build();
+    }
+
+    /**
+     * Whether the failure is a lost or unreachable database, wherever it sits among the causes (Hibernate, the
+     * transaction manager and the pool each wrap it): a connection exception (SQLState class 08), the server shutting
+     * down or starting up (57P01-57P03), a transient connection failure, or the pool giving up waiting for a
+     * connection (Agroal says so only in its message).
+     */
+    static boolean lostDatabase(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JDBCConnectionException || t instanceof SQLTransientConnectionException
+                    || t instanceof SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("08") || SERVER_GOING_AWAY.contains(state))) {
+                    return true;
+                }
+                String message = sql.getMessage();
+                if (message != null && message.toLowerCase(Locale.ROOT).contains("acquisition timeout")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static ApiError jsonError(JsonProcessingException e) {

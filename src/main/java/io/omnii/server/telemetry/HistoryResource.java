@@ -15,7 +15,8 @@ import java.time.Instant;
 @Produces(MediaType.APPLICATION_JSON)
 public class HistoryResource {
 
-    // 9999-12-31: instances' clocks may run ahead of ours, so "up to now" would hide their newest samples.
+    // 9999-12-31: instances' clocks may run ahead of ours, so "up to now" would hide their newest samples. Also the
+    // largest value taken: PostgreSQL's timestamps end not far after it, and a later one would fail the query.
     private static final long END_OF_TIME = 253_402_300_799_999L;
 
     private final HistoryService history;
@@ -32,8 +33,8 @@ public class HistoryResource {
         Long fromMs = epochMillis(from, 0L);
         Long toMs = epochMillis(to, END_OF_TIME);
         new Validation()
-                .check(fromMs != null, "from", "must be epoch milliseconds")
-                .check(toMs != null, "to", "must be epoch milliseconds")
+                .check(fromMs != null, "from", "must be epoch milliseconds between 0 and " + END_OF_TIME)
+                .check(toMs != null, "to", "must be epoch milliseconds between 0 and " + END_OF_TIME)
                 .check(fromMs == null || toMs == null || fromMs <= toMs, "to", "must not be before from")
                 .throwIfInvalid();
         return history.metrics(Ids.pathId(id, "Instance"), Instant.ofEpochMilli(fromMs), Instant.ofEpochMilli(toMs),
@@ -54,7 +55,7 @@ public class HistoryResource {
         }
         try {
             long ms = Long.parseLong(value.strip());
-            return ms >= 0 ? ms : null;
+            return ms >= 0 && ms <= END_OF_TIME ? ms : null;
         } catch (NumberFormatException e) {
             return null;
         }

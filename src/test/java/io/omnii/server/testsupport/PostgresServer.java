@@ -30,6 +30,12 @@ public final class PostgresServer implements AutoCloseable {
         return start(dataDir, keepData, settings, Ports.free(), true);
     }
 
+    /** Starts on the given port: how a test brings back, where its clients expect it, a server it stopped. */
+    public static PostgresServer start(Path dataDir, boolean keepData, Map<String, String> settings, int port)
+            throws IOException {
+        return start(dataDir, keepData, settings, port, true);
+    }
+
     /**
      * For the local run: its data kept, on a port it chooses (so that psql finds it again), and stopped by the
      * caller in its own order, not by a shutdown hook of the library's that would race the server's stop. PostgreSQL
