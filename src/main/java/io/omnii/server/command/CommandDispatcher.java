@@ -67,7 +67,9 @@ public class CommandDispatcher {
         executor.execute(() -> dispatch(instanceIds));
     }
 
-    /** Expires, times out and releases, then sends whatever can go: the safety net for missed wake-ups. */
+    /**
+     * Expires, times out, cancels and releases, then sends whatever can go: the safety net for missed wake-ups.
+     */
     @Scheduled(every = "${omnii.commands.sweep-interval:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void sweep() {
         OffsetDateTime now = now();
@@ -82,14 +84,21 @@ public class CommandDispatcher {
                     .setParameter("now", now)
                     .setParameter("cutoff", now.minus(config.completionTimeout()))
                     .getResultList());
+            // Decommissioning cancels what is queued; this catches a command that was being sent at that moment and
+            // came back to queued (its publish failed, or its claim went stale), which would otherwise wait out its TTL.
+            int cancelled = count(CommandState.CANCELLED, em.createNativeQuery("UPDATE command c SET state = 'cancelled',"
+                    + " updated_at = :now FROM instance i WHERE c.instance_id = i.id AND i.status = 'decommissioned'"
+                    + " AND c.state = 'queued' RETURNING c.command")
+                    .setParameter("now", now)
+                    .getResultList());
             int released = em.createNativeQuery("UPDATE command SET state = 'queued', sent_at = NULL, updated_at = :now"
                     + " WHERE state = 'sending' AND updated_at < :cutoff")
                     .setParameter("now", now)
                     .setParameter("cutoff", now.minusSeconds(STALE_CLAIM_SECONDS))
                     .executeUpdate();
-            if (expired + timedOut + released > 0) {
-                Log.infof("Commands: %d expired, %d timed out, %d released for another try", expired, timedOut,
-                        released);
+            if (expired + timedOut + cancelled + released > 0) {
+                Log.infof("Commands: %d expired, %d timed out, %d cancelled, %d released for another try", expired,
+                        timedOut, cancelled, released);
             }
         });
         dispatch(null);

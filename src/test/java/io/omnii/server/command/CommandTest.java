@@ -216,4 +216,21 @@ class CommandTest extends ServerTest {
         }
         admin().get("/commands/" + single).then().body("state", equalTo("cancelled"));
     }
+
+    @Test
+    void aCommandThatCameBackToQueuedAfterDecommissioningIsCancelledByTheNextSweep() {
+        String id = Api.enrollInstance("Retiring while sending");
+        String commandId = send(id, "{\"command\": \"restart\"}");
+        // The dispatcher holds it (sending) when the instance is decommissioned, so the cancel leaves it alone...
+        db.execute("UPDATE command SET state = 'sending' WHERE id = '" + commandId + "'");
+        admin().delete("/instances/" + id).then().statusCode(204);
+        // ...then its publish fails and it goes back to queued, for an instance that is gone.
+        db.execute("UPDATE command SET state = 'queued' WHERE id = '" + commandId + "'");
+        double cancelledBefore = finished("restart", "cancelled");
+
+        dispatcher.sweep();
+
+        admin().get("/commands/" + commandId).then().body("state", equalTo("cancelled"));
+        assertThat(finished("restart", "cancelled")).isEqualTo(cancelledBefore + 1);
+    }
 }
