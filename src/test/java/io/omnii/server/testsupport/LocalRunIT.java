@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,7 +53,8 @@ class LocalRunIT {
     private final String api = "http://127.0.0.1:" + env.get(LocalRun.HTTP_PORT);
 
     @BeforeEach
-    void emptyDirectory() throws IOException {
+    void emptyDirectory() throws Exception {
+        killLeftovers(); // of a run that was itself killed half way
         if (Files.exists(DIR)) {
             try (Stream<Path> all = Files.walk(DIR)) {
                 for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
@@ -65,8 +67,11 @@ class LocalRunIT {
 
     /** Leaves nothing running when an assertion failed half way; the files stay for a look. */
     @AfterEach
-    void killLeftovers() {
-        processesOfTheRun().forEach(ProcessHandle::destroyForcibly);
+    void killLeftovers() throws Exception {
+        for (ProcessHandle leftover : processesOfTheRun()) {
+            leftover.destroyForcibly();
+            leftover.onExit().get(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test
