@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Without options it finds the server scripts/run.sh runs, honouring the same variables ({@link LocalRun}): the
  * server at {@code QUARKUS_HTTP_PORT}, else at the port of the last local run, else at 3001; the token from
  * {@code OMNII_ADMIN_TOKEN}, else the one the local run keeps; the broker at {@code OMNII_LOCAL_MQTT_PORT}, else where
- * the enroll answers say, else at the last local run's port.
+ * the enroll answers say, else at the last local run's port. What the local run keeps is in {@code OMNII_LOCAL_DIR},
+ * else target/local.
  */
 public final class FleetSimulator {
 
@@ -57,6 +58,7 @@ public final class FleetSimulator {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String server;
     private final String token;
+    private final Path localRun;
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "simulator");
         t.setDaemon(true);
@@ -70,6 +72,7 @@ public final class FleetSimulator {
         this.server = serverUrl(opts, env, localRun);
         this.token = token(opts, env, localRun).orElse(null);
         this.brokerOverride = brokerOverride(opts, env);
+        this.localRun = localRun;
         this.localBrokerPort = opts.containsKey("server") ? Optional.empty()
                 : LocalRun.recordedPort(localRun, "mqtt");
     }
@@ -80,7 +83,7 @@ public final class FleetSimulator {
             opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
         try {
-            new FleetSimulator(opts, System.getenv(), LocalRun.DIR).run();
+            new FleetSimulator(opts, System.getenv(), LocalRun.dir(System.getenv())).run();
         } catch (Unreachable | IllegalArgumentException e) {
             // What went wrong and where, without a stack trace: these are the user's to fix.
             System.err.println("simulate: " + e.getMessage());
@@ -248,7 +251,7 @@ public final class FleetSimulator {
         int count = Integer.parseInt(opts.getOrDefault("instances", "50"));
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("the admin token is needed: --token T or OMNII_ADMIN_TOKEN "
-                    + "(scripts/run.sh prints it and keeps it in " + LocalRun.DIR + ")");
+                    + "(scripts/run.sh prints it and keeps it in " + localRun + ")");
         }
         List<Instance> fleet = fleet(count);
         String broker = brokerAddress();

@@ -20,7 +20,11 @@ import java.util.Properties;
  */
 public final class LocalRun {
 
-    public static final Path DIR = Path.of("target", "local");
+    /** Where the local run keeps its data, its token and its ports, unless {@link #LOCAL_DIR} names another place. */
+    public static final Path DEFAULT_DIR = Path.of("target", "local");
+    public static final String LOCAL_DIR = "OMNII_LOCAL_DIR";
+    public static final String HTTP_HOST = "QUARKUS_HTTP_HOST";
+    public static final String MANAGEMENT_HOST = "QUARKUS_MANAGEMENT_HOST";
     public static final String HTTP_PORT = "QUARKUS_HTTP_PORT";
     public static final String MANAGEMENT_PORT = "QUARKUS_MANAGEMENT_PORT";
     public static final String MQTT_PORT = "OMNII_LOCAL_MQTT_PORT";
@@ -30,6 +34,12 @@ public final class LocalRun {
     static final String PORTS_FILE = "ports.properties";
 
     private LocalRun() {
+    }
+
+    /** {@code OMNII_LOCAL_DIR} when set (relative to the checkout, where the scripts run), else target/local. */
+    public static Path dir(Map<String, String> env) {
+        String value = env.get(LOCAL_DIR);
+        return value == null || value.isBlank() ? DEFAULT_DIR : Path.of(value.strip());
     }
 
     /** The port a variable names, or the default. */

@@ -6,33 +6,37 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The local run behind scripts/run.sh: a real PostgreSQL and a real Mosquitto with their data under target/local,
- * then the packaged server wired to both. Ctrl-C stops all three, the server first: the broker and the database
+ * The local run behind scripts/run.sh: a real PostgreSQL and a real Mosquitto with their data under target/local
+ * (or {@code OMNII_LOCAL_DIR}), then the packaged server wired to both. Ctrl-C stops all three, the server first: the broker and the database
  * are started out of reach of the terminal's Ctrl-C and stopped after it, so a clean stop shows the server no lost
  * broker and no lost database. What it honours and keeps between runs: {@link LocalRun}.
  */
 public final class LocalStack {
 
-    private static final Path DIR = LocalRun.DIR;
+    private static final String LOOPBACK = "127.0.0.1";
 
     private LocalStack() {
     }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
+        Path dir = LocalRun.dir(env);
         int apiPort = LocalRun.port(env, LocalRun.HTTP_PORT, 3001);
         int managementPort = LocalRun.port(env, LocalRun.MANAGEMENT_PORT, 9000);
         int mqttPort = LocalRun.portOrFree(env, LocalRun.MQTT_PORT, 1883);
         int postgresPort = LocalRun.portOrFree(env, LocalRun.POSTGRES_PORT, 5432);
-        // Kept in target/local between runs; a deployed server takes its token from configuration.
-        String token = LocalRun.adminToken(env, DIR);
+        // Kept in the local run's directory between runs; a deployed server takes its token from configuration.
+        String token = LocalRun.adminToken(env, dir);
 
-        PostgresServer postgres = PostgresServer.startDetached(DIR.resolve("postgres"), postgresPort);
-        MosquittoServer mosquitto = MosquittoServer.startDetached(DIR.resolve("mosquitto"), mqttPort);
-        LocalRun.recordPorts(DIR, Map.of("api", apiPort, "management", managementPort, "mqtt", mqttPort,
+        PostgresServer postgres = PostgresServer.startDetached(dir.resolve("postgres"), postgresPort);
+        MosquittoServer mosquitto = MosquittoServer.startDetached(dir.resolve("mosquitto"), mqttPort);
+        LocalRun.recordPorts(dir, Map.of("api", apiPort, "management", managementPort, "mqtt", mqttPort,
                 "postgres", postgresPort));
 
-        ServerProcess server = new ServerProcess(postgres, mqttPort, token, apiPort, managementPort, true);
+        ServerProcess server = new ServerProcess(postgres, mqttPort, token, apiPort, managementPort, true)
+                // On loopback, like its broker and database: the banner's token opens the whole API.
+                .env(LocalRun.HTTP_HOST, env.getOrDefault(LocalRun.HTTP_HOST, LOOPBACK))
+                .env(LocalRun.MANAGEMENT_HOST, env.getOrDefault(LocalRun.MANAGEMENT_HOST, LOOPBACK));
         Process process = server.start(null);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // In this order: the server disconnects from a broker and a database that are still there.
@@ -68,8 +72,8 @@ public final class LocalStack {
                  Ctrl-C stops the server, the broker and the database.
                 ==================================================================
 
-                """, api, postgres.jdbcUrl(), DIR.resolve("postgres"), mqttPort, token, management, postgresPort,
-                DIR.resolve(LocalRun.TOKEN_FILE), DIR.resolve("mosquitto").resolve("mosquitto.log"));
+                """, api, postgres.jdbcUrl(), dir.resolve("postgres"), mqttPort, token, management, postgresPort,
+                dir.resolve(LocalRun.TOKEN_FILE), dir.resolve("mosquitto").resolve("mosquitto.log"));
         System.exit(process.waitFor());
     }
 }
