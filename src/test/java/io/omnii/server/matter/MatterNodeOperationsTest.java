@@ -147,6 +147,34 @@ class MatterNodeOperationsTest {
                 .body("message", containsString("0/40/5 status " + status));
     }
 
+    /**
+     * Jackson reads 1e400 as Infinity (sent on as the string "Infinity") and an escaped lone surrogate as a char that
+     * goes out as "?": what the Matter Server got would not be what the client sent.
+     */
+    @Test
+    void valuesThatCannotBeRelayedAsSentAre400AndNeverReachTheMatterServer() {
+        String write = "/matter/nodes/" + light + "/attributes/0/40/5";
+        notRelayable(admin().body("{\"value\": 1e400}").put(write), "value", "range of a double");
+        notRelayable(admin().body("{\"value\": [\"Porch\\ud800\"]}").put(write), "value.0", "unpaired surrogate");
+        admin().body("{\"value\": {\"\\udc00\": 1}}").put(write).then().statusCode(400); // Jackson's own refusal
+        notRelayable(admin().body("{\"endpointId\": 1, \"clusterId\": 8, \"commandName\": \"MoveToLevel\","
+                + " \"payload\": {\"level\": -1e400}}").post("/matter/nodes/" + light + "/commands"),
+                "payload.level", "range of a double");
+        notRelayable(admin().body("{\"ssid\": \"Home\\ud800\", \"password\": \"\"}").put("/matter/credentials/wifi"),
+                "ssid", "unpaired surrogate");
+        notRelayable(admin().body("{\"ssid\": \"Home\", \"password\": \"pass\\udc00word\"}")
+                .put("/matter/credentials/wifi"), "password", "unpaired surrogate");
+        assertThat(peer.received()).isEmpty();
+        // A pair is one character, relayed as it came.
+        admin().body("{\"value\": \"Porch \\ud83d\\ude00\"}").put(write).then().statusCode(200);
+        assertThat(peer.lastArgs("write_attribute").path("value").asText()).isEqualTo("Porch \ud83d\ude00");
+    }
+
+    private static void notRelayable(Response answer, String field, String why) {
+        answer.then().statusCode(400).body("error", equalTo("validation_failed"))
+                .body("violations[0].field", equalTo(field)).body("violations[0].message", containsString(why));
+    }
+
     @Test
     void badArgumentsAre400AndNeverReachTheMatterServer() {
         admin().get("/matter/nodes/" + light + "/attributes?path=0/40").then().statusCode(400)
