@@ -37,6 +37,7 @@ public class MatterRelay {
     /** The highest unsigned 64-bit node id. */
     private static final BigInteger MAX_NODE_ID = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     private static final Pattern CREDENTIAL_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    static final String CREDENTIAL_ID_RULE = "must be 1 to 64 letters, digits, '.', '_' or '-'";
     private static final Pattern HEX = Pattern.compile("(\\p{XDigit}{2}){1,254}");
     private static final Pattern ATTRIBUTE_PATH = Pattern.compile("(\\d{1,10}|\\*)/(\\d{1,10}|\\*)/(\\d{1,10}|\\*)");
     private static final Pattern COMMAND_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,63}");
@@ -70,6 +71,11 @@ public class MatterRelay {
             // falls through to 404
         }
         throw ApiException.notFound("Matter node");
+    }
+
+    /** The name of a Wi-Fi or Thread credential entry on a server that keeps several (schema 12). */
+    static boolean credentialId(String id) {
+        return CREDENTIAL_ID.matcher(id).matches();
     }
 
     /** 503 when no Matter Server is configured: nothing can be relayed. Checked after our own checks of the input. */
@@ -107,8 +113,7 @@ public class MatterRelay {
                 .check(request.password() != null, "password", "is required (empty for an open network)")
                 .check(request.password() == null || request.password().length() <= 64, "password",
                         "must be at most 64 characters")
-                .check(request.id() == null || CREDENTIAL_ID.matcher(request.id()).matches(), "id",
-                        "must be 1 to 64 letters, digits, '.', '_' or '-'")
+                .check(request.id() == null || credentialId(request.id()), "id", CREDENTIAL_ID_RULE)
                 .throwIfInvalid();
         requireRelay();
         requireNamedCredentials("id", request.id());
@@ -124,8 +129,8 @@ public class MatterRelay {
         new Validation()
                 .check(dataset != null && HEX.matcher(dataset).matches(), "dataset",
                         "must be the Active Operational Dataset as hex: an even number of hex digits, at most 508")
-                .check(request == null || request.id() == null || CREDENTIAL_ID.matcher(request.id()).matches(),
-                        "id", "must be 1 to 64 letters, digits, '.', '_' or '-'")
+                .check(request == null || request.id() == null || credentialId(request.id()), "id",
+                        CREDENTIAL_ID_RULE)
                 .throwIfInvalid();
         requireRelay();
         requireNamedCredentials("id", request.id());
@@ -256,7 +261,7 @@ public class MatterRelay {
      * not fit the device (it lacks the attribute, the attribute is read-only, the value is of the wrong type or out
      * of range), a 502 when the device failed (FAILURE, BUSY, RESOURCE_EXHAUSTED, ...).
      */
-    static List<WriteResult> requireWritten(List<WriteResult> results) {
+    private static List<WriteResult> requireWritten(List<WriteResult> results) {
         List<WriteResult> refused = results.stream().filter(r -> r.status() != 0).toList();
         if (refused.isEmpty()) {
             return results;
