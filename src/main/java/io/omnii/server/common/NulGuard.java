@@ -22,12 +22,17 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 /**
  * Refuses the NUL character (U+0000) in query parameters and anywhere in a JSON body, keys included, with a 400
  * naming the field. PostgreSQL stores it in neither text nor jsonb: let through, it fails the query and the client
- * gets a 500. One check at the door rather than one per field, so a new field cannot forget it.
+ * gets a 500. In a body it also refuses what would not reach a store or a wire as sent: an unpaired surrogate in a
+ * string (not Unicode, it goes out as "?"; Jackson decodes one from an escape such as backslash-u D800, refusing it
+ * only in a key) and a number beyond a double's range (read as Infinity, and sent on as the string "Infinity"). One
+ * check at the door rather than one per field, so a new field cannot forget it.
  */
 @Provider
 public class NulGuard implements ReaderInterceptor {
 
     static final String MESSAGE = "must not contain the NUL character (U+0000)";
+    static final String SURROGATE = "must be Unicode text: it holds an unpaired surrogate";
+    static final String OUT_OF_RANGE = "is a number beyond the range of a double";
     private static final JsonFactory JSON = new JsonFactory();
 
     @ServerRequestFilter(preMatching = true)
@@ -47,20 +52,27 @@ public class NulGuard implements ReaderInterceptor {
         }
         // Bodies are at most 64 KiB (HttpLimits): reading one twice costs little next to what the request does.
         byte[] body = context.getInputStream().readAllBytes();
-        Optional<String> field = fieldWithNul(body);
-        if (field.isPresent()) {
-            throw ApiException.invalid(field.get(), MESSAGE);
+        Optional<ApiError.Violation> refused = refused(body);
+        if (refused.isPresent()) {
+            throw ApiException.invalid(List.of(refused.get()));
         }
         context.setInputStream(new ByteArrayInputStream(body));
         return context.proceed();
     }
 
-    /** The first key or string value holding a NUL, as the error mappers name fields; empty if none. */
-    static Optional<String> fieldWithNul(byte[] body) throws IOException {
+    /** The first key or value refused: the field as the error mappers name fields, and why; empty if none. */
+    static Optional<ApiError.Violation> refused(byte[] body) throws IOException {
         try (JsonParser parser = JSON.createParser(body)) {
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
-                if ((token == JsonToken.FIELD_NAME || token == JsonToken.VALUE_STRING) && hasNul(parser.getText())) {
-                    return Optional.of(path(parser.getParsingContext()));
+                String why = null;
+                if (token == JsonToken.FIELD_NAME || token == JsonToken.VALUE_STRING) {
+                    String text = parser.getText();
+                    why = hasNul(text) ? MESSAGE : hasUnpairedSurrogate(text) ? SURROGATE : null;
+                } else if (token == JsonToken.VALUE_NUMBER_FLOAT && Double.isInfinite(parser.getDoubleValue())) {
+                    why = OUT_OF_RANGE;
+                }
+                if (why != null) {
+                    return Optional.of(new ApiError.Violation(path(parser.getParsingContext()), why));
                 }
             }
         } catch (JsonProcessingException malformed) {
@@ -79,5 +91,17 @@ public class NulGuard implements ReaderInterceptor {
 
     private static boolean hasNul(String text) {
         return text != null && text.indexOf('\0') >= 0;
+    }
+
+    private static boolean hasUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

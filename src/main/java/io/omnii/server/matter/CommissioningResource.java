@@ -39,7 +39,9 @@ public class CommissioningResource {
                     schema = @Schema(implementation = CommissioningView.class)),
             headers = @Header(name = "Location", description = "The operation to poll",
                     schema = @Schema(type = SchemaType.STRING)))
-    @APIResponse(responseCode = "409", description = "Another commissioning is pending (`commissioning_in_progress`)")
+    @APIResponse(responseCode = "409", description = "Another commissioning is pending (`commissioning_in_progress`),"
+            + " or a credential id was given to a Matter Server that keeps no named credentials"
+            + " (`matter_feature_unsupported`)")
     @APIResponse(responseCode = "503", description = "The Matter relay is off (`matter_relay_off`) or the Matter"
             + " Server is unreachable (`matter_server_unavailable`)")
     public Response start(CommissioningRequest request) {

@@ -12,6 +12,7 @@ import io.omnii.server.common.Times;
 import io.omnii.server.common.Validation;
 import io.omnii.server.matter.MatterPayloads.CommissioningRequest;
 import io.omnii.server.matter.MatterPayloads.CommissioningView;
+import io.netty.util.NetUtil;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
@@ -41,8 +42,7 @@ public class CommissioningService {
     static final String PENDING = "pending";
     static final String SUCCEEDED = "succeeded";
     static final String FAILED = "failed";
-    private static final Pattern IP_LITERAL = Pattern.compile(
-            "(\\d{1,3}\\.){3}\\d{1,3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]{1,32})?");
+    private static final Pattern IPV6_SCOPE = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
     private static final String COLUMNS = "SELECT id, method, network_only, state, node_id, error_code, error,"
             + " created_at, finished_at FROM matter_commissioning";
     private static final String UNSURE = "; the device may still have joined the fabric: see GET /matter/nodes";
@@ -201,6 +201,10 @@ public class CommissioningService {
             } catch (IllegalArgumentException e) {
                 v.check(false, "code", e.getMessage());
             }
+            v.check(r.wifiCredentialsId() == null || MatterRelay.credentialId(r.wifiCredentialsId()),
+                    "wifiCredentialsId", MatterRelay.CREDENTIAL_ID_RULE);
+            v.check(r.threadDatasetId() == null || MatterRelay.credentialId(r.threadDatasetId()),
+                    "threadDatasetId", MatterRelay.CREDENTIAL_ID_RULE);
             v.throwIfInvalid();
             boolean networkOnly = Boolean.TRUE.equals(r.networkOnly());
             args.put("code", code.value()).put("network_only", networkOnly);
@@ -224,8 +228,8 @@ public class CommissioningService {
                 && r.filter().asLong() >= 0 && r.filter().asLong() <= filterMaximum(filterType)), "filter",
                 "is required by the filterType, as a number up to " + filterMaximum(filterType));
         v.check(filterType != 0 || r.filter() == null || r.filter().isNull(), "filter", "needs a filterType");
-        v.check(r.ipAddress() == null || IP_LITERAL.matcher(r.ipAddress()).matches(), "ipAddress",
-                "must be an IPv4 or IPv6 address");
+        v.check(r.ipAddress() == null || ipLiteral(r.ipAddress()), "ipAddress",
+                "must be an IPv4 or IPv6 address (an IPv6 one may have a %scope)");
         v.check(r.networkOnly() == null, "networkOnly", "belongs to commissioning with a code");
         v.check(r.wifiCredentialsId() == null && r.threadDatasetId() == null, "code",
                 "credential ids belong to commissioning with a code");
@@ -238,6 +242,22 @@ public class CommissioningService {
             args.put("ip_addr", r.ipAddress());
         }
         return new Relayed("network", true, "commission_on_network", args);
+    }
+
+    /**
+     * An IPv4 or IPv6 address as the Matter Server parses it (python's ipaddress, which fails anything else with
+     * error 0), checked without a name lookup; IPv6 may carry a scope (fe80::1%eth0), never brackets.
+     */
+    static boolean ipLiteral(String text) {
+        int percent = text.indexOf('%');
+        if (text.startsWith("[")) {
+            return false;
+        }
+        if (percent < 0) {
+            return NetUtil.isValidIpV4Address(text) || NetUtil.isValidIpV6Address(text);
+        }
+        return NetUtil.isValidIpV6Address(text.substring(0, percent))
+                && IPV6_SCOPE.matcher(text.substring(percent + 1)).matches();
     }
 
     private static long filterMaximum(int filterType) {

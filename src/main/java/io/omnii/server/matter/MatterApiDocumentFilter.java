@@ -19,7 +19,8 @@ public class MatterApiDocumentFilter implements OASFilter {
 
     private static final String TABLE = " (docs/matter.md maps each Matter Server error)";
     private static final Map<String, String> RELAYED_ERRORS = Map.of(
-            "400", "The Matter Server found the arguments invalid (`matter_invalid_arguments`), or a field is invalid"
+            "400", "The Matter Server found the arguments invalid (`matter_invalid_arguments`), the device refused a"
+                    + " write for its value or target (`matter_write_refused`), or a field is invalid"
                     + " (`validation_failed`)",
             "409", "The node or the Matter Server cannot do it now (not ready, not resolving, an update in progress)"
                     + " or lacks the feature" + TABLE,

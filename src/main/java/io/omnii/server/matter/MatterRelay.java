@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -36,10 +37,16 @@ public class MatterRelay {
     /** The highest unsigned 64-bit node id. */
     private static final BigInteger MAX_NODE_ID = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     private static final Pattern CREDENTIAL_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    static final String CREDENTIAL_ID_RULE = "must be 1 to 64 letters, digits, '.', '_' or '-'";
     private static final Pattern HEX = Pattern.compile("(\\p{XDigit}{2}){1,254}");
     private static final Pattern ATTRIBUTE_PATH = Pattern.compile("(\\d{1,10}|\\*)/(\\d{1,10}|\\*)/(\\d{1,10}|\\*)");
     private static final Pattern COMMAND_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,63}");
     private static final int MAX_READ_PATHS = 50;
+    /** Interaction Model statuses by which a device refuses a write for what it asks, not for failing itself. */
+    private static final Map<Integer, String> REQUEST_REFUSALS = Map.of(
+            0x7E, "UNSUPPORTED_ACCESS", 0x7F, "UNSUPPORTED_ENDPOINT", 0x86, "UNSUPPORTED_ATTRIBUTE",
+            0x87, "CONSTRAINT_ERROR", 0x88, "UNSUPPORTED_WRITE", 0x8D, "INVALID_DATA_TYPE", 0x9D, "ACCESS_RESTRICTED",
+            0xC3, "UNSUPPORTED_CLUSTER", 0xC6, "NEEDS_TIMED_INTERACTION");
 
     private final MatterClient client;
     private final MatterConfig config;
@@ -64,6 +71,11 @@ public class MatterRelay {
             // falls through to 404
         }
         throw ApiException.notFound("Matter node");
+    }
+
+    /** The name of a Wi-Fi or Thread credential entry on a server that keeps several (schema 12). */
+    static boolean credentialId(String id) {
+        return CREDENTIAL_ID.matcher(id).matches();
     }
 
     /** 503 when no Matter Server is configured: nothing can be relayed. Checked after our own checks of the input. */
@@ -101,8 +113,7 @@ public class MatterRelay {
                 .check(request.password() != null, "password", "is required (empty for an open network)")
                 .check(request.password() == null || request.password().length() <= 64, "password",
                         "must be at most 64 characters")
-                .check(request.id() == null || CREDENTIAL_ID.matcher(request.id()).matches(), "id",
-                        "must be 1 to 64 letters, digits, '.', '_' or '-'")
+                .check(request.id() == null || credentialId(request.id()), "id", CREDENTIAL_ID_RULE)
                 .throwIfInvalid();
         requireRelay();
         requireNamedCredentials("id", request.id());
@@ -118,8 +129,8 @@ public class MatterRelay {
         new Validation()
                 .check(dataset != null && HEX.matcher(dataset).matches(), "dataset",
                         "must be the Active Operational Dataset as hex: an even number of hex digits, at most 508")
-                .check(request == null || request.id() == null || CREDENTIAL_ID.matcher(request.id()).matches(),
-                        "id", "must be 1 to 64 letters, digits, '.', '_' or '-'")
+                .check(request == null || request.id() == null || credentialId(request.id()), "id",
+                        CREDENTIAL_ID_RULE)
                 .throwIfInvalid();
         requireRelay();
         requireNamedCredentials("id", request.id());
@@ -241,16 +252,25 @@ public class MatterRelay {
                 .throwIfInvalid();
         ObjectNode args = node(nodeId).put("attribute_path", path);
         args.set("value", request.value());
-        return send(nodeId, "write_attribute", args, config.commandTimeout()).map(MatterRelay::writeResults).map(results -> {
-            List<String> refused = results.stream().filter(r -> r.status() != 0)
-                    .map(r -> r.endpointId() + "/" + r.clusterId() + "/" + r.attributeId() + " status " + r.status())
-                    .toList();
-            if (!refused.isEmpty()) {
-                throw new ApiException(502, "matter_write_refused", "The device refused the write: "
-                        + String.join(", ", refused) + " (Interaction Model status codes)");
-            }
+        return send(nodeId, "write_attribute", args, config.commandTimeout()).map(MatterRelay::writeResults)
+                .map(MatterRelay::requireWritten);
+    }
+
+    /**
+     * The results when every status is success; otherwise the refusal: a 400 when each status says the write does
+     * not fit the device (it lacks the attribute, the attribute is read-only, the value is of the wrong type or out
+     * of range), a 502 when the device failed (FAILURE, BUSY, RESOURCE_EXHAUSTED, ...).
+     */
+    private static List<WriteResult> requireWritten(List<WriteResult> results) {
+        List<WriteResult> refused = results.stream().filter(r -> r.status() != 0).toList();
+        if (refused.isEmpty()) {
             return results;
-        });
+        }
+        boolean requestAtFault = refused.stream().allMatch(r -> REQUEST_REFUSALS.containsKey(r.status()));
+        List<String> statuses = refused.stream().map(r -> r.endpointId() + "/" + r.clusterId() + "/" + r.attributeId()
+                + " status " + r.status() + " " + REQUEST_REFUSALS.getOrDefault(r.status(), "(a failure)")).toList();
+        throw new ApiException(requestAtFault ? 400 : 502, "matter_write_refused", "The device refused the write: "
+                + String.join(", ", statuses) + " (Interaction Model status codes)");
     }
 
     /** Write results come as Path/Status with EndpointId... (CHIP names) or path/status with endpoint_id... */

@@ -1,415 +1,65 @@
 package io.omnii.server.common;
 
-import static io.omnii.server.testsupport.Api.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.omnii.server.testsupport.Api;
+import io.omnii.server.testsupport.HostileInputWalk;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.IOException;
 import java.net.URI;
-import java.net.URL;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * "No 5xx from bad input" as a property of the whole API, not of a list of cases: walks every operation of the
- * OpenAPI document and sends, with the admin token, hostile values for each path and query parameter and each body
- * field (nested ones too), and hostile whole bodies. Every answer must be below 500 (but for the Matter relay's
- * documented 503s, which say the relay is off, not that the input was bad), and every error must carry exactly the
- * documented body. Fixed values plus seeded random ones: the seed is printed, and {@code -Dfuzz.seed=N} replays it.
+ * {@link HostileInputWalk} over every operation of the OpenAPI document, with the Matter relay off (the default test
+ * profile): the relayed operations stop at their documented 503s after our own input checks. MatterHostileInputTest
+ * walks them with the relay connected.
  */
 @QuarkusTest
 class HostileInputTest extends ServerTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String HOLE = "__hostile__";
-    private static final Set<String> ERROR_KEYS = Set.of("status", "error", "message", "violations");
-    private static final Pattern ERROR_CODE = Pattern.compile("[a-z][a-z0-9_]*");
     /** 503s that say the Matter relay is off or its server away, whatever the input (docs/api.md, Matter). */
     private static final Set<String> RELAY_DOWN = Set.of("matter_relay_off", "matter_server_unavailable");
-    private static final int RANDOM_VALUES = 4;
-
-    /**
-     * Parameter values, sent percent-encoded as UTF-8. Overlong ones stop at 5,000 and 60,000 characters: past 64 KiB
-     * the HTTP layer refuses the URI itself, without a body (docs/api.md, Sizes).
-     */
-    private static final List<String> PARAMETER_VALUES = List.of("", " ", "\0", "a\0b", "-1", "0",
-            "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-99999999999999999999", "1e400",
-            "-1e400", "NaN", "1.5", "true", "null", "[]", "{}", "not-a-uuid", "00000000-0000-0000-0000-000000000000",
-            "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF", "%", "\uFFFF", "\uD800", "é😀", "'; DROP TABLE instance; --",
-            "../../etc/passwd", "\r\n", "x".repeat(300), "x".repeat(5_000), "x".repeat(60_000));
-    /** Sent as they are, already percent-encoded: bytes that are not UTF-8, an encoded NUL, an encoded surrogate. */
-    private static final List<String> RAW_PARAMETER_VALUES = List.of("%00", "%FF%FE", "%C0%80", "%ED%A0%80",
-            "%E2%28%A1", "%25");
-    /** JSON values put in place of one field. */
-    private static final List<String> FIELD_VALUES = List.of("null", "\"\"", "\"\\u0000\"", "\"a\\u0000b\"",
-            "{\"\\u0000\": 1}", "[\"\\u0000\"]", "\"" + "x".repeat(1_000_000) + "\"", "\"" + "x".repeat(60_000) + "\"",
-            "\"" + "x".repeat(300) + "\"", "9223372036854775807", "9223372036854775808", "-9223372036854775809",
-            "-1", "0", "2147483648", "1e400", "-1e400", "1.5", "true", "[]", "[1, \"a\", null]", "{}",
-            "{\"a\": {\"b\": [null, {}]}}", "\"not-a-uuid\"", "\"00000000-0000-0000-0000-000000000000\"",
-            "\"\\ud800\"", "\"é😀\"", "\"'; DROP TABLE instance; --\"", "[" + "\"x\",".repeat(5_000) + "\"x\"]",
-            "[".repeat(1_500) + "]".repeat(1_500));
-    /** Whole bodies. */
-    private static final List<byte[]> BODIES = List.of(new byte[0], bytes("{"), bytes("[]"), bytes("\"x\""),
-            bytes("1e400"), bytes("null"), bytes("{\"a\": 1,}"), bytes("{\"\\u0000\": \"\\u0000\"}"),
-            new byte[] { '{', '"', (byte) 0xFF, (byte) 0xFE, '"', ':', '1', '}' }, new byte[] { (byte) 0xC0, (byte) 0x80 },
-            bytes("[".repeat(1_500)));
 
     @TestHTTPResource("/")
-    URL root;
-
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final List<String> findings = new ArrayList<>();
-    private String instanceId;
-    private int sent;
+    URI root;
 
     @Test
     void noOperationAnswersHostileInputWithA5xxOrAnErrorBodyOutsideTheDocumentedShape() throws Exception {
-        long seed = Long.getLong("fuzz.seed", System.nanoTime());
-        System.out.printf("HostileInputTest seed=%d (replay with -Dfuzz.seed=%d)%n", seed, seed);
-        Random random = new Random(seed);
-        instanceId = Api.enrollInstance("Hostile");
-        JsonNode api = JSON.readTree(admin().get("/q/openapi?format=json").then().statusCode(200).extract().asString());
+        String instanceId = Api.enrollInstance("Hostile");
+        JsonNodeFactory json = JsonNodeFactory.instance;
+        Map<String, JsonNode> fields = Map.of("command", json.textNode("get_status"),
+                "status", json.textNode("online"), "instanceIds", json.arrayNode().add(instanceId));
+        HostileInputWalk walk = new HostileInputWalk("HostileInputTest", root, new HostileInputWalk.Target() {
 
-        long started = System.nanoTime();
-        for (Operation op : operations(api)) {
-            List<String> parameterValues = new ArrayList<>(PARAMETER_VALUES);
-            List<String> fieldValues = new ArrayList<>(FIELD_VALUES);
-            for (int i = 0; i < RANDOM_VALUES; i++) {
-                parameterValues.add(randomText(random));
-                fieldValues.add(randomJson(random));
-            }
-            check(op, op.baseline(), op.bodyText(null, null));
-            for (String name : op.parameters.keySet()) {
-                for (String value : parameterValues) {
-                    check(op, op.with(name, encode(value)), op.bodyText(null, null));
+            @Override
+            public String baseline(String path, String parameter, String in) {
+                if (!in.equals("path")) {
+                    return null;
                 }
-                for (String value : RAW_PARAMETER_VALUES) {
-                    check(op, op.with(name, value), op.bodyText(null, null));
-                }
+                // An instance that exists where the path is an instance's, so the request goes as deep as it can.
+                return parameter.equals("id") && path.startsWith("/instances/") ? instanceId
+                        : parameter.equals("id") ? UUID.randomUUID().toString() : "1";
             }
-            if (op.body != null) {
-                for (List<String> field : fields(api, op.body, List.of())) {
-                    for (String value : fieldValues) {
-                        check(op, op.baseline(), op.bodyText(field, value));
-                    }
-                }
-                for (byte[] body : BODIES) {
-                    check(op, op.baseline(), body);
-                }
+
+            @Override
+            public List<Map<String, JsonNode>> bodies(String method, String path) {
+                return List.of(fields);
             }
-        }
-        System.out.printf("HostileInputTest: %d requests in %d ms%n", sent, (System.nanoTime() - started) / 1_000_000);
-        assertThat(findings).as("answers to hostile input that are a 5xx or break the error shape").isEmpty();
-    }
 
-    /** One operation of the document, with a value for each parameter that gets it past the ones not under test. */
-    private final class Operation {
-
-        final String method;
-        final String path;
-        final Map<String, Parameter> parameters = new LinkedHashMap<>();
-        final JsonNode body; // its schema, or null
-        final JsonNode api;
-
-        Operation(JsonNode api, String method, String path, JsonNode op) {
-            this.api = api;
-            this.method = method;
-            this.path = path;
-            op.path("parameters").forEach(p -> parameters.put(p.get("name").asText(),
-                    new Parameter(p.get("in").asText(), p.path("schema").path("type").asText())));
-            JsonNode content = op.path("requestBody").path("content").path("application/json");
-            this.body = content.isMissingNode() ? null : content.get("schema");
-        }
-
-        Map<String, String> baseline() {
-            Map<String, String> values = new LinkedHashMap<>();
-            parameters.forEach((name, p) -> {
-                if (p.in.equals("path")) {
-                    // An instance that exists where the path is an instance's, so the request goes as deep as it can.
-                    values.put(name, name.equals("id") && path.startsWith("/instances/") ? instanceId
-                            : name.equals("id") ? UUID.randomUUID().toString() : "1");
-                }
-            });
-            return values;
-        }
-
-        Map<String, String> with(String name, String encoded) {
-            Map<String, String> values = baseline();
-            values.put(name, encoded);
-            return values;
-        }
-
-        URI uri(Map<String, String> values) {
-            String p = path;
-            StringBuilder query = new StringBuilder();
-            for (Map.Entry<String, String> v : values.entrySet()) {
-                Parameter parameter = parameters.get(v.getKey());
-                if (parameter.in.equals("path")) {
-                    p = p.replace("{" + v.getKey() + "}", v.getValue().isEmpty() ? "%20" : v.getValue());
-                } else {
-                    // Lists twice, short values only: two of the longest would pass the URI backstop.
-                    int repeat = parameter.type.equals("array") && v.getValue().length() < 1_000 ? 2 : 1;
-                    for (int i = 0; i < repeat; i++) {
-                        query.append(query.isEmpty() ? "?" : "&").append(v.getKey()).append('=').append(v.getValue());
-                    }
-                }
-            }
-            return URI.create(root.toString().replaceFirst("/$", "") + p + query);
-        }
-
-        /** The body with {@code value} (JSON text) at {@code field}, or the plain baseline body; null if none. */
-        byte[] bodyText(List<String> field, String value) {
-            if (body == null) {
-                return null;
-            }
-            JsonNode node = baselineBody(api, body, field == null ? List.of() : field, true);
-            String text = node.toString();
-            return bytes(field == null ? text : text.replace("\"" + HOLE + "\"", value));
-        }
-    }
-
-    private record Parameter(String in, String type) {
-    }
-
-    private List<Operation> operations(JsonNode api) {
-        List<Operation> ops = new ArrayList<>();
-        api.get("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(m -> {
-            if (Set.of("get", "post", "put", "patch", "delete").contains(m.getKey())) {
-                ops.add(new Operation(api, m.getKey().toUpperCase(), path.getKey(), m.getValue()));
-            }
-        }));
-        // Deletions last: deleting the instance the others use would send them all to the same 409.
-        ops.sort(Comparator.comparing((Operation o) -> o.method.equals("DELETE")));
-        assertThat(ops).as("operations in the OpenAPI document").hasSizeGreaterThan(20);
-        return ops;
-    }
-
-    /**
-     * A body close enough to valid that a hostile field is judged where it is used: plausible values for the other
-     * fields, a nested object only along the path to the field under test (or, elsewhere, with its first field only:
-     * "exactly one of" targets stay valid).
-     */
-    private JsonNode baselineBody(JsonNode api, JsonNode schema, List<String> hole, boolean all) {
-        JsonNode s = resolve(api, schema);
-        if (hole.isEmpty() && !all) {
-            return JSON.getNodeFactory().textNode(HOLE);
-        }
-        ObjectNode object = JSON.createObjectNode();
-        Iterator<Map.Entry<String, JsonNode>> properties = s.path("properties").fields();
-        while (properties.hasNext()) {
-            Map.Entry<String, JsonNode> property = properties.next();
-            String name = property.getKey();
-            if (!hole.isEmpty() && hole.get(0).equals(name)) {
-                object.set(name, baselineBody(api, property.getValue(), hole.subList(1, hole.size()), false));
-            } else if (hole.isEmpty() || all) {
-                object.set(name, plausible(api, name, property.getValue()));
-                if (!all) {
-                    break;
-                }
-            }
-        }
-        return object;
-    }
-
-    private JsonNode plausible(JsonNode api, String name, JsonNode schema) {
-        JsonNode s = resolve(api, schema);
-        if (s.has("enum")) {
-            return s.get("enum").get(0);
-        }
-        switch (name) {
-            case "command":
-                return JSON.getNodeFactory().textNode("get_status");
-            case "status":
-                return JSON.getNodeFactory().textNode("online");
-            case "instanceIds":
-                return JSON.createArrayNode().add(instanceId);
-            default:
-                break;
-        }
-        return switch (s.path("type").asText()) {
-            case "string" -> JSON.getNodeFactory().textNode("x");
-            case "integer", "number" -> JSON.getNodeFactory().numberNode(1);
-            case "boolean" -> JSON.getNodeFactory().booleanNode(false);
-            case "array" -> {
-                ArrayNode array = JSON.createArrayNode();
-                JsonNode item = resolve(api, s.path("items"));
-                yield item.path("type").asText().equals("string") ? array.add("x") : array;
-            }
-            default -> isJsonNode(schema) || !s.has("properties") ? JSON.createObjectNode()
-                    : baselineBody(api, schema, List.of(), false);
-        };
-    }
-
-    /** Every field path of a body schema: its properties, and theirs where a property is itself an object. */
-    private List<List<String>> fields(JsonNode api, JsonNode schema, List<String> prefix) {
-        List<List<String>> fields = new ArrayList<>();
-        resolve(api, schema).path("properties").fields().forEachRemaining(p -> {
-            List<String> field = new ArrayList<>(prefix);
-            field.add(p.getKey());
-            fields.add(field);
-            JsonNode s = resolve(api, p.getValue());
-            if (!isJsonNode(p.getValue()) && s.has("properties") && prefix.size() < 3) {
-                fields.addAll(fields(api, p.getValue(), field));
+            @Override
+            public boolean tolerated(String path, int status, String error) {
+                return status == 503 && path.startsWith("/matter/") && RELAY_DOWN.contains(error);
             }
         });
-        return fields;
-    }
-
-    private static boolean isJsonNode(JsonNode schema) {
-        return schema.path("$ref").asText().endsWith("/JsonNode");
-    }
-
-    private static JsonNode resolve(JsonNode api, JsonNode schema) {
-        JsonNode s = schema;
-        for (int i = 0; i < 10 && s.has("$ref"); i++) {
-            s = api.at(s.get("$ref").asText().substring(1));
-        }
-        if (s.has("allOf") && s.get("allOf").size() == 1) {
-            return resolve(api, s.get("allOf").get(0));
-        }
-        return s;
-    }
-
-    private void check(Operation op, Map<String, String> values, byte[] body) throws InterruptedException {
-        URI uri = op.uri(values);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + Api.ADMIN_TOKEN)
-                .method(op.method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        sent++;
-        HttpResponse<String> answer;
-        try {
-            answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException first) {
-            // Once more: the client may have picked a pooled connection the server was just closing.
-            try {
-                answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                finding(op, uri, body, "no answer: " + e);
-                return;
-            }
-        }
-        int status = answer.statusCode();
-        if (status < 400) {
-            return;
-        }
-        String problem = errorShapeProblem(answer);
-        if (problem == null && status >= 500 && !(status == 503 && op.path.startsWith("/matter/")
-                && RELAY_DOWN.contains(errorCode(answer)))) {
-            problem = "a " + status;
-        }
-        if (problem != null) {
-            finding(op, uri, body, problem + " " + abbreviate(answer.body()));
-        }
-    }
-
-    /** What is wrong with an error answer's body, or null: exactly status, error, message and maybe violations. */
-    private static String errorShapeProblem(HttpResponse<String> answer) {
-        if (!answer.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) {
-            return answer.statusCode() + " without a JSON body";
-        }
-        JsonNode error;
-        try {
-            error = JSON.readTree(answer.body());
-        } catch (IOException e) {
-            return answer.statusCode() + " with a body that is not JSON";
-        }
-        if (error == null || !error.isObject()) {
-            return answer.statusCode() + " with a body that is not an object";
-        }
-        List<String> keys = new ArrayList<>();
-        error.fieldNames().forEachRemaining(keys::add);
-        boolean shaped = ERROR_KEYS.containsAll(keys) && error.path("status").isInt()
-                && error.get("status").asInt() == answer.statusCode()
-                && error.path("error").isTextual() && ERROR_CODE.matcher(error.get("error").asText()).matches()
-                && error.path("message").isTextual() && !error.get("message").asText().isBlank();
-        JsonNode violations = error.path("violations");
-        if (!violations.isMissingNode()) {
-            shaped &= violations.isArray() && !violations.isEmpty();
-            for (JsonNode v : violations) {
-                List<String> vKeys = new ArrayList<>();
-                v.fieldNames().forEachRemaining(vKeys::add);
-                shaped &= Set.of("field", "message").equals(Set.copyOf(vKeys)) && v.get("field").isTextual()
-                        && v.get("message").isTextual();
-            }
-        }
-        String text = answer.body();
-        shaped &= !text.contains("Exception") && !text.contains("\tat ");
-        return shaped ? null : answer.statusCode() + " with a body outside the error shape";
-    }
-
-    private static String errorCode(HttpResponse<String> answer) {
-        try {
-            return JSON.readTree(answer.body()).path("error").asText();
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private void finding(Operation op, URI uri, byte[] body, String problem) {
-        findings.add(op.method + " " + abbreviate(uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?"
-                + uri.getRawQuery())) + (body == null ? "" : " " + abbreviate(new String(body, StandardCharsets.UTF_8)))
-                + " -> " + problem);
-    }
-
-    private static String randomText(Random random) {
-        String palette = "aZ09-_.:/\\%\"'{}[]<>?&=+ \t\n\0\u0001\u007f\u00e9\u2028\uFFFD\uD83D\uDE00\uD800";
-        int length = random.nextInt(4) == 0 ? random.nextInt(3_000) : random.nextInt(40);
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < length; i++) {
-            text.append(palette.charAt(random.nextInt(palette.length())));
-        }
-        return switch (random.nextInt(3)) {
-            case 0 -> Long.toString(random.nextLong());
-            case 1 -> Double.toString(random.nextGaussian() * Math.pow(10, random.nextInt(600) - 300));
-            default -> text.toString();
-        };
-    }
-
-    private static String randomJson(Random random) {
-        String text = randomText(random);
-        return switch (random.nextInt(4)) {
-            case 0 -> text.matches("-?[0-9.E]+") ? text : JSON.getNodeFactory().textNode(text).toString();
-            case 1 -> JSON.createArrayNode().add(text).add(random.nextLong()).toString();
-            case 2 -> JSON.createObjectNode().put(text, text).toString();
-            default -> JSON.getNodeFactory().textNode(text).toString();
-        };
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 160 ? text : text.substring(0, 160) + "...(" + text.length() + " chars)";
+        HostileInputWalk.Result result = walk.run(walk.seed());
+        assertThat(result.sent()).as("requests sent").isGreaterThan(3_000);
+        assertThat(result.findings()).as("answers to hostile input that are a 5xx or break the error shape").isEmpty();
     }
 }

@@ -133,6 +133,35 @@ class CommissioningTest {
         assertThat(peer.received()).isEmpty();
     }
 
+    /** python-matter-server parses ip_addr with ipaddress, and fails anything else with error 0: a 502. */
+    @ParameterizedTest
+    @ValueSource(strings = { ":", "1:", "::::::::::", "fd11::2::1", "999.1.1.1", "10.0.0", "[fd11::2]", "fe80::1%",
+            "fe80::1%a b" })
+    void anAddressThatIsNoIpAddressIs400AndNothingIsRelayed(String address) {
+        admin().body(Map.of("setupPinCode", 20202021, "ipAddress", address)).post("/matter/commissioning")
+                .then().statusCode(400).body("violations.field", hasItem("ipAddress"));
+        assertThat(peer.received()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "fe80::78de:3ff:fe8e:352a%eth0", "::ffff:10.56.0.2", "fd11::2" })
+    void anIpv6AddressIsRelayedWithItsScope(String address) {
+        String id = start(Map.of("setupPinCode", 20202021, "ipAddress", address));
+        assertThat(outcome(id).getString("state")).isEqualTo("succeeded");
+        assertThat(peer.lastArgs("commission_on_network").path("ip_addr").asText()).isEqualTo(address);
+    }
+
+    /** The credential ids name entries as PUT /matter/credentials/... does, and are checked the same way. */
+    @ParameterizedTest
+    @ValueSource(strings = { "wifiCredentialsId", "threadDatasetId" })
+    void aBadCredentialIdIs400AndNothingIsRelayed(String field) {
+        for (String id : List.of("", "two words", "x".repeat(65), "caf\u00e9")) {
+            admin().body(Map.of("code", MANUAL, "networkOnly", true, field, id)).post("/matter/commissioning").then()
+                    .statusCode(400).body("violations.field", hasItem(field));
+        }
+        assertThat(peer.received()).isEmpty();
+    }
+
     @Test
     void aFailedCommissioningRecordsTheServersError() {
         peer.failNext("commission_with_code", 1, "Commission failed: Mdns discovery timed out");

@@ -9,9 +9,11 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omnii.server.matter.peer.CommissioningParameters;
 import io.omnii.server.matter.peer.MatterServerPeer;
 import io.omnii.server.matter.peer.ServerInfo;
+import io.omnii.server.matter.peer.Wire;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
@@ -56,6 +58,7 @@ class MatterNodeOperationsTest {
         for (String command : List.of("interview_node", "ping_node", "device_command")) {
             peer.replyDelay(command, Duration.ZERO);
         }
+        peer.answer("write_attribute", null);
         if (!peer.serverInfo().equals(ServerInfo.MATTERJS_1_4_1)) {
             peer.serverInfo(ServerInfo.MATTERJS_1_4_1);
             peer.dropConnections();
@@ -120,9 +123,56 @@ class MatterNodeOperationsTest {
                 .statusCode(200).body("[0].status", equalTo(0)).body("[0].clusterId", equalTo(40));
         await().atMost(TIMEOUT).untilAsserted(() -> admin().get("/matter/nodes/" + light).then()
                 .body("nodeLabel", equalTo("Porch")));
+    }
+
+    /** An attribute the device lacks (UNSUPPORTED_ATTRIBUTE, 134) is the request's fault, not the device's failure. */
+    @Test
+    void aWriteToAnAttributeTheDeviceLacksIs400() {
         admin().body(Map.of("value", 1)).put("/matter/nodes/" + light + "/attributes/0/40/999").then()
-                .statusCode(502).body("error", equalTo("matter_write_refused"))
-                .body("message", containsString("status 134"));
+                .statusCode(400).body("error", equalTo("matter_write_refused"))
+                .body("message", containsString("0/40/999 status 134 UNSUPPORTED_ATTRIBUTE"));
+    }
+
+    /** A device that refuses the value is a 400 like our own checks; one that fails (FAILURE, BUSY) a 502. */
+    @ParameterizedTest(name = "write status {0} is HTTP {1}")
+    @CsvSource({ "135, 400", "136, 400", "141, 400", "198, 400", "1, 502", "156, 502", "148, 502" })
+    void aWriteTheDeviceRefusesIs400ForTheRequestAnd502ForTheDevice(int status, int http) {
+        peer.answer("write_attribute", args -> {
+            ObjectNode result = Wire.MAPPER.createObjectNode();
+            result.putObject("Path").put("EndpointId", 0).put("ClusterId", 40).put("AttributeId", 5);
+            return Wire.MAPPER.createArrayNode().add(result.put("Status", status));
+        });
+        admin().body(Map.of("value", "x".repeat(33))).put("/matter/nodes/" + light + "/attributes/0/40/5").then()
+                .statusCode(http).body("error", equalTo("matter_write_refused"))
+                .body("message", containsString("0/40/5 status " + status));
+    }
+
+    /**
+     * Jackson reads 1e400 as Infinity (sent on as the string "Infinity") and an escaped lone surrogate as a char that
+     * goes out as "?": what the Matter Server got would not be what the client sent.
+     */
+    @Test
+    void valuesThatCannotBeRelayedAsSentAre400AndNeverReachTheMatterServer() {
+        String write = "/matter/nodes/" + light + "/attributes/0/40/5";
+        notRelayable(admin().body("{\"value\": 1e400}").put(write), "value", "range of a double");
+        notRelayable(admin().body("{\"value\": [\"Porch\\ud800\"]}").put(write), "value.0", "unpaired surrogate");
+        admin().body("{\"value\": {\"\\udc00\": 1}}").put(write).then().statusCode(400); // Jackson's own refusal
+        notRelayable(admin().body("{\"endpointId\": 1, \"clusterId\": 8, \"commandName\": \"MoveToLevel\","
+                + " \"payload\": {\"level\": -1e400}}").post("/matter/nodes/" + light + "/commands"),
+                "payload.level", "range of a double");
+        notRelayable(admin().body("{\"ssid\": \"Home\\ud800\", \"password\": \"\"}").put("/matter/credentials/wifi"),
+                "ssid", "unpaired surrogate");
+        notRelayable(admin().body("{\"ssid\": \"Home\", \"password\": \"pass\\udc00word\"}")
+                .put("/matter/credentials/wifi"), "password", "unpaired surrogate");
+        assertThat(peer.received()).isEmpty();
+        // A pair is one character, relayed as it came.
+        admin().body("{\"value\": \"Porch \\ud83d\\ude00\"}").put(write).then().statusCode(200);
+        assertThat(peer.lastArgs("write_attribute").path("value").asText()).isEqualTo("Porch \ud83d\ude00");
+    }
+
+    private static void notRelayable(Response answer, String field, String why) {
+        answer.then().statusCode(400).body("error", equalTo("validation_failed"))
+                .body("violations[0].field", equalTo(field)).body("violations[0].message", containsString(why));
     }
 
     @Test

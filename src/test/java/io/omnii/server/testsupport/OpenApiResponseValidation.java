@@ -107,7 +107,8 @@ public final class OpenApiResponseValidation implements OrderedFilter, QuarkusTe
         return check(server.resolve(path), method, status, Map.of("Content-Type", List.of(contentType)), body);
     }
 
-    private static ValidationReport check(URI uri, String method, int status, Map<String, List<String>> headers,
+    /** The validator's findings on one response to {@code uri} (only its path counts); empty when it matches. */
+    public static ValidationReport check(URI uri, String method, int status, Map<String, List<String>> headers,
             String body) {
         Document doc = document(uri);
         Request.Method verb = Request.Method.valueOf(method.toUpperCase(Locale.ROOT));

@@ -213,7 +213,10 @@ public final class MatterServerPeer implements AutoCloseable {
         run(() -> failures.computeIfAbsent(command, k -> new ArrayDeque<>()).add(new Failure(errorCode, details)));
     }
 
-    /** Answers a command with this function of its args from now on, for commands the peer does not emulate. */
+    /**
+     * Answers a command with this function of its args from now on, for commands the peer does not emulate or for
+     * answers a real device gives that the emulation does not (null: back to the emulation).
+     */
     public void answer(String command, Function<JsonNode, JsonNode> result) {
         run(() -> answers.put(command, result));
     }
