@@ -38,7 +38,8 @@ public class NulGuard implements ReaderInterceptor {
     @ServerRequestFilter(preMatching = true)
     public void queryParameters(ContainerRequestContext request) {
         for (Map.Entry<String, List<String>> parameter : request.getUriInfo().getQueryParameters().entrySet()) {
-            if (hasNul(parameter.getKey()) || parameter.getValue().stream().anyMatch(NulGuard::hasNul)) {
+            if (StorableText.hasNul(parameter.getKey())
+                    || parameter.getValue().stream().anyMatch(StorableText::hasNul)) {
                 throw ApiException.invalid(parameter.getKey(), MESSAGE);
             }
         }
@@ -67,7 +68,8 @@ public class NulGuard implements ReaderInterceptor {
                 String why = null;
                 if (token == JsonToken.FIELD_NAME || token == JsonToken.VALUE_STRING) {
                     String text = parser.getText();
-                    why = hasNul(text) ? MESSAGE : hasUnpairedSurrogate(text) ? SURROGATE : null;
+                    why = StorableText.hasNul(text) ? MESSAGE
+                            : StorableText.hasUnpairedSurrogate(text) ? SURROGATE : null;
                 } else if (token == JsonToken.VALUE_NUMBER_FLOAT && Double.isInfinite(parser.getDoubleValue())) {
                     why = OUT_OF_RANGE;
                 }
@@ -87,21 +89,5 @@ public class NulGuard implements ReaderInterceptor {
             names.addFirst(c.inArray() ? String.valueOf(c.getCurrentIndex()) : String.valueOf(c.getCurrentName()));
         }
         return names.isEmpty() ? "body" : String.join(".", names);
-    }
-
-    private static boolean hasNul(String text) {
-        return text != null && text.indexOf('\0') >= 0;
-    }
-
-    private static boolean hasUnpairedSurrogate(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnii.server.common.Ids;
+import io.omnii.server.common.StorableText;
 import io.omnii.server.fleet.InstanceStatus;
 import io.omnii.server.mqtt.Topics;
 import jakarta.inject.Singleton;
@@ -137,19 +138,11 @@ public class TelemetryParser {
     }
 
     private static void storable(String s) throws Invalid {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == 0) {
-                throw new Invalid("a string holds U+0000");
-            }
-            if (Character.isSurrogate(c)) {
-                boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length()
-                        && Character.isLowSurrogate(s.charAt(i + 1));
-                if (!paired) {
-                    throw new Invalid("a string holds an unpaired surrogate");
-                }
-                i++;
-            }
+        if (StorableText.hasNul(s)) {
+            throw new Invalid("a string holds U+0000");
+        }
+        if (StorableText.hasUnpairedSurrogate(s)) {
+            throw new Invalid("a string holds an unpaired surrogate");
         }
     }
 
