@@ -152,8 +152,7 @@ class TelemetryIngestTest extends ServerTest {
         instance.publish("metrics", metrics(t, 0.5, "\"a\": 1"));
         instance.publish("status", status);
         instance.publish("metrics", metrics(t, 0.5, "\"a\": 1"));
-        instance.heartbeat(t + 1);
-        awaitAccepted("heartbeat", 1);
+        awaitAccepted("heartbeat", () -> instance.heartbeat(t + 1));
         assertThat(db.count("SELECT count(*) FROM metrics_sample")).isEqualTo(1);
         assertThat(db.count("SELECT count(*) FROM instance_event WHERE reason <> 'enrolled'")).isEqualTo(1);
     }
@@ -163,8 +162,7 @@ class TelemetryIngestTest extends ServerTest {
         long t = now();
         instance.status("online", "2", t);
         instance.status("offline", "1", t - 10_000);
-        instance.heartbeat(t + 1);
-        awaitAccepted("heartbeat", 1);
+        awaitAccepted("heartbeat", () -> instance.heartbeat(t + 1));
         admin().get("/instances/" + id).then().body("status", equalTo("online")).body("version", equalTo("2"));
     }
 
@@ -209,8 +207,7 @@ class TelemetryIngestTest extends ServerTest {
         instance.status("error", "forged", ahead);
         instance.publish("metrics", metrics(ahead, 0.1, "\"forged\": true"));
         await().atMost(Duration.ofSeconds(10)).until(() -> rejected("future_timestamp") - before == 2);
-        instance.heartbeat(now());
-        awaitAccepted("heartbeat", 1);
+        awaitAccepted("heartbeat", () -> instance.heartbeat(now()));
         admin().get("/instances/" + id).then().body("status", equalTo("online")).body("version", equalTo("2024.1.0"));
         assertThat(db.count("SELECT count(*) FROM metrics_sample")).isZero();
 
@@ -242,8 +239,7 @@ class TelemetryIngestTest extends ServerTest {
                 .body("latest.totalDevices", equalTo(42)));
         // The genuine stamp orders reports again: an older one is ignored, as before.
         instance.status("offline", "2024.0.9", t - 10_000);
-        instance.heartbeat(t + 1);
-        awaitAccepted("heartbeat", 1);
+        awaitAccepted("heartbeat", () -> instance.heartbeat(t + 1));
         admin().get("/instances/" + id).then().body("status", equalTo("online")).body("version", equalTo("2024.1.0"));
     }
 
@@ -252,9 +248,16 @@ class TelemetryIngestTest extends ServerTest {
                 .mapToDouble(c -> c.count()).sum();
     }
 
-    private void awaitAccepted(String kind, int more) {
+    /** Publishes, then waits until one more message of the kind was accepted: counted from before the publish. */
+    private void awaitAccepted(String kind, Publish publish) throws Exception {
         double start = accepted(kind);
-        await().atMost(Duration.ofSeconds(10)).until(() -> accepted(kind) >= start + more);
+        publish.run();
+        await().atMost(Duration.ofSeconds(10)).until(() -> accepted(kind) >= start + 1);
+    }
+
+    @FunctionalInterface
+    private interface Publish {
+        void run() throws Exception;
     }
 
     private double accepted(String kind) {
