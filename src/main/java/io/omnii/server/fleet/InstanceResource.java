@@ -38,12 +38,11 @@ public class InstanceResource {
                 tags == null ? List.of() : tags);
         Optional<String> cursorText = Optional.ofNullable(cursor).filter(c -> !c.isBlank());
         Optional<InstanceCursor> after = cursorText.flatMap(InstanceCursor::decode);
-        new Validation()
+        Validation v = new Validation()
                 .check(cursorText.isEmpty() || after.isPresent(), "cursor", "is not a cursor this listing gave out")
-                .check(cursorText.isEmpty() || page == null || page.isBlank(), "page", "cannot be combined with cursor")
-                // An instance has no more; and each is a condition of the query, which thousands would overflow.
-                .check(query.tags().size() <= InstanceRules.MAX_TAGS, "tag", "at most " + InstanceRules.MAX_TAGS + " tags")
-                .throwIfInvalid();
+                .check(cursorText.isEmpty() || page == null || page.isBlank(), "page", "cannot be combined with cursor");
+        InstanceRules.checkTagFilter(v, "tag", query.tags());
+        v.throwIfInvalid();
         Page.PageRequest request = Page.request(page, size);
         Page<Instance> found = after.isPresent() ? instances.listAfter(query, after.get(), request.size())
                 : instances.list(query, request);

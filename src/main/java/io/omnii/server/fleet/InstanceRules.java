@@ -24,9 +24,17 @@ public final class InstanceRules {
     }
 
     public static void checkTags(Validation v, String field, List<String> tags) {
-        v.check(tags.size() <= MAX_TAGS, field, "at most " + MAX_TAGS + " tags")
-                .check(tags.stream().allMatch(t -> t != null && TAG.matcher(t).matches()), field,
-                        "each tag is 1-64 letters, digits or _ . : - and starts with a letter or digit");
+        checkTagFilter(v, field, tags);
+        v.check(tags.stream().allMatch(t -> t != null && TAG.matcher(t).matches()), field,
+                "each tag is 1-64 letters, digits or _ . : - and starts with a letter or digit");
+    }
+
+    /**
+     * A filter by tags (a listing's, a bulk command's target) names at most {@link #MAX_TAGS}: an instance has no
+     * more, and each is a condition of the query, which thousands would overflow.
+     */
+    public static void checkTagFilter(Validation v, String field, List<String> tags) {
+        v.check(tags.size() <= MAX_TAGS, field, "at most " + MAX_TAGS + " tags");
     }
 
     /** Tags keep their order; repeats are dropped. */
