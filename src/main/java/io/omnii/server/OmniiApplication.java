@@ -17,7 +17,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                 description = "Enrolls Home Assistant instances and manages the fleet. See docs/api.md."),
         security = @SecurityRequirement(name = OmniiApplication.ADMIN_SCHEME),
         // Every 4xx/5xx refers to it (ApiDocumentFilter adds the responses).
-        components = @Components(schemas = @Schema(name = ApiDocumentFilter.ERROR_SCHEMA, implementation = ApiError.class)))
+        components = @Components(schemas = @Schema(name = ApiDocumentFilter.ERROR_SCHEMA,
+                implementation = ApiError.class)))
 @SecurityScheme(securitySchemeName = OmniiApplication.ADMIN_SCHEME, type = SecuritySchemeType.HTTP, scheme = "bearer",
         description = "The admin token (omnii.admin.token)")
 public class OmniiApplication extends Application {

@@ -85,9 +85,11 @@ public class CommandDispatcher {
                     .setParameter("cutoff", now.minus(config.completionTimeout()))
                     .getResultList());
             // Decommissioning cancels what is queued; this catches a command that was being sent at that moment and
-            // came back to queued (its publish failed, or its claim went stale), which would otherwise wait out its TTL.
-            int cancelled = count(CommandState.CANCELLED, em.createNativeQuery("UPDATE command c SET state = 'cancelled',"
-                    + " updated_at = :now FROM instance i WHERE c.instance_id = i.id AND i.status = 'decommissioned'"
+            // came back to queued (its publish failed, or its claim went stale), which would otherwise wait out its
+            // time to live.
+            int cancelled = count(CommandState.CANCELLED, em.createNativeQuery("UPDATE command c"
+                    + " SET state = 'cancelled', updated_at = :now FROM instance i"
+                    + " WHERE c.instance_id = i.id AND i.status = 'decommissioned'"
                     + " AND c.state = 'queued' RETURNING c.command")
                     .setParameter("now", now)
                     .getResultList());

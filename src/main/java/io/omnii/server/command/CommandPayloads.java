@@ -16,11 +16,13 @@ public final class CommandPayloads {
     }
 
     /** POST /instances/{id}/commands. */
-    public record CommandRequest(String command, @Schema(implementation = Map.class, description = PAYLOAD) JsonNode payload, Integer ttlSeconds) {
+    public record CommandRequest(String command,
+            @Schema(implementation = Map.class, description = PAYLOAD) JsonNode payload, Integer ttlSeconds) {
     }
 
     /** POST /commands: one of the target's fields picks the instances. */
-    public record BulkCommandRequest(String command, @Schema(implementation = Map.class, description = PAYLOAD) JsonNode payload, Integer ttlSeconds,
+    public record BulkCommandRequest(String command,
+            @Schema(implementation = Map.class, description = PAYLOAD) JsonNode payload, Integer ttlSeconds,
             Target target) {
     }
 

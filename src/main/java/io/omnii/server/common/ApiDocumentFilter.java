@@ -53,7 +53,8 @@ public class ApiDocumentFilter implements OASFilter {
     @Override
     public Schema filterSchema(Schema schema) {
         List<Object> values = schema.getEnumeration();
-        if (values != null && values.stream().allMatch(v -> v instanceof String s && JAVA_CONSTANT.matcher(s).matches())) {
+        if (values != null
+                && values.stream().allMatch(v -> v instanceof String s && JAVA_CONSTANT.matcher(s).matches())) {
             // Every enum the API shows is a WireEnum: its wire name is its constant's name in lower case.
             schema.setEnumeration(values.stream().map(v -> (Object) ((String) v).toLowerCase(Locale.ROOT)).toList());
         }

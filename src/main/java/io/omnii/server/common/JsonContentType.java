@@ -22,7 +22,8 @@ public class JsonContentType {
         if (method == null || request.getMediaType() != null || !hasBody(request)) {
             return;
         }
-        if (method.isAnnotationPresent(Consumes.class) || resource.getResourceClass().isAnnotationPresent(Consumes.class)) {
+        if (method.isAnnotationPresent(Consumes.class)
+                || resource.getResourceClass().isAnnotationPresent(Consumes.class)) {
             throw new ApiException(415, "unsupported_media_type", "The body must be sent as application/json");
         }
     }

@@ -20,12 +20,13 @@ public final class EnrollmentPayloads {
     }
 
     /** A code in the listing: everything but the code. */
-    public record CodeView(UUID id, CodeState state, long createdAt, long expiresAt, @Schema(nullable = true) Long usedAt,
-            @Schema(nullable = true) UUID instanceId, @Schema(nullable = true) Long revokedAt) {
+    public record CodeView(UUID id, CodeState state, long createdAt, long expiresAt,
+            @Schema(nullable = true) Long usedAt, @Schema(nullable = true) UUID instanceId,
+            @Schema(nullable = true) Long revokedAt) {
 
         static CodeView of(EnrollmentCode c, java.time.Instant now, String currentKeyId) {
-            return new CodeView(c.id, c.state(now, currentKeyId), c.createdAt.toEpochMilli(), c.expiresAt.toEpochMilli(),
-                    Times.millis(c.usedAt), c.instanceId, Times.millis(c.revokedAt));
+            return new CodeView(c.id, c.state(now, currentKeyId), c.createdAt.toEpochMilli(),
+                    c.expiresAt.toEpochMilli(), Times.millis(c.usedAt), c.instanceId, Times.millis(c.revokedAt));
         }
     }
 

@@ -101,8 +101,8 @@ public class EnrollmentService {
         var query = EnrollmentCode.<EnrollmentCode>findAll(Sort.descending("createdAt").and("id"));
         List<EnrollmentCode> rows = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size())).list();
         Instant now = clock.instant();
-        return new Page<>(rows.stream().map(c -> CodeView.of(c, now, hasher.keyId())).toList(), request.page(), request.size(),
-                query.count());
+        return new Page<>(rows.stream().map(c -> CodeView.of(c, now, hasher.keyId())).toList(), request.page(),
+                request.size(), query.count());
     }
 
     /** Revokes a code that has not been used. Revoking twice is harmless. */
@@ -162,7 +162,8 @@ public class EnrollmentService {
         Instant now = clock.instant();
         // The row lock makes concurrent redemptions of one code queue up; after the first commits, the others
         // re-check the row, find it used, and get nothing.
-        Optional<EnrollmentCode> found = EnrollmentCode.<EnrollmentCode>find(LIVE_CODE, hasher.hash(code), now, hasher.keyId())
+        Optional<EnrollmentCode> found = EnrollmentCode.<EnrollmentCode>find(LIVE_CODE, hasher.hash(code), now,
+                        hasher.keyId())
                 .withLock(LockModeType.PESSIMISTIC_WRITE)
                 .firstResultOptional();
         if (found.isEmpty()) {

@@ -40,7 +40,8 @@ public class InstanceResource {
         Optional<InstanceCursor> after = cursorText.flatMap(InstanceCursor::decode);
         Validation v = new Validation()
                 .check(cursorText.isEmpty() || after.isPresent(), "cursor", "is not a cursor this listing gave out")
-                .check(cursorText.isEmpty() || page == null || page.isBlank(), "page", "cannot be combined with cursor");
+                .check(cursorText.isEmpty() || page == null || page.isBlank(), "page",
+                        "cannot be combined with cursor");
         InstanceRules.checkTagFilter(v, "tag", query.tags());
         v.throwIfInvalid();
         Page.PageRequest request = Page.request(page, size);

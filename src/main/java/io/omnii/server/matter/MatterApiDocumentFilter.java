@@ -35,7 +35,8 @@ public class MatterApiDocumentFilter implements OASFilter {
         if (operation.getExtensions() != null && operation.getExtensions().containsKey(RELAYED)) {
             RELAYED_ERRORS.forEach((code, description) -> {
                 if (!operation.getResponses().hasAPIResponse(code)) {
-                    operation.getResponses().addAPIResponse(code, OASFactory.createAPIResponse().description(description));
+                    operation.getResponses().addAPIResponse(code,
+                            OASFactory.createAPIResponse().description(description));
                 }
             });
         }
