@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/prerequisites.sh
+. scripts/lib/local.sh
 ensure_packages
 ./mvnw -B -q package -DskipTests
-exec java -Xmx2g -cp "target/test-classes:$(cat target/local-stack.classpath)" io.omnii.server.sim.Benchmark "$@"
+exec java -Xmx2g -cp "$(tools_classpath)" io.omnii.server.sim.Benchmark "$@"

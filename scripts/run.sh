@@ -14,4 +14,4 @@ case "$*" in
   --no-build) built || { echo "There is no build to start: run scripts/run.sh without --no-build" >&2; exit 1; } ;;
   *) echo "usage: scripts/run.sh [--no-build]" >&2; exit 2 ;;
 esac
-exec_test_tree io.omnii.server.testsupport.LocalStack
+exec_tool io.omnii.server.testsupport.LocalStack

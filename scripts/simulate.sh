@@ -10,4 +10,4 @@ cd "$(dirname "$0")/.."
 . scripts/lib/local.sh
 # Builds only when there is no build at all: a rebuild would replace the jars under a server scripts/run.sh runs.
 built || build
-exec_test_tree io.omnii.server.sim.FleetSimulator "$@"
+exec_tool io.omnii.server.sim.FleetSimulator "$@"

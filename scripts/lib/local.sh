@@ -1,5 +1,5 @@
-# The build that the local run and the simulator start from, and how they start a program of the test tree.
-# Sourced by scripts/run.sh and scripts/simulate.sh.
+# The build that the local run and the simulator start from, and how they start a tool (src/tools).
+# Sourced by scripts/run.sh, scripts/simulate.sh and scripts/bench.sh.
 
 BUILD_STAMP=target/local-build.stamp
 BUILD_LOG=target/build.log
@@ -11,7 +11,7 @@ sources_fingerprint() {
 }
 
 built() {
-  [ -f target/quarkus-app/quarkus-run.jar ] && [ -f target/local-stack.classpath ] && [ -d target/test-classes ]
+  [ -f target/quarkus-app/quarkus-run.jar ] && [ -f target/tools.classpath ] && [ -d target/tools-classes ]
 }
 
 # ./mvnw package -DskipTests, one line per build step as it starts; the full output goes to target/build.log.
@@ -44,9 +44,13 @@ build_if_changed() {
   echo "$fingerprint" > "$BUILD_STAMP"
 }
 
-# Runs a main class of the test tree on the test classpath. JBoss LogManager is on that classpath as the JDK's
-# logger finder: without this property the first logger a library asks for prints an ERROR about it.
-exec_test_tree() {
-  exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-    -cp "target/test-classes:$(cat target/local-stack.classpath)" "$@"
+# The tools' classes and the libraries they run with, as ./mvnw package leaves them.
+tools_classpath() {
+  echo "target/tools-classes:$(cat target/tools.classpath)"
+}
+
+# Runs a main class of the tools. JBoss LogManager is on their classpath as the JDK's logger finder: without this
+# property the first logger a library asks for prints an ERROR about it.
+exec_tool() {
+  exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$(tools_classpath)" "$@"
 }

@@ -215,7 +215,7 @@ class LocalRunIT {
         /** What the terminal showed from start to stop: no warning, no error, and the server's own goodbye. */
         void assertQuiet() throws IOException {
             String output = output();
-            assertThat(output).as("the JUL manager is set before the first logger (exec_test_tree)")
+            assertThat(output).as("the JUL manager is set before the first logger (exec_tool)")
                     .doesNotContain("LogManager accessed before");
             assertThat(output).as("the broker outlives the server (it is out of Ctrl-C's reach)")
                     .doesNotContain("Lost the MQTT broker");
