@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * The frames recorded between a plain client and matterjs-server 1.4.1 commissioning a virtual on/off light
- * (src/test/resources/matter, copied from shared/matter/transcripts): the source of the peer's node data.
+ * (src/tools/resources/matter, copied from shared/matter/transcripts): the source of the peer's node data.
  */
 public final class Transcript {
 
@@ -62,7 +62,7 @@ public final class Transcript {
     private static List<Frame> load() {
         try (InputStream in = Transcript.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is not on the test classpath");
+                throw new IllegalStateException(RESOURCE + " is not on the classpath");
             }
             List<Frame> frames = new ArrayList<>();
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
