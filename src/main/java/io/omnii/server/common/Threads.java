@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadFactory;
  * here, and stopped here at shutdown, after their owners ({@link Lifecycle#STOP_THREADS}). Each is a single thread
  * because its work must run one piece at a time, in order. Work that needs no order of its own runs on Quarkus'
  * pools instead: retries wait on Mutiny's default executor ({@link Backoff}), periodic work on the scheduler.
- * The mqtt package still makes its two (omnii-mqtt-reconnect, omnii-mqtt-flush) with {@link #named}.
+ * The mqtt package still makes its two itself (omnii-mqtt-reconnect, omnii-mqtt-flush), until its client settles.
  */
 @Singleton
 public class Threads {
