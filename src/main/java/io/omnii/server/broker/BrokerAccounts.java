@@ -8,7 +8,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.broker.DynsecClient.DynsecException;
 import io.omnii.server.broker.ProvisioningConfig.Mode;
-import io.omnii.server.common.Threads;
+import io.omnii.server.common.Backoff;
+import io.omnii.server.common.Lifecycle;
 import io.omnii.server.mqtt.MqttConfig;
 import io.omnii.server.mqtt.Topics;
 import io.quarkus.logging.Log;
@@ -16,12 +17,14 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import jakarta.interceptor.Interceptor;
 import jakarta.persistence.EntityManager;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -31,9 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,7 +70,8 @@ public class BrokerAccounts {
     private static final Pattern INSTANCE_USERNAME = Pattern.compile("ha-([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})");
     private static final int PAGE = 1_000;
     private static final int BATCH = 100;
-    private static final long RETRY_SECONDS = 30;
+    /** Longest wait between attempts of the start-up set-up while the broker does not answer. */
+    private static final Duration SET_UP_RETRY_CEILING = Duration.ofSeconds(30);
     /** PostgreSQL advisory lock key: enrollments (shared) against reconciliation (exclusive). */
     private static final long RECONCILE_LOCK = 0x6f6d6e69_62726b72L;
 
@@ -81,8 +82,8 @@ public class BrokerAccounts {
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
     private final SecureRandom random = new SecureRandom();
-    private final ScheduledExecutorService retries =
-            Executors.newSingleThreadScheduledExecutor(Threads.named("omnii-broker-accounts"));
+    private volatile boolean stopping;
+    private volatile Cancellable settingUp;
 
     BrokerAccounts(ProvisioningConfig config, MqttConfig mqtt, DynsecClient dynsec, EntityManager em,
             ObjectMapper mapper, MeterRegistry registry) {
@@ -101,8 +102,8 @@ public class BrokerAccounts {
         return config.mode() == Mode.MOSQUITTO_DYNSEC;
     }
 
-    /** Before the ingest connection starts (BrokerConnection.onStart comes right after): its account must exist first. */
-    void onStart(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) StartupEvent event) {
+    /** Before the ingest connection starts ({@link Lifecycle#BROKER_CONNECTION}): its account must exist first. */
+    void onStart(@Observes @Priority(Lifecycle.ACCOUNTS_AND_CHANNELS) StartupEvent event) {
         if (!enabled()) {
             return;
         }
@@ -110,12 +111,20 @@ public class BrokerAccounts {
             throw new IllegalStateException("mosquitto-dynsec mode needs the server's own broker account: "
                     + "omnii.mqtt.username and omnii.mqtt.password");
         }
-        setUp();
+        // The first attempt runs here, on the start-up thread. While the broker does not answer, the set-up is
+        // retried in the background, as the ingest connection retries on its own.
+        settingUp = Backoff.untilSuccess(Uni.createFrom().item(this::setUp), SET_UP_RETRY_CEILING, () -> stopping)
+                .subscribe().with(done -> {
+                }, stopped -> {
+                });
     }
 
-    /** Again every so often: repairs what a failed commit or a broker restored from an old backup left behind. */
-    @Scheduled(every = "${omnii.mqtt.provisioning.reconcile-interval:1h}",
-            delayed = "${omnii.mqtt.provisioning.reconcile-interval:1h}",
+    /**
+     * Again every so often: repairs what a failed commit or a broker restored from an old backup left behind.
+     * The interval is {@link ProvisioningConfig#reconcileInterval()}, default included.
+     */
+    @Scheduled(every = "${omnii.mqtt.provisioning.reconcile-interval}",
+            delayed = "${omnii.mqtt.provisioning.reconcile-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledReconcile() {
         if (!enabled()) {
@@ -129,17 +138,21 @@ public class BrokerAccounts {
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        retries.shutdownNow();
+        stopping = true;
+        Cancellable retrying = settingUp;
+        if (retrying != null) {
+            retrying.cancel();
+        }
     }
 
-    private void setUp() {
+    private Report setUp() {
         try {
             ensureServerAccount();
-            reconcile();
+            return reconcile();
         } catch (RuntimeException e) {
-            // The ingest connection keeps retrying on its own; so do we, until the broker answers.
-            Log.errorf("Cannot set up broker accounts (%s); retrying in %d s", e.getMessage(), RETRY_SECONDS);
-            retries.schedule(this::setUp, RETRY_SECONDS, TimeUnit.SECONDS);
+            Log.errorf("Cannot set up broker accounts (%s); retrying, at most %d s apart", e.getMessage(),
+                    SET_UP_RETRY_CEILING.toSeconds());
+            throw e;
         }
     }
 

@@ -25,7 +25,10 @@ public interface ProvisioningConfig {
 
     Optional<String> adminPassword();
 
-    /** How often the broker's accounts are reconciled with the instances (also once at start-up). */
+    /**
+     * How often the broker's accounts are reconciled with the instances (also once at start-up); read by name in
+     * BrokerAccounts' {@code @Scheduled}, which takes this default.
+     */
     @WithDefault("1h")
     Duration reconcileInterval();
 

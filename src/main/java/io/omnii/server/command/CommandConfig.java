@@ -22,4 +22,8 @@ public interface CommandConfig {
     /** Publish attempts before a command is failed. */
     @WithDefault("5")
     int maxAttempts();
+
+    /** How often commands are expired, timed out and retried; read by name in CommandDispatcher's schedule. */
+    @WithDefault("10s")
+    Duration sweepInterval();
 }

@@ -9,9 +9,7 @@ import io.omnii.server.mqtt.BrokerConnection;
 import io.omnii.server.mqtt.Topics;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.persistence.EntityManager;
 import java.time.Clock;
@@ -20,7 +18,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Sends queued commands to online instances. A command is first claimed in the database (SKIP LOCKED, so two
@@ -40,7 +37,7 @@ public class CommandDispatcher {
                            ORDER BY c.created_at LIMIT :limit FOR UPDATE OF c SKIP LOCKED)
             RETURNING id, instance_id, command, CAST(payload AS text), created_at""";
 
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(Threads.named("omnii-command-dispatcher"));
+    private final ExecutorService executor;
     private final EntityManager em;
     private final BrokerConnection broker;
     private final Clock clock;
@@ -49,17 +46,14 @@ public class CommandDispatcher {
     private final CommandMetrics metrics;
 
     CommandDispatcher(EntityManager em, BrokerConnection broker, Clock clock, CommandConfig config, ObjectMapper mapper,
-            CommandMetrics metrics) {
+            CommandMetrics metrics, Threads threads) {
+        this.executor = threads.sequential(Threads.Name.COMMAND_DISPATCHER);
         this.em = em;
         this.broker = broker;
         this.clock = clock;
         this.config = config;
         this.mapper = mapper;
         this.metrics = metrics;
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        executor.shutdownNow();
     }
 
     /** Sends, off the caller's thread, what is queued for these instances (all instances when null). */
@@ -69,8 +63,9 @@ public class CommandDispatcher {
 
     /**
      * Expires, times out, cancels and releases, then sends whatever can go: the safety net for missed wake-ups.
+     * Every {@link CommandConfig#sweepInterval()}.
      */
-    @Scheduled(every = "${omnii.commands.sweep-interval:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${omnii.commands.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void sweep() {
         OffsetDateTime now = now();
         QuarkusTransaction.requiringNew().run(() -> {

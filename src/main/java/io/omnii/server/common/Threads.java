@@ -1,13 +1,69 @@
 package io.omnii.server.common;
 
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 
-/** Our own background threads: named, so a thread dump says whose they are, and daemons, so they never hold up exit. */
-public final class Threads {
+/**
+ * Every thread and executor the server makes itself: named in {@link Name} (a thread dump says whose each is), made
+ * here, and stopped here at shutdown, after their owners ({@link Lifecycle#STOP_THREADS}). Each is a single thread
+ * because its work must run one piece at a time, in order. Work that needs no order of its own runs on Quarkus'
+ * pools instead: retries wait on Mutiny's default executor ({@link Backoff}), periodic work on the scheduler.
+ * The mqtt package still makes its two itself (omnii-mqtt-reconnect, omnii-mqtt-flush), until its client settles.
+ */
+@Singleton
+public class Threads {
 
-    private Threads() {
+    /** The server's own threads. */
+    public enum Name {
+        /** Hands the Matter Server's events to the listeners in the order it sent them (MatterClient). */
+        MATTER_EVENTS("omnii-matter-events"),
+        /** Claims and publishes queued commands off the caller's thread, one dispatch at a time (CommandDispatcher). */
+        COMMAND_DISPATCHER("omnii-command-dispatcher"),
+        /** Writes received telemetry in batches, one transaction at a time, in arrival order (TelemetryWriter). */
+        TELEMETRY_WRITER("omnii-telemetry-writer");
+
+        private final String threadName;
+
+        Name(String threadName) {
+            this.threadName = threadName;
+        }
+
+        public String threadName() {
+            return threadName;
+        }
     }
 
+    private final List<ExecutorService> executors = new CopyOnWriteArrayList<>();
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+
+    /** An executor of one thread: its tasks run one at a time, in the order they were given. */
+    public ExecutorService sequential(Name name) {
+        ExecutorService executor = Executors.newSingleThreadExecutor(named(name.threadName()));
+        executors.add(executor);
+        return executor;
+    }
+
+    /** Starts a thread that runs {@code work}; its owner ends the work, and a thread still running is interrupted. */
+    public Thread start(Name name, Runnable work) {
+        Thread thread = named(name.threadName()).newThread(work);
+        threads.add(thread);
+        thread.start();
+        return thread;
+    }
+
+    void stop(@Observes @Priority(Lifecycle.STOP_THREADS) ShutdownEvent event) {
+        executors.forEach(ExecutorService::shutdownNow);
+        threads.forEach(Thread::interrupt);
+    }
+
+    /** Named daemon threads: they never hold up the JVM's exit. */
     public static ThreadFactory named(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);

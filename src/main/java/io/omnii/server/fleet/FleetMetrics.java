@@ -20,7 +20,11 @@ public class FleetMetrics {
     private final Map<InstanceStatus, AtomicLong> counts = new EnumMap<>(InstanceStatus.class);
     private final InstanceCounts kept;
 
-    FleetMetrics(MeterRegistry registry, InstanceCounts kept) {
+    /**
+     * The config mapping is injected only to be registered: Quarkus registers a mapping that something injects, and
+     * only then is its default there for the schedule's key.
+     */
+    FleetMetrics(MeterRegistry registry, InstanceCounts kept, FleetMetricsConfig config) {
         this.kept = kept;
         for (InstanceStatus status : InstanceStatus.values()) {
             AtomicLong count = new AtomicLong();
@@ -36,7 +40,8 @@ public class FleetMetrics {
         refresh();
     }
 
-    @Scheduled(every = "${omnii.metrics.instances-refresh-interval:15s}",
+    /** Every {@link FleetMetricsConfig#instancesRefreshInterval()}. */
+    @Scheduled(every = "${omnii.metrics.instances-refresh-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         refresh();

@@ -109,9 +109,9 @@ public class CommissioningService {
                     "Another commissioning is in progress; wait for its outcome (GET /matter/commissioning)");
         }
         Log.infof("Commissioning %s started (%s%s)", id, relayed.method(), relayed.networkOnly() ? ", network only" : "");
-        // Recorded on the event thread, after the node_added that came before the result.
-        client.send(relayed.command(), relayed.args(), config.commissioningTimeout())
-                .whenCompleteAsync((node, failure) -> finish(id, now, node, failure), client::afterEvents);
+        // The outcome is recorded after the node_added that came before it, so the node is in the inventory by then.
+        client.sendThenHandleAfterPrecedingEvents(relayed.command(), relayed.args(), config.commissioningTimeout(),
+                (node, failure) -> finish(id, now, node, failure));
         return new CommissioningView(id, relayed.method(), relayed.networkOnly(), PENDING, null, null, null,
                 now.toEpochMilli(), null, null);
     }

@@ -1,17 +1,20 @@
 package io.omnii.server.matter;
 
-import io.omnii.server.common.Threads;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.omnii.server.common.Backoff;
+import io.omnii.server.common.Threads;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.BasicWebSocketConnector;
 import io.quarkus.websockets.next.WebSocketClientConnection;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClosedException;
 import jakarta.enterprise.event.Observes;
@@ -29,18 +32,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * One long-lived connection to the Matter Server (docs/matter.md). On every connection: read the server-info frame,
  * refuse a server outside schema 11's range, send start_listening once, hand the snapshot and then the events to
  * the {@link MatterListener}s, in order, off the event loop. Replies are matched by message_id only. A dropped
- * connection fails every pending command at once and reconnects with capped, jittered exponential backoff; each
- * reconnection is a full resync. Pings are ours to send (quarkus.websockets-next.client.auto-ping-interval).
+ * connection fails every pending command at once and reconnects with the shared backoff ({@link Backoff}, up to
+ * omnii.matter.max-reconnect-delay), from the first wait again once the server listens; each reconnection is a full
+ * resync. Pings are ours to send (quarkus.websockets-next.client.auto-ping-interval).
  */
 @Singleton
 public class MatterClient {
@@ -49,7 +52,6 @@ public class MatterClient {
     public static final int CLIENT_SCHEMA = 11;
     /** RFC 6455's code for a connection that ended without a close frame; never sent, only reported. */
     static final int ABNORMAL_CLOSURE = 1006;
-    private static final long MIN_RECONNECT_MS = 1_000;
 
     /** Connection state for health and the API; serverInfo is the latest the server sent. */
     public record State(boolean connected, Instant since, Optional<String> lastError, JsonNode serverInfo) {
@@ -62,18 +64,21 @@ public class MatterClient {
     private final Instance<MatterListener> listeners;
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final AtomicLong messageIds = new AtomicLong();
-    private final ExecutorService dispatch = Executors.newSingleThreadExecutor(Threads.named("omnii-matter-events"));
+    private final ExecutorService dispatch;
 
     private volatile WebSocketClientConnection connection;
     private volatile State state = new State(false, null, Optional.empty(), null);
     private volatile boolean stopping;
-    private volatile int failures;
+    /** The connection attempt under way: done once the server listens, failed if it ends before. */
+    private volatile CompletableFuture<Void> attempt;
+    private volatile Cancellable reconnecting;
     /** The connection that just ended without a close frame (Vert.x says so before it reports the close). */
     private volatile WebSocketClientConnection cut;
 
     MatterClient(MatterConfig config, Clock clock, ObjectMapper mapper, Vertx vertx, Instance<MatterListener> listeners,
-            MeterRegistry registry) {
+            MeterRegistry registry, Threads threads) {
         this.config = config;
+        this.dispatch = threads.sequential(Threads.Name.MATTER_EVENTS);
         this.clock = clock;
         this.mapper = mapper;
         this.vertx = vertx;
@@ -87,17 +92,20 @@ public class MatterClient {
             Log.info("Matter relay off: omnii.matter.url is not set");
             return;
         }
-        connect();
+        connectUntilListening(false);
     }
 
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
+        Cancellable retrying = reconnecting;
+        if (retrying != null) {
+            retrying.cancel();
+        }
         WebSocketClientConnection c = connection;
         if (c != null && c.isOpen()) {
             c.closeAndAwait();
         }
         failPending("the server is shutting down");
-        dispatch.shutdownNow();
     }
 
     public boolean enabled() {
@@ -109,11 +117,14 @@ public class MatterClient {
     }
 
     /**
-     * Runs work on the thread that hands events to the listeners, after every event received so far: a reply's
-     * follow-up then sees what the events before it changed (node_added comes before a commissioning result).
+     * Sends a command like {@link #send} and hands its outcome to {@code outcome} on the thread that hands events to
+     * the listeners, after every event the server sent before its answer: the outcome then sees what those events
+     * changed (a commissioning's result comes after the node_added of its node).
      */
-    public void afterEvents(Runnable work) {
-        dispatch.execute(work);
+    public void sendThenHandleAfterPrecedingEvents(String command, ObjectNode args, Duration timeout,
+            BiConsumer<JsonNode, Throwable> outcome) {
+        // Queued behind the events when the answer arrives, on the connection's thread that queued them.
+        send(command, args, timeout).whenCompleteAsync(outcome, dispatch);
     }
 
     /**
@@ -157,7 +168,29 @@ public class MatterClient {
                 .thenCompose(f -> f);
     }
 
-    private void connect() {
+    /**
+     * Connects until the server listens, waiting between failed attempts with the shared backoff; once listening,
+     * the next loss starts this again from the first wait. After a loss it first waits {@link Backoff#FIRST}: a
+     * server that drops every connection once it listens is then not asked again at once, every time.
+     */
+    private void connectUntilListening(boolean afterLoss) {
+        if (stopping) {
+            return;
+        }
+        Uni<Void> attempts = Backoff.untilSuccess(Uni.createFrom().completionStage(this::connect),
+                config.maxReconnectDelay(), () -> stopping);
+        Uni<Void> episode = afterLoss
+                ? Uni.createFrom().voidItem().onItem().delayIt().by(Backoff.FIRST).chain(() -> attempts)
+                : attempts;
+        reconnecting = episode.subscribe().with(listening -> {
+        }, stopped -> {
+        });
+    }
+
+    /** One connection attempt; the stage completes once the server listens, and fails if it ends before. */
+    private CompletableFuture<Void> connect() {
+        CompletableFuture<Void> listening = new CompletableFuture<>();
+        attempt = listening;
         URI uri = URI.create(config.url().orElseThrow());
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         BasicWebSocketConnector.create()
@@ -182,8 +215,9 @@ public class MatterClient {
                     });
                 }, failure -> {
                     state = disconnected(String.valueOf(failure.getMessage()));
-                    reconnectLater();
+                    listening.completeExceptionally(failure);
                 });
+        return listening;
     }
 
     private void onText(WebSocketClientConnection c, String text) {
@@ -236,13 +270,13 @@ public class MatterClient {
                 closeQuietly(c);
                 return;
             }
-            failures = 0;
             state = new State(true, clock.instant(), Optional.empty(), info);
             List<JsonNode> snapshot = new ArrayList<>();
             nodes.forEach(snapshot::add);
             Log.infof("Listening to the Matter Server (%s, schema %d): %d nodes", info.path("sdk_version").asText(),
                     schema, snapshot.size());
             dispatch.execute(() -> listeners.forEach(l -> l.onSnapshot(info, snapshot)));
+            attempt.complete(null);
         });
     }
 
@@ -281,7 +315,12 @@ public class MatterClient {
             Log.warnf("Lost the Matter Server: %s", why);
         }
         state = new State(false, clock.instant(), state.lastError().or(() -> Optional.of(why)), state.serverInfo());
-        reconnectLater();
+        CompletableFuture<Void> current = attempt;
+        if (!current.isDone()) {
+            current.completeExceptionally(new MatterServerException(MatterServerException.UNAVAILABLE, why));
+        } else if (!current.isCompletedExceptionally()) {
+            connectUntilListening(true); // it was listening
+        }
     }
 
     /** Closing is best effort: the close handler does the bookkeeping either way. */
@@ -306,14 +345,5 @@ public class MatterClient {
         if (reply != null) {
             reply.completeExceptionally(new MatterServerException(MatterServerException.UNAVAILABLE, why));
         }
-    }
-
-    private void reconnectLater() {
-        if (stopping) {
-            return;
-        }
-        long ceiling = Math.min(config.maxReconnectDelay().toMillis(), MIN_RECONNECT_MS << Math.min(failures++, 16));
-        long delay = ThreadLocalRandom.current().nextLong(MIN_RECONNECT_MS / 2, Math.max(MIN_RECONNECT_MS, ceiling) + 1);
-        vertx.setTimer(delay, t -> connect());
     }
 }

@@ -90,7 +90,7 @@ public class BrokerConnection {
      * receivers, at that priority, and a kept session is redelivered at once on connect (a message with no receiver
      * yet would be dropped unacknowledged); and BrokerAccounts creates the server's own broker account there.
      */
-    void onStart(@Observes @Priority(AFTER_ACCOUNTS_AND_CHANNELS + 1) StartupEvent event) {
+    void onStart(@Observes @Priority(io.omnii.server.common.Lifecycle.BROKER_CONNECTION) StartupEvent event) {
         start();
     }
 

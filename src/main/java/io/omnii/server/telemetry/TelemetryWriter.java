@@ -1,18 +1,21 @@
 package io.omnii.server.telemetry;
 
-import io.omnii.server.common.Threads;
 import io.omnii.server.command.CommandDispatcher;
 import io.omnii.server.command.CommandMetrics;
 import io.omnii.server.command.CommandState;
+import io.omnii.server.common.Backoff;
+import io.omnii.server.common.Threads;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 @Singleton
 public class TelemetryWriter {
 
-    private static final long OUTAGE_BACKOFF_MS = 1_000;
+    /** Longest wait between two looks at a database that does not answer: ingest resumes this soon after it does. */
+    private static final Duration OUTAGE_RETRY_CEILING = Duration.ofSeconds(5);
     private static final long FULL_POLL_MS = 100;
 
     private final BlockingQueue<Pending> queue;
@@ -42,22 +46,23 @@ public class TelemetryWriter {
     private final IngestMetrics metrics;
     private final CommandDispatcher dispatcher;
     private final CommandMetrics commandMetrics;
+    private final Threads threads;
     private volatile boolean stopping;
     private Thread thread;
 
     TelemetryWriter(TelemetryStore store, TelemetryConfig config, IngestMetrics metrics, CommandDispatcher dispatcher,
-            CommandMetrics commandMetrics) {
+            CommandMetrics commandMetrics, Threads threads) {
         this.queue = new LinkedBlockingQueue<>(config.queueCapacity());
         this.store = store;
         this.config = config;
         this.metrics = metrics;
         this.dispatcher = dispatcher;
         this.commandMetrics = commandMetrics;
+        this.threads = threads;
     }
 
     void start(@Observes StartupEvent event) {
-        thread = Threads.named("omnii-telemetry-writer").newThread(this::run);
-        thread.start();
+        thread = threads.start(Threads.Name.TELEMETRY_WRITER, this::run);
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
@@ -133,9 +138,7 @@ public class TelemetryWriter {
         }
         if (!store.reachable()) {
             Log.warnf("The database is unreachable; telemetry waits (%d queued)", queue.size());
-            while (!stopping && !store.reachable()) {
-                Thread.sleep(OUTAGE_BACKOFF_MS);
-            }
+            awaitDatabase();
             if (!stopping) {
                 write(batch, whole);
             }
@@ -148,6 +151,27 @@ public class TelemetryWriter {
             write(batch.subList(half, batch.size()), false);
         } else {
             finish(batch, new TelemetryStore.Outcome(List.of(RejectReason.DATABASE_ERROR), Set.of(), Map.of()));
+        }
+    }
+
+    /** Returns once the database answers again, or the writer stops (interrupted, or at the next look). */
+    private void awaitDatabase() throws InterruptedException {
+        Uni<Boolean> look = Uni.createFrom().item(() -> {
+            if (!store.reachable()) {
+                throw new IllegalStateException("the database does not answer");
+            }
+            return true;
+        });
+        try {
+            Backoff.untilSuccess(look, OUTAGE_RETRY_CEILING, () -> stopping).await().indefinitely();
+        } catch (RuntimeException e) {
+            if (e.getCause() instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            if (!stopping) {
+                throw e;
+            }
+            // Stopped while the database was away: the batch stays unacknowledged, for the broker to send again.
         }
     }
 

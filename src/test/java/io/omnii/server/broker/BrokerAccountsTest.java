@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import io.omnii.server.mqtt.BrokerConnection;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.ServerTest;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -271,6 +272,25 @@ class BrokerAccountsTest extends ServerTest {
         publish(server, "server/" + id + "/commands", "{\"command\":\"get_status\"}");
         assertThat(delivered.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("server/" + id + "/commands");
         assertThat(delivered).isEmpty();
+    }
+
+    /**
+     * A broker that does not answer at start-up: the set-up is retried in the background, with the shared backoff,
+     * until it answers; it then creates the server's own account, with which the ingest connection logs in.
+     */
+    @Test
+    void theStartUpSetUpIsRetriedUntilTheBrokerAnswers() throws Exception {
+        dynsec.execute(dynsec.command("deleteClient").put("username", DynsecProfile.SERVER_USER));
+        await().atMost(TIMEOUT).until(() -> !connection.state().connected());
+        DynsecProfile.broker().close();
+        try {
+            accounts.onStart(new StartupEvent());
+        } finally {
+            DynsecProfile.broker().resume();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> connection.state().connected());
+        assertThat(dynsec.execute(dynsec.command("getClient").put("username", DynsecProfile.SERVER_USER))
+                .path("client").path("username").asText()).isEqualTo(DynsecProfile.SERVER_USER);
     }
 
     @Test

@@ -4,14 +4,19 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
 
+import io.omnii.server.telemetry.TelemetryIngestTest;
+import io.omnii.server.testsupport.FakeInstance;
 import io.omnii.server.testsupport.MosquittoServer;
 import io.omnii.server.testsupport.Ports;
 import io.omnii.server.testsupport.PostgresServer;
+import io.omnii.server.testsupport.ServerMetrics;
 import io.omnii.server.testsupport.ServerProcess;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,16 +71,20 @@ class DatabaseRestartIT {
         postgres.close();
     }
 
+    private String enroll(String name) {
+        String code = admin().body("{}").post("/enrollment-codes").then().statusCode(201).extract().path("code");
+        return given().baseUri(server.apiUrl()).contentType(ContentType.JSON)
+                .body(Map.of("code", code, "name", name)).post("/enroll").then().statusCode(200)
+                .extract().path("instanceId");
+    }
+
     private RequestSpecification admin() {
         return given().baseUri(server.apiUrl()).header("Authorization", "Bearer " + TOKEN).contentType(ContentType.JSON);
     }
 
     @Test
     void aRequestCutOffByAPostgresRestartIs503WithRetryAfterAndTheServerRecovers() throws Exception {
-        String code = admin().body("{}").post("/enrollment-codes").then().statusCode(201).extract().path("code");
-        String id = given().baseUri(server.apiUrl()).contentType(ContentType.JSON)
-                .body(Map.of("code", code, "name", "Before")).post("/enroll").then().statusCode(200)
-                .extract().path("instanceId");
+        String id = enroll("Before");
         int port = postgres.port();
 
         CompletableFuture<Response> cutOff;
@@ -99,6 +108,51 @@ class DatabaseRestartIT {
                 .statusCode(200).body("name", equalTo("Before")));
         admin().body("{\"name\": \"After\"}").patch("/instances/" + id).then().statusCode(200)
                 .body("name", equalTo("After"));
+    }
+
+    /**
+     * Telemetry received while PostgreSQL is away waits unacknowledged, and the same batch is written once the
+     * database answers again. A stop in the middle of the outage is honoured at once; the broker then delivers again
+     * what was never acknowledged, and the next server writes it.
+     */
+    @Test
+    void telemetryWaitsOutADatabaseOutageUnacknowledgedAndIsWrittenOnceItReturns() throws Exception {
+        String id = enroll("Outage");
+        int port = postgres.port();
+        Vertx vertx = Vertx.vertx();
+        try {
+            postgres.close();
+            publishMetrics(vertx, id, "\"outage\": 1");
+            // Received, then through the writer's first looks at the database (after 1 s and about 2 s).
+            await().atMost(Duration.ofSeconds(20)).until(() -> ServerMetrics.receivedMessages(server, "metrics") == 1);
+            Thread.sleep(4_000);
+            long stopping = System.nanoTime();
+            server.stop();
+            assertThat(Duration.ofNanos(System.nanoTime() - stopping)).isLessThan(Duration.ofSeconds(10));
+
+            postgres = PostgresServer.start(DIR.resolve("postgres"), true, SETTINGS, port);
+            server.start(DIR.resolve("server.log"));
+            server.awaitReady(Duration.ofSeconds(90));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> admin().get("/instances/" + id + "/metrics")
+                    .then().statusCode(200).body("total", equalTo(1)).body("items[0].metadata.outage", equalTo(1)));
+
+            postgres.close();
+            publishMetrics(vertx, id, "\"outage\": 2");
+            // This server received the first one again (the broker's redelivery), then this one.
+            await().atMost(Duration.ofSeconds(20)).until(() -> ServerMetrics.receivedMessages(server, "metrics") == 2);
+            Thread.sleep(4_000);
+            postgres = PostgresServer.start(DIR.resolve("postgres"), true, SETTINGS, port);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> admin().get("/instances/" + id + "/metrics")
+                    .then().statusCode(200).body("total", equalTo(2)).body("items.metadata.outage", hasItems(1, 2)));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+
+    private void publishMetrics(Vertx vertx, String id, String extra) throws Exception {
+        try (FakeInstance instance = FakeInstance.connect(vertx, broker.port(), id)) {
+            instance.publish("metrics", TelemetryIngestTest.metrics(System.currentTimeMillis(), 0.9, extra));
+        }
     }
 
     private static boolean waitingOnALock(Connection c) throws Exception {

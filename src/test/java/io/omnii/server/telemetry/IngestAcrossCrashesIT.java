@@ -9,22 +9,17 @@ import io.omnii.server.testsupport.FakeInstance;
 import io.omnii.server.testsupport.MosquittoServer;
 import io.omnii.server.testsupport.Ports;
 import io.omnii.server.testsupport.PostgresServer;
+import io.omnii.server.testsupport.ServerMetrics;
 import io.omnii.server.testsupport.ServerProcess;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import io.vertx.core.Vertx;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,7 +103,7 @@ class IngestAcrossCrashesIT {
     void aMessageReceivedButNotCommittedWhenTheServerDiesIsIngestedOnceAfterRestart() throws Exception {
         String id = enroll();
         long now = System.currentTimeMillis();
-        double receivedBefore = receivedMetrics();
+        double receivedBefore = ServerMetrics.receivedMessages(server, "metrics");
         try (Connection blocker = DriverManager.getConnection(postgres.jdbcUrl(), PostgresServer.USER, "")) {
             // Hold the instance's row: the server's writer receives the message, then waits on this lock.
             blocker.setAutoCommit(false);
@@ -116,7 +111,8 @@ class IngestAcrossCrashesIT {
             try (FakeInstance instance = FakeInstance.connect(vertx, broker.port(), id)) {
                 instance.publish("metrics", TelemetryIngestTest.metrics(now, 0.7, "\"inFlight\": true"));
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> receivedMetrics() > receivedBefore);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ServerMetrics.receivedMessages(server, "metrics") > receivedBefore);
             server.kill();
             blocker.rollback();
         }
@@ -128,15 +124,5 @@ class IngestAcrossCrashesIT {
         restart();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> admin().get("/instances/" + id + "/metrics")
                 .then().body("total", equalTo(1)).body("items[0].metadata.inFlight", equalTo(true)));
-    }
-
-    /** omnii_mqtt_messages_received_total{kind="metrics"} from the server's Prometheus endpoint. */
-    private double receivedMetrics() throws Exception {
-        String body = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(server.managementUrl() + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("^omnii_mqtt_messages_received_total\\{kind=\"metrics\"[^}]*} ([0-9.E]+)$",
-                Pattern.MULTILINE).matcher(body);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

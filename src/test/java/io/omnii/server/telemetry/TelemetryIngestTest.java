@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class TelemetryIngestTest extends ServerTest {
+public class TelemetryIngestTest extends ServerTest {
 
     @Inject
     Vertx vertx;
@@ -264,7 +264,7 @@ class TelemetryIngestTest extends ServerTest {
         return registry.find("omnii.mqtt.messages.accepted").tag("kind", kind).counter().count();
     }
 
-    static String metrics(long timestamp, double stability, String extra) {
+    public static String metrics(long timestamp, double stability, String extra) {
         return """
                 {"uptimeSeconds": 3600, "version": "2024.1.0", "stabilityScore": %s,
                  "metadata": {"coreVersion": "2024.1.0", "supervisorVersion": "2024.01.0", "osVersion": "11.4",
