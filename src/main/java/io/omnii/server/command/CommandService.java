@@ -15,13 +15,14 @@ import io.omnii.server.common.Times;
 import io.omnii.server.common.Validation;
 import io.omnii.server.fleet.Instance;
 import io.omnii.server.fleet.InstanceDecommissioned;
+import io.omnii.server.fleet.InstanceRepository;
 import io.omnii.server.fleet.InstanceRules;
 import io.omnii.server.fleet.InstanceService;
 import io.omnii.server.fleet.InstanceStatus;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Status;
@@ -44,19 +45,26 @@ public class CommandService {
 
     private final Clock clock;
     private final CommandConfig config;
-    private final CommandDispatcher dispatcher;
+    private final Event<CommandsQueued> queued;
     private final ObjectMapper mapper;
     private final InstanceService instances;
     private final EntityManager em;
     private final CommandMetrics metrics;
     private final TransactionSynchronizationRegistry transactions;
+    private final CommandRepository commands;
+    private final CommandBatchRepository batches;
+    private final InstanceRepository instanceRows;
 
-    CommandService(Clock clock, CommandConfig config, CommandDispatcher dispatcher, ObjectMapper mapper,
+    CommandService(Clock clock, CommandConfig config, Event<CommandsQueued> queued, ObjectMapper mapper,
             InstanceService instances, EntityManager em, CommandMetrics metrics,
-            TransactionSynchronizationRegistry transactions) {
+            TransactionSynchronizationRegistry transactions, CommandRepository commands,
+            CommandBatchRepository batches, InstanceRepository instanceRows) {
         this.clock = clock;
         this.config = config;
-        this.dispatcher = dispatcher;
+        this.queued = queued;
+        this.commands = commands;
+        this.batches = batches;
+        this.instanceRows = instanceRows;
         this.mapper = mapper;
         this.instances = instances;
         this.em = em;
@@ -68,24 +76,23 @@ public class CommandService {
     }
 
     /** Queues one command for one instance and has it sent as soon as the instance is online. */
+    @Transactional
     public CommandView send(UUID instanceId, CommandRequest request) {
         if (request == null) {
             throw ApiException.invalid("body", "is required");
         }
         Checked checked = check(request.command(), request.payload(), request.ttlSeconds(), new Validation());
-        Command command = QuarkusTransaction.requiringNew().call(() -> {
-            Instance instance = Instance.<Instance>findByIdOptional(instanceId)
-                    .orElseThrow(() -> ApiException.notFound("Instance"));
-            if (instance.isDecommissioned()) {
-                throw new ApiException(409, "instance_decommissioned", "A decommissioned instance takes no commands");
-            }
-            return queue(instanceId, null, checked, clock.instant());
-        });
-        dispatcher.dispatchSoon(List.of(instanceId));
+        Instance instance = instances.find(instanceId).orElseThrow(() -> ApiException.notFound("Instance"));
+        if (instance.isDecommissioned()) {
+            throw new ApiException(409, "instance_decommissioned", "A decommissioned instance takes no commands");
+        }
+        Command command = queue(instanceId, null, checked, clock.instant());
+        queued.fire(new CommandsQueued(List.of(instanceId)));
         return CommandView.of(command);
     }
 
     /** Queues one command per targeted instance, tied together by a batch. */
+    @Transactional
     public BatchView sendToMany(BulkCommandRequest request) {
         if (request == null) {
             throw ApiException.invalid("body", "is required");
@@ -103,22 +110,19 @@ public class CommandService {
         }
         v.throwIfInvalid();
 
-        BatchView view = QuarkusTransaction.requiringNew().call(() -> {
-            List<Instance> instances = resolve(target);
-            Instant now = clock.instant();
-            CommandBatch batch = new CommandBatch();
-            batch.id = UUID.randomUUID();
-            batch.command = checked.name();
-            batch.target = mapper.convertValue(target, Map.class);
-            batch.createdAt = now;
-            batch.total = instances.size();
-            batch.persist();
-            instances.forEach(i -> queue(i.id, batch.id, checked, now));
-            return new BatchView(batch.id, batch.command, now.toEpochMilli(), batch.total,
-                    Map.of(CommandState.QUEUED.wire(), (long) batch.total));
-        });
-        dispatcher.dispatchSoon(null);
-        return view;
+        List<Instance> instances = resolve(target);
+        Instant now = clock.instant();
+        CommandBatch batch = new CommandBatch();
+        batch.id = UUID.randomUUID();
+        batch.command = checked.name();
+        batch.target = mapper.convertValue(target, Map.class);
+        batch.createdAt = now;
+        batch.total = instances.size();
+        batches.persist(batch);
+        instances.forEach(i -> queue(i.id, batch.id, checked, now));
+        queued.fire(new CommandsQueued(null));
+        return new BatchView(batch.id, batch.command, now.toEpochMilli(), batch.total,
+                Map.of(CommandState.QUEUED.wire(), (long) batch.total));
     }
 
     /**
@@ -158,13 +162,13 @@ public class CommandService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<CommandView> find(UUID id) {
-        return Command.<Command>findByIdOptional(id).map(CommandView::of);
+        return commands.findByIdOptional(id).map(CommandView::of);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<CommandView> listFor(UUID instanceId, Page.PageRequest request) {
         instances.requireExists(instanceId);
-        var query = Command.<Command>find("instanceId", Sort.descending("createdAt").and("id"), instanceId);
+        var query = commands.find("instanceId", Sort.descending("createdAt").and("id"), instanceId);
         List<CommandView> items = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size()))
                 .list().stream().map(CommandView::of).toList();
         return new Page<>(items, request.page(), request.size(), query.count());
@@ -172,10 +176,10 @@ public class CommandService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<BatchView> batch(UUID id) {
-        return CommandBatch.<CommandBatch>findByIdOptional(id).map(b -> {
+        return batches.findByIdOptional(id).map(b -> {
             Map<String, Long> counts = new LinkedHashMap<>();
             for (CommandState state : CommandState.values()) {
-                long n = Command.count("batchId = ?1 and state = ?2", b.id, state);
+                long n = commands.count("batchId = ?1 and state = ?2", b.id, state);
                 if (n > 0) {
                     counts.put(state.wire(), n);
                 }
@@ -203,7 +207,7 @@ public class CommandService {
                 ttlSeconds == null ? config.defaultTtl() : Duration.ofSeconds(ttlSeconds));
     }
 
-    private static Command queue(UUID instanceId, UUID batchId, Checked checked, Instant now) {
+    private Command queue(UUID instanceId, UUID batchId, Checked checked, Instant now) {
         Command c = new Command();
         c.id = UUID.randomUUID();
         c.instanceId = instanceId;
@@ -214,11 +218,11 @@ public class CommandService {
         c.createdAt = now;
         c.updatedAt = now;
         c.expiresAt = now.plus(checked.ttl());
-        c.persist();
+        commands.persist(c);
         return c;
     }
 
-    private static List<Instance> resolve(Target target) {
+    private List<Instance> resolve(Target target) {
         Parameters params = Parameters.with("decommissioned", InstanceStatus.DECOMMISSIONED);
         List<String> where = new ArrayList<>(List.of("status <> :decommissioned"));
         if (target.instanceIds() != null) {
@@ -233,7 +237,7 @@ public class CommandService {
             }
             where.add("id in :ids");
             params.and("ids", ids);
-            List<Instance> found = Instance.list(String.join(" and ", where), params);
+            List<Instance> found = instanceRows.list(String.join(" and ", where), params);
             if (found.size() != ids.stream().distinct().count()) {
                 List<UUID> known = found.stream().map(i -> i.id).toList();
                 throw ApiException.invalid("target.instanceIds", "unknown or decommissioned: "
@@ -252,6 +256,6 @@ public class CommandService {
                 params.and("tag" + i, target.tags().get(i));
             }
         }
-        return Instance.list(String.join(" and ", where), params);
+        return instanceRows.list(String.join(" and ", where), params);
     }
 }
