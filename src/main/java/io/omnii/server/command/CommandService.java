@@ -12,11 +12,9 @@ import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
 import io.omnii.server.common.Times;
-import io.omnii.server.common.Validation;
 import io.omnii.server.fleet.Instance;
 import io.omnii.server.fleet.InstanceDecommissioned;
 import io.omnii.server.fleet.InstanceRepository;
-import io.omnii.server.fleet.InstanceRules;
 import io.omnii.server.fleet.InstanceService;
 import io.omnii.server.fleet.InstanceStatus;
 import io.quarkus.panache.common.Parameters;
@@ -25,6 +23,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -77,11 +77,8 @@ public class CommandService {
 
     /** Queues one command for one instance and has it sent as soon as the instance is online. */
     @Transactional
-    public CommandView send(UUID instanceId, CommandRequest request) {
-        if (request == null) {
-            throw ApiException.invalid("body", "is required");
-        }
-        Checked checked = check(request.command(), request.payload(), request.ttlSeconds(), new Validation());
+    public CommandView send(UUID instanceId, @Valid @NotNull(message = "is required") CommandRequest body) {
+        Checked checked = checked(body);
         Instance instance = instances.find(instanceId).orElseThrow(() -> ApiException.notFound("Instance"));
         if (instance.isDecommissioned()) {
             throw new ApiException(409, "instance_decommissioned", "A decommissioned instance takes no commands");
@@ -93,22 +90,9 @@ public class CommandService {
 
     /** Queues one command per targeted instance, tied together by a batch. */
     @Transactional
-    public BatchView sendToMany(BulkCommandRequest request) {
-        if (request == null) {
-            throw ApiException.invalid("body", "is required");
-        }
-        Validation v = new Validation();
-        Checked checked = check(request.command(), request.payload(), request.ttlSeconds(), v);
-        Target target = request.target();
-        int given = target == null ? 0 : (target.instanceIds() != null ? 1 : 0) + (target.status() != null ? 1 : 0)
-                + (target.tags() != null ? 1 : 0);
-        v.check(given == 1, "target", "name exactly one of instanceIds, status or tags")
-                .check(target == null || target.tags() == null || !target.tags().isEmpty(), "target.tags",
-                        "name at least one tag");
-        if (target != null && target.tags() != null) {
-            InstanceRules.checkTagFilter(v, "target.tags", target.tags());
-        }
-        v.throwIfInvalid();
+    public BatchView sendToMany(@Valid @NotNull(message = "is required") BulkCommandRequest body) {
+        Checked checked = checked(body);
+        Target target = body.target();
 
         List<Instance> instances = resolve(target);
         Instant now = clock.instant();
@@ -188,22 +172,13 @@ public class CommandService {
         });
     }
 
-    private Checked check(String name, JsonNode payload, Integer ttlSeconds, Validation v) {
-        Optional<CommandName> command = CommandName.fromWire(name);
-        v.check(command.isPresent(), "command", "must be restart, update, get_status, get_metrics or check_updates")
-                .check(payload == null || payload.isNull() || payload.isObject(), "payload", "must be an object");
-        if (command.orElse(null) == CommandName.UPDATE) {
-            JsonNode entity = payload != null && payload.isObject() ? payload.get("entity_id") : null;
-            v.check(entity != null && entity.isTextual() && !entity.asText().isBlank(), "payload.entity_id",
-                    "is required for update");
-        }
-        long maxTtl = config.maxTtl().toSeconds();
-        v.check(ttlSeconds == null || (ttlSeconds >= 1 && ttlSeconds <= maxTtl), "ttlSeconds",
-                "must be between 1 and " + maxTtl);
-        v.throwIfInvalid();
+    /** A request that {@link ValidCommand} passed, as it is queued. */
+    private Checked checked(ValidCommand.Fields request) {
+        JsonNode payload = request.payload();
+        Integer ttlSeconds = request.ttlSeconds();
         @SuppressWarnings("unchecked")
         Map<String, Object> body = payload == null || payload.isNull() ? Map.of() : mapper.convertValue(payload, Map.class);
-        return new Checked(command.get(), body,
+        return new Checked(CommandName.fromWire(request.command()).orElseThrow(), body,
                 ttlSeconds == null ? config.defaultTtl() : Duration.ofSeconds(ttlSeconds));
     }
 

@@ -3,14 +3,12 @@ package io.omnii.server.enrollment;
 import io.omnii.server.broker.BrokerAccounts;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
-import io.omnii.server.common.Validation;
 import io.omnii.server.enrollment.EnrollmentPayloads.CodeView;
 import io.omnii.server.enrollment.EnrollmentPayloads.EnrollRequest;
 import io.omnii.server.enrollment.EnrollmentPayloads.Enrollment;
 import io.omnii.server.enrollment.EnrollmentPayloads.EnrollmentTopics;
 import io.omnii.server.enrollment.EnrollmentPayloads.NewCode;
 import io.omnii.server.fleet.Instance;
-import io.omnii.server.fleet.InstanceRules;
 import io.omnii.server.fleet.InstanceService;
 import io.omnii.server.mqtt.MqttConfig;
 import io.omnii.server.mqtt.Topics;
@@ -19,6 +17,9 @@ import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Validator;
 import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /** Enrollment codes and the enroll exchange that turns one into an instance. */
@@ -51,12 +53,14 @@ public class EnrollmentService {
     private final EnrollmentMetrics metrics;
     private final BrokerAccounts accounts;
     private final EnrollmentCodeRepository codes;
+    private final Validator validator;
 
     EnrollmentService(EntityManager em, Clock clock, EnrollmentConfig config, CodeHasher hasher,
             EnrollmentThrottle throttle, InstanceService instances, MqttConfig mqtt, EnrollmentMetrics metrics,
-            BrokerAccounts accounts, EnrollmentCodeRepository codes) {
+            BrokerAccounts accounts, EnrollmentCodeRepository codes, Validator validator) {
         this.accounts = accounts;
         this.codes = codes;
+        this.validator = validator;
         this.em = em;
         this.clock = clock;
         this.config = config;
@@ -70,11 +74,7 @@ public class EnrollmentService {
     /** Creates a code; the returned value is the only time the code itself is ever seen. */
     @Transactional
     public NewCode createCode(Integer expiresInHours) {
-        int hours = expiresInHours == null ? config.defaultExpiryHours() : expiresInHours;
-        new Validation()
-                .check(hours >= 1 && hours <= config.maxExpiryHours(), "expiresInHours",
-                        "must be between 1 and " + config.maxExpiryHours())
-                .throwIfInvalid();
+        int hours = expiresInHours == null ? config.defaultExpiryHours() : expiresInHours; // checked: CodeLifetime
 
         em.createNativeQuery("SELECT pg_advisory_xact_lock(:key)").setParameter("key", CODE_CREATION_LOCK)
                 .getSingleResult();
@@ -122,20 +122,18 @@ public class EnrollmentService {
 
     /**
      * Trades a code for an instance identity. Unknown, expired, used and revoked codes all get the same answer;
-     * every attempt is throttled first, and only failed ones keep their throttle token.
+     * every attempt is throttled first, and only failed ones keep their throttle token. The request is validated
+     * here rather than at the door because a refused one counts as a failed attempt.
      */
     public Enrollment enroll(EnrollRequest request, String clientAddress) {
         if (request == null) {
             metrics.failed(EnrollmentMetrics.Failure.INVALID_REQUEST);
             throw ApiException.invalid("body", "is required");
         }
-        Validation v = new Validation().check(request.code() != null, "code", "is required");
-        InstanceRules.checkName(v, "name", request.name());
-        try {
-            v.throwIfInvalid();
-        } catch (ApiException e) {
+        Set<ConstraintViolation<EnrollRequest>> violations = validator.validate(request);
+        if (!violations.isEmpty()) {
             metrics.failed(EnrollmentMetrics.Failure.INVALID_REQUEST);
-            throw e;
+            throw new ConstraintViolationException(violations);
         }
 
         throttle.acquire(clientAddress);

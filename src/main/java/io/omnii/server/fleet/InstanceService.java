@@ -3,12 +3,12 @@ package io.omnii.server.fleet;
 import io.omnii.server.broker.BrokerAccounts;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
-import io.omnii.server.common.Validation;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.persistence.LockModeType;
+import jakarta.validation.Valid;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
@@ -123,16 +123,7 @@ public class InstanceService {
     }
 
     @Transactional
-    public Instance update(UUID id, InstancePatch patch) {
-        Validation v = new Validation();
-        if (patch.name() != null) {
-            InstanceRules.checkName(v, "name", patch.name());
-        }
-        if (patch.tags() != null) {
-            InstanceRules.checkTags(v, "tags", patch.tags());
-        }
-        v.throwIfInvalid();
-
+    public Instance update(UUID id, @Valid InstancePatch patch) {
         Instance instance = lock(id);
         if (instance.isDecommissioned()) {
             throw new ApiException(409, "instance_decommissioned", "A decommissioned instance cannot be changed");

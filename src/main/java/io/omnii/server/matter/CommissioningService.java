@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.Timer;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
 import io.omnii.server.common.Times;
-import io.omnii.server.common.Validation;
 import io.omnii.server.matter.MatterPayloads.CommissioningRequest;
 import io.omnii.server.matter.MatterPayloads.CommissioningView;
 import io.netty.util.NetUtil;
@@ -19,6 +18,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Clock;
@@ -43,6 +43,7 @@ public class CommissioningService {
     static final String SUCCEEDED = "succeeded";
     static final String FAILED = "failed";
     private static final Pattern IPV6_SCOPE = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
+    static final String NO_METHOD = "give a pairing code, or setupPinCode to commission on the network";
     private static final String UNSURE = "; the device may still have joined the fabric: see GET /matter/nodes";
 
     private final MatterClient client;
@@ -84,8 +85,11 @@ public class CommissioningService {
     }
 
     /** The code first (a bad one is a 400 whatever else is wrong), then the relay, then the server's features. */
-    public CommissioningView start(CommissioningRequest request) {
-        Relayed relayed = validate(request);
+    public CommissioningView start(@Valid CommissioningRequest request) {
+        if (request == null) {
+            throw ApiException.invalid("code", NO_METHOD);
+        }
+        Relayed relayed = relayed(request);
         relay.requireRelay();
         relay.requireNamedCredentials("wifiCredentialsId", request.wifiCredentialsId());
         relay.requireNamedCredentials("threadDatasetId", request.threadDatasetId());
@@ -172,32 +176,12 @@ public class CommissioningService {
     private record Relayed(String method, boolean networkOnly, String command, ObjectNode args) {
     }
 
-    private Relayed validate(CommissioningRequest r) {
-        if (r == null) {
-            throw ApiException.invalid("code", "give a pairing code, or setupPinCode to commission on the network");
-        }
-        Validation v = new Validation();
-        v.check(r.code() == null || r.setupPinCode() == null, "code", "give either code or setupPinCode, not both");
-        v.check(r.code() != null || r.setupPinCode() != null, "code",
-                "give a pairing code, or setupPinCode to commission on the network");
-        v.throwIfInvalid();
+    /** The Matter Server command for a request that {@link CommissioningArguments} passed. */
+    private Relayed relayed(CommissioningRequest r) {
         ObjectNode args = mapper.createObjectNode();
         if (r.code() != null) {
-            v.check(r.filterType() == null && r.filter() == null && r.ipAddress() == null, "code",
-                    "filterType, filter and ipAddress belong to commissioning on the network (setupPinCode)");
-            SetupCode code = null;
-            try {
-                code = SetupCode.parse(r.code());
-            } catch (IllegalArgumentException e) {
-                v.check(false, "code", e.getMessage());
-            }
-            v.check(r.wifiCredentialsId() == null || MatterRelay.credentialId(r.wifiCredentialsId()),
-                    "wifiCredentialsId", MatterRelay.CREDENTIAL_ID_RULE);
-            v.check(r.threadDatasetId() == null || MatterRelay.credentialId(r.threadDatasetId()),
-                    "threadDatasetId", MatterRelay.CREDENTIAL_ID_RULE);
-            v.throwIfInvalid();
             boolean networkOnly = Boolean.TRUE.equals(r.networkOnly());
-            args.put("code", code.value()).put("network_only", networkOnly);
+            args.put("code", SetupCode.parse(r.code()).value()).put("network_only", networkOnly);
             if (r.wifiCredentialsId() != null) {
                 args.put("wifi_credentials_id", r.wifiCredentialsId());
             }
@@ -206,24 +190,7 @@ public class CommissioningService {
             }
             return new Relayed("code", networkOnly, "commission_with_code", args);
         }
-        try {
-            SetupCode.checkPasscode(r.setupPinCode());
-        } catch (IllegalArgumentException e) {
-            v.check(false, "setupPinCode", "must be a valid Matter setup passcode (1 to 99999998, not a trivial one)");
-        }
         int filterType = r.filterType() == null ? 0 : r.filterType();
-        v.check(filterType >= 0 && filterType <= 4, "filterType",
-                "must be 0 (none), 1 (short discriminator), 2 (long discriminator), 3 (vendor id) or 4 (device type)");
-        v.check(filterType == 0 || (r.filter() != null && r.filter().canConvertToLong()
-                && r.filter().asLong() >= 0 && r.filter().asLong() <= filterMaximum(filterType)), "filter",
-                "is required by the filterType, as a number up to " + filterMaximum(filterType));
-        v.check(filterType != 0 || r.filter() == null || r.filter().isNull(), "filter", "needs a filterType");
-        v.check(r.ipAddress() == null || ipLiteral(r.ipAddress()), "ipAddress",
-                "must be an IPv4 or IPv6 address (an IPv6 one may have a %scope)");
-        v.check(r.networkOnly() == null, "networkOnly", "belongs to commissioning with a code");
-        v.check(r.wifiCredentialsId() == null && r.threadDatasetId() == null, "code",
-                "credential ids belong to commissioning with a code");
-        v.throwIfInvalid();
         args.put("setup_pin_code", r.setupPinCode()).put("filter_type", filterType);
         if (filterType != 0) {
             args.put("filter", r.filter().asLong());
@@ -250,7 +217,7 @@ public class CommissioningService {
                 && IPV6_SCOPE.matcher(text.substring(percent + 1)).matches();
     }
 
-    private static long filterMaximum(int filterType) {
+    static long filterMaximum(int filterType) {
         return switch (filterType) {
             case 1 -> 15;
             case 2 -> 4095;
