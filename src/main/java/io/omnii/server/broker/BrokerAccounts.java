@@ -10,10 +10,10 @@ import io.omnii.server.broker.DynsecClient.DynsecException;
 import io.omnii.server.broker.ProvisioningConfig.Mode;
 import io.omnii.server.common.Backoff;
 import io.omnii.server.common.Lifecycle;
+import io.omnii.server.fleet.InstanceRepository;
 import io.omnii.server.mqtt.MqttConfig;
 import io.omnii.server.mqtt.Topics;
 import io.quarkus.logging.Log;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -23,6 +23,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,13 +82,15 @@ public class BrokerAccounts {
     private final EntityManager em;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
+    private final InstanceRepository instances;
     private final SecureRandom random = new SecureRandom();
     private volatile boolean stopping;
     private volatile Cancellable settingUp;
 
     BrokerAccounts(ProvisioningConfig config, MqttConfig mqtt, DynsecClient dynsec, EntityManager em,
-            ObjectMapper mapper, MeterRegistry registry) {
+            ObjectMapper mapper, MeterRegistry registry, InstanceRepository instances) {
         this.config = config;
+        this.instances = instances;
         this.mqtt = mqtt;
         this.dynsec = dynsec;
         this.em = em;
@@ -207,11 +210,8 @@ public class BrokerAccounts {
      * created (with a password nobody knows yet: rotate to hand one out), lost roles restored, accounts of unknown
      * or decommissioned instances deleted. Other accounts on the broker are left alone.
      */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Report reconcile() {
-        return QuarkusTransaction.requiringNew().call(this::reconcileLocked);
-    }
-
-    private Report reconcileLocked() {
         em.createNativeQuery("SELECT pg_advisory_xact_lock(:key)").setParameter("key", RECONCILE_LOCK)
                 .getSingleResult();
         Map<UUID, String> active = activeInstances();
@@ -352,11 +352,8 @@ public class BrokerAccounts {
     }
 
     private Map<UUID, String> activeInstances() {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(
-                "SELECT id, mqtt_client_id FROM instance WHERE status <> 'decommissioned'").getResultList();
         Map<UUID, String> active = new HashMap<>();
-        rows.forEach(r -> active.put((UUID) r[0], (String) r[1]));
+        instances.activeClients().forEach(c -> active.put(c.id(), c.mqttClientId()));
         return active;
     }
 

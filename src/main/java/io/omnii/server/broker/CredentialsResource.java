@@ -3,6 +3,7 @@ package io.omnii.server.broker;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.fleet.Instance;
+import io.omnii.server.fleet.InstanceRepository;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.POST;
@@ -23,9 +24,11 @@ public class CredentialsResource {
     }
 
     private final BrokerAccounts accounts;
+    private final InstanceRepository instances;
 
-    CredentialsResource(BrokerAccounts accounts) {
+    CredentialsResource(BrokerAccounts accounts, InstanceRepository instances) {
         this.accounts = accounts;
+        this.instances = instances;
     }
 
     @POST
@@ -42,7 +45,7 @@ public class CredentialsResource {
         }
         UUID instanceId = Ids.pathId(id, "Instance");
         // The lock decommissioning takes: a rotation never recreates the account of an instance going away.
-        Instance instance = Instance.<Instance>findByIdOptional(instanceId, LockModeType.PESSIMISTIC_WRITE)
+        Instance instance = instances.findByIdOptional(instanceId, LockModeType.PESSIMISTIC_WRITE)
                 .orElseThrow(() -> ApiException.notFound("Instance"));
         if (instance.isDecommissioned()) {
             throw new ApiException(409, "instance_decommissioned", "A decommissioned instance has no broker account");

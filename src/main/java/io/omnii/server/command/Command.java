@@ -1,6 +1,5 @@
 package io.omnii.server.command;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
@@ -15,7 +14,7 @@ import org.hibernate.type.SqlTypes;
 /** One command to one instance, and how far it got. */
 @Entity
 @Table(name = "command")
-public class Command extends PanacheEntityBase {
+public class Command {
 
     @Id
     public UUID id;

@@ -1,6 +1,5 @@
 package io.omnii.server.command;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
@@ -15,7 +14,7 @@ import org.hibernate.type.SqlTypes;
 /** A bulk command: one command row per targeted instance points here. */
 @Entity
 @Table(name = "command_batch")
-public class CommandBatch extends PanacheEntityBase {
+public class CommandBatch {
 
     @Id
     public UUID id;

@@ -16,14 +16,18 @@ public final class CommandPayloads {
     }
 
     /** POST /instances/{id}/commands. */
+    @ValidCommand
     public record CommandRequest(String command,
-            @Schema(implementation = Map.class, description = PAYLOAD) JsonNode payload, Integer ttlSeconds) {
+            @Schema(implementation = Map.class, description = PAYLOAD) JsonNode payload, Integer ttlSeconds)
+            implements ValidCommand.Fields {
     }
 
     /** POST /commands: one of the target's fields picks the instances. */
+    @ValidCommand
+    @OneTarget
     public record BulkCommandRequest(String command,
             @Schema(implementation = Map.class, description = PAYLOAD) JsonNode payload, Integer ttlSeconds,
-            Target target) {
+            Target target) implements ValidCommand.Fields {
     }
 
     /** Instances by id, by status, or by tags (all must match). Decommissioned instances are never targeted. */

@@ -12,18 +12,19 @@ import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
 import io.omnii.server.common.Times;
-import io.omnii.server.common.Validation;
 import io.omnii.server.fleet.Instance;
 import io.omnii.server.fleet.InstanceDecommissioned;
-import io.omnii.server.fleet.InstanceRules;
+import io.omnii.server.fleet.InstanceRepository;
 import io.omnii.server.fleet.InstanceService;
 import io.omnii.server.fleet.InstanceStatus;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -44,19 +45,26 @@ public class CommandService {
 
     private final Clock clock;
     private final CommandConfig config;
-    private final CommandDispatcher dispatcher;
+    private final Event<CommandsQueued> queued;
     private final ObjectMapper mapper;
     private final InstanceService instances;
     private final EntityManager em;
     private final CommandMetrics metrics;
     private final TransactionSynchronizationRegistry transactions;
+    private final CommandRepository commands;
+    private final CommandBatchRepository batches;
+    private final InstanceRepository instanceRows;
 
-    CommandService(Clock clock, CommandConfig config, CommandDispatcher dispatcher, ObjectMapper mapper,
+    CommandService(Clock clock, CommandConfig config, Event<CommandsQueued> queued, ObjectMapper mapper,
             InstanceService instances, EntityManager em, CommandMetrics metrics,
-            TransactionSynchronizationRegistry transactions) {
+            TransactionSynchronizationRegistry transactions, CommandRepository commands,
+            CommandBatchRepository batches, InstanceRepository instanceRows) {
         this.clock = clock;
         this.config = config;
-        this.dispatcher = dispatcher;
+        this.queued = queued;
+        this.commands = commands;
+        this.batches = batches;
+        this.instanceRows = instanceRows;
         this.mapper = mapper;
         this.instances = instances;
         this.em = em;
@@ -68,57 +76,37 @@ public class CommandService {
     }
 
     /** Queues one command for one instance and has it sent as soon as the instance is online. */
-    public CommandView send(UUID instanceId, CommandRequest request) {
-        if (request == null) {
-            throw ApiException.invalid("body", "is required");
+    @Transactional
+    public CommandView send(UUID instanceId, @Valid @NotNull(message = "is required") CommandRequest body) {
+        Checked checked = checked(body);
+        Instance instance = instances.find(instanceId).orElseThrow(() -> ApiException.notFound("Instance"));
+        if (instance.isDecommissioned()) {
+            throw new ApiException(409, "instance_decommissioned", "A decommissioned instance takes no commands");
         }
-        Checked checked = check(request.command(), request.payload(), request.ttlSeconds(), new Validation());
-        Command command = QuarkusTransaction.requiringNew().call(() -> {
-            Instance instance = Instance.<Instance>findByIdOptional(instanceId)
-                    .orElseThrow(() -> ApiException.notFound("Instance"));
-            if (instance.isDecommissioned()) {
-                throw new ApiException(409, "instance_decommissioned", "A decommissioned instance takes no commands");
-            }
-            return queue(instanceId, null, checked, clock.instant());
-        });
-        dispatcher.dispatchSoon(List.of(instanceId));
+        Command command = queue(instanceId, null, checked, clock.instant());
+        queued.fire(new CommandsQueued(List.of(instanceId)));
         return CommandView.of(command);
     }
 
     /** Queues one command per targeted instance, tied together by a batch. */
-    public BatchView sendToMany(BulkCommandRequest request) {
-        if (request == null) {
-            throw ApiException.invalid("body", "is required");
-        }
-        Validation v = new Validation();
-        Checked checked = check(request.command(), request.payload(), request.ttlSeconds(), v);
-        Target target = request.target();
-        int given = target == null ? 0 : (target.instanceIds() != null ? 1 : 0) + (target.status() != null ? 1 : 0)
-                + (target.tags() != null ? 1 : 0);
-        v.check(given == 1, "target", "name exactly one of instanceIds, status or tags")
-                .check(target == null || target.tags() == null || !target.tags().isEmpty(), "target.tags",
-                        "name at least one tag");
-        if (target != null && target.tags() != null) {
-            InstanceRules.checkTagFilter(v, "target.tags", target.tags());
-        }
-        v.throwIfInvalid();
+    @Transactional
+    public BatchView sendToMany(@Valid @NotNull(message = "is required") BulkCommandRequest body) {
+        Checked checked = checked(body);
+        Target target = body.target();
 
-        BatchView view = QuarkusTransaction.requiringNew().call(() -> {
-            List<Instance> instances = resolve(target);
-            Instant now = clock.instant();
-            CommandBatch batch = new CommandBatch();
-            batch.id = UUID.randomUUID();
-            batch.command = checked.name();
-            batch.target = mapper.convertValue(target, Map.class);
-            batch.createdAt = now;
-            batch.total = instances.size();
-            batch.persist();
-            instances.forEach(i -> queue(i.id, batch.id, checked, now));
-            return new BatchView(batch.id, batch.command, now.toEpochMilli(), batch.total,
-                    Map.of(CommandState.QUEUED.wire(), (long) batch.total));
-        });
-        dispatcher.dispatchSoon(null);
-        return view;
+        List<Instance> instances = resolve(target);
+        Instant now = clock.instant();
+        CommandBatch batch = new CommandBatch();
+        batch.id = UUID.randomUUID();
+        batch.command = checked.name();
+        batch.target = mapper.convertValue(target, Map.class);
+        batch.createdAt = now;
+        batch.total = instances.size();
+        batches.persist(batch);
+        instances.forEach(i -> queue(i.id, batch.id, checked, now));
+        queued.fire(new CommandsQueued(null));
+        return new BatchView(batch.id, batch.command, now.toEpochMilli(), batch.total,
+                Map.of(CommandState.QUEUED.wire(), (long) batch.total));
     }
 
     /**
@@ -158,13 +146,13 @@ public class CommandService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<CommandView> find(UUID id) {
-        return Command.<Command>findByIdOptional(id).map(CommandView::of);
+        return commands.findByIdOptional(id).map(CommandView::of);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<CommandView> listFor(UUID instanceId, Page.PageRequest request) {
         instances.requireExists(instanceId);
-        var query = Command.<Command>find("instanceId", Sort.descending("createdAt").and("id"), instanceId);
+        var query = commands.find("instanceId", Sort.descending("createdAt").and("id"), instanceId);
         List<CommandView> items = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size()))
                 .list().stream().map(CommandView::of).toList();
         return new Page<>(items, request.page(), request.size(), query.count());
@@ -172,10 +160,10 @@ public class CommandService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<BatchView> batch(UUID id) {
-        return CommandBatch.<CommandBatch>findByIdOptional(id).map(b -> {
+        return batches.findByIdOptional(id).map(b -> {
             Map<String, Long> counts = new LinkedHashMap<>();
             for (CommandState state : CommandState.values()) {
-                long n = Command.count("batchId = ?1 and state = ?2", b.id, state);
+                long n = commands.count("batchId = ?1 and state = ?2", b.id, state);
                 if (n > 0) {
                     counts.put(state.wire(), n);
                 }
@@ -184,26 +172,17 @@ public class CommandService {
         });
     }
 
-    private Checked check(String name, JsonNode payload, Integer ttlSeconds, Validation v) {
-        Optional<CommandName> command = CommandName.fromWire(name);
-        v.check(command.isPresent(), "command", "must be restart, update, get_status, get_metrics or check_updates")
-                .check(payload == null || payload.isNull() || payload.isObject(), "payload", "must be an object");
-        if (command.orElse(null) == CommandName.UPDATE) {
-            JsonNode entity = payload != null && payload.isObject() ? payload.get("entity_id") : null;
-            v.check(entity != null && entity.isTextual() && !entity.asText().isBlank(), "payload.entity_id",
-                    "is required for update");
-        }
-        long maxTtl = config.maxTtl().toSeconds();
-        v.check(ttlSeconds == null || (ttlSeconds >= 1 && ttlSeconds <= maxTtl), "ttlSeconds",
-                "must be between 1 and " + maxTtl);
-        v.throwIfInvalid();
+    /** A request that {@link ValidCommand} passed, as it is queued. */
+    private Checked checked(ValidCommand.Fields request) {
+        JsonNode payload = request.payload();
+        Integer ttlSeconds = request.ttlSeconds();
         @SuppressWarnings("unchecked")
         Map<String, Object> body = payload == null || payload.isNull() ? Map.of() : mapper.convertValue(payload, Map.class);
-        return new Checked(command.get(), body,
+        return new Checked(CommandName.fromWire(request.command()).orElseThrow(), body,
                 ttlSeconds == null ? config.defaultTtl() : Duration.ofSeconds(ttlSeconds));
     }
 
-    private static Command queue(UUID instanceId, UUID batchId, Checked checked, Instant now) {
+    private Command queue(UUID instanceId, UUID batchId, Checked checked, Instant now) {
         Command c = new Command();
         c.id = UUID.randomUUID();
         c.instanceId = instanceId;
@@ -214,11 +193,11 @@ public class CommandService {
         c.createdAt = now;
         c.updatedAt = now;
         c.expiresAt = now.plus(checked.ttl());
-        c.persist();
+        commands.persist(c);
         return c;
     }
 
-    private static List<Instance> resolve(Target target) {
+    private List<Instance> resolve(Target target) {
         Parameters params = Parameters.with("decommissioned", InstanceStatus.DECOMMISSIONED);
         List<String> where = new ArrayList<>(List.of("status <> :decommissioned"));
         if (target.instanceIds() != null) {
@@ -233,7 +212,7 @@ public class CommandService {
             }
             where.add("id in :ids");
             params.and("ids", ids);
-            List<Instance> found = Instance.list(String.join(" and ", where), params);
+            List<Instance> found = instanceRows.list(String.join(" and ", where), params);
             if (found.size() != ids.stream().distinct().count()) {
                 List<UUID> known = found.stream().map(i -> i.id).toList();
                 throw ApiException.invalid("target.instanceIds", "unknown or decommissioned: "
@@ -252,6 +231,6 @@ public class CommandService {
                 params.and("tag" + i, target.tags().get(i));
             }
         }
-        return Instance.list(String.join(" and ", where), params);
+        return instanceRows.list(String.join(" and ", where), params);
     }
 }

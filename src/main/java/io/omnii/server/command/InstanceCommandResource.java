@@ -4,13 +4,14 @@ import io.omnii.server.command.CommandPayloads.CommandRequest;
 import io.omnii.server.command.CommandPayloads.CommandView;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
@@ -38,8 +39,7 @@ public class InstanceCommandResource {
     }
 
     @GET
-    public Page<CommandView> listFor(@PathParam("id") String instanceId, @QueryParam("page") String page,
-            @QueryParam("size") String size) {
-        return commands.listFor(Ids.pathId(instanceId, "Instance"), Page.request(page, size));
+    public Page<CommandView> listFor(@PathParam("id") String instanceId, @BeanParam @Valid Page.Params paging) {
+        return commands.listFor(Ids.pathId(instanceId, "Instance"), paging.request());
     }
 }

@@ -23,7 +23,8 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
  * <ul>
  * <li>enums list their wire names: {@link WireEnum} declares the {@code @JsonValue}, and the scanner only reads one
  * declared on the enum itself;</li>
- * <li>{@code page} and {@code size} are integers with {@link Page}'s ranges (parsed by hand, so typed as text);</li>
+ * <li>{@code page} and {@code size} are integers with {@link Page}'s ranges (taken as text and checked by
+ * {@link WholeNumber}, so that a non-number is a 400);</li>
  * <li>a nullable property of a simple named type (a UUID, an enum) is written inline: OpenAPI 3.0 can only say
  * "this reference, or null" with an {@code allOf} that validators refuse null for;</li>
  * <li>the errors every operation can answer (by its shape: a body, a path id, query parameters, the admin token),

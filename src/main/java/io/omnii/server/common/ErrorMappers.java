@@ -5,12 +5,18 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.logging.Log;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -33,6 +39,50 @@ public class ErrorMappers {
             builder.header("Retry-After", e.retryAfterSeconds());
         }
         return builder.build();
+    }
+
+    /**
+     * Bean Validation's answer in our shape: each violation named by its wire field (the query parameter, or the
+     * body's field path), the same message once even if several list elements broke it. A violation of a return
+     * value is our bug, not the client's.
+     */
+    @ServerExceptionMapper
+    public Response violations(ConstraintViolationException e) {
+        if (e.getConstraintViolations().stream().anyMatch(ErrorMappers::ofReturnValue)) {
+            return unexpected(e);
+        }
+        List<ApiError.Violation> violations = e.getConstraintViolations().stream()
+                .map(v -> new ApiError.Violation(field(v.getPropertyPath()), v.getMessage())).distinct()
+                .sorted(Comparator.comparing(ApiError.Violation::field).thenComparing(ApiError.Violation::message))
+                .toList();
+        return json(ApiException.invalid(violations).toError()).build();
+    }
+
+    private static boolean ofReturnValue(ConstraintViolation<?> v) {
+        for (Path.Node node : v.getPropertyPath()) {
+            if (node.getKind() == ElementKind.RETURN_VALUE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The wire name of what broke a constraint: the properties below the method's parameter (a body's fields, a
+     * bean parameter's query parameters, named as on the wire), else the parameter itself (its Java name is the
+     * wire name; a body parameter is called body).
+     */
+    static String field(Path path) {
+        List<String> properties = new ArrayList<>();
+        String parameter = "body";
+        for (Path.Node node : path) {
+            if (node.getKind() == ElementKind.PARAMETER) {
+                parameter = node.getName();
+            } else if (node.getKind() == ElementKind.PROPERTY) {
+                properties.add(node.getName());
+            }
+        }
+        return properties.isEmpty() ? parameter : String.join(".", properties);
     }
 
     @ServerExceptionMapper

@@ -1,6 +1,7 @@
 package io.omnii.server.common;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.ws.rs.QueryParam;
 import java.util.List;
 import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -26,29 +27,23 @@ public record Page<T>(List<T> items, @Schema(nullable = true) Integer page, int 
         return new Page<>(items.stream().map(mapper).toList(), page, size, total, next);
     }
 
-    /** Checks the page query parameters, applying the defaults. Taken as text so a non-number is a 400. */
-    public static PageRequest request(String page, String size) {
-        int p = parse(page, 0);
-        int s = parse(size, DEFAULT_SIZE);
-        new Validation()
-                .check(p >= 0 && p <= MAX_PAGE, "page", "must be between 0 and " + MAX_PAGE)
-                .check(s >= 1 && s <= MAX_SIZE, "size", "must be between 1 and " + MAX_SIZE)
-                .throwIfInvalid();
-        return new PageRequest(p, s);
-    }
-
-    /** A numeric query parameter taken as text; a non-number becomes a value every range check refuses. */
-    public static int parse(String value, int absent) {
-        if (value == null || value.isBlank()) {
-            return absent;
-        }
-        try {
-            return Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
-            return Integer.MIN_VALUE; // fails the range check with the field's name
-        }
-    }
-
     public record PageRequest(int page, int size) {
+    }
+
+    /** The page and size query parameters of a listing, checked by Bean Validation; absent ones take the defaults. */
+    public static class Params {
+
+        @QueryParam("page")
+        @WholeNumber(min = 0, max = MAX_PAGE)
+        protected String page;
+
+        @QueryParam("size")
+        @WholeNumber(min = 1, max = MAX_SIZE)
+        protected String size;
+
+        public PageRequest request() {
+            return new PageRequest((int) WholeNumber.Validator.parse(page, 0),
+                    (int) WholeNumber.Validator.parse(size, DEFAULT_SIZE));
+        }
     }
 }

@@ -1,6 +1,5 @@
 package io.omnii.server.enrollment;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -11,7 +10,7 @@ import java.util.UUID;
 /** A one-time enrollment code; only its keyed hash is kept. */
 @Entity
 @Table(name = "enrollment_code")
-public class EnrollmentCode extends PanacheEntityBase {
+public class EnrollmentCode {
 
     @Id
     public UUID id;

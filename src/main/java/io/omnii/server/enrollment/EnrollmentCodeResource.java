@@ -5,6 +5,8 @@ import io.omnii.server.common.Page;
 import io.omnii.server.enrollment.EnrollmentPayloads.CodeView;
 import io.omnii.server.enrollment.EnrollmentPayloads.NewCode;
 import io.omnii.server.enrollment.EnrollmentPayloads.NewCodeRequest;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -12,7 +14,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
@@ -35,13 +36,13 @@ public class EnrollmentCodeResource {
     @APIResponseSchema(value = NewCode.class, responseCode = "201",
             responseDescription = "The code: this answer is the only time it is shown")
     @APIResponse(responseCode = "503", description = "Too many live codes (`code_space_exhausted`); revoke some first")
-    public NewCode create(NewCodeRequest request) {
+    public NewCode create(@Valid NewCodeRequest request) {
         return enrollment.createCode(request == null ? null : request.expiresInHours());
     }
 
     @GET
-    public Page<CodeView> list(@QueryParam("page") String page, @QueryParam("size") String size) {
-        return enrollment.listCodes(Page.request(page, size));
+    public Page<CodeView> list(@BeanParam @Valid Page.Params paging) {
+        return enrollment.listCodes(paging.request());
     }
 
     @DELETE

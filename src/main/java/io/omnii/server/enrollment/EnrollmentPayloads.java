@@ -2,6 +2,8 @@ package io.omnii.server.enrollment;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.omnii.server.common.Times;
+import io.omnii.server.fleet.InstanceName;
+import jakarta.validation.constraints.NotNull;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -12,7 +14,7 @@ public final class EnrollmentPayloads {
     }
 
     /** POST /enrollment-codes. */
-    public record NewCodeRequest(Integer expiresInHours) {
+    public record NewCodeRequest(@CodeLifetime Integer expiresInHours) {
     }
 
     /** The only answer that ever shows a code. */
@@ -31,7 +33,8 @@ public final class EnrollmentPayloads {
     }
 
     /** POST /enroll. */
-    public record EnrollRequest(String code, String name) {
+    public record EnrollRequest(@NotNull(message = "is required") String code,
+            @NotNull(message = "is required") @InstanceName String name) {
     }
 
     /**

@@ -3,23 +3,23 @@ package io.omnii.server.enrollment;
 import io.omnii.server.broker.BrokerAccounts;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
-import io.omnii.server.common.Validation;
 import io.omnii.server.enrollment.EnrollmentPayloads.CodeView;
 import io.omnii.server.enrollment.EnrollmentPayloads.EnrollRequest;
 import io.omnii.server.enrollment.EnrollmentPayloads.Enrollment;
 import io.omnii.server.enrollment.EnrollmentPayloads.EnrollmentTopics;
 import io.omnii.server.enrollment.EnrollmentPayloads.NewCode;
 import io.omnii.server.fleet.Instance;
-import io.omnii.server.fleet.InstanceRules;
 import io.omnii.server.fleet.InstanceService;
 import io.omnii.server.mqtt.MqttConfig;
 import io.omnii.server.mqtt.Topics;
 import io.quarkus.logging.Log;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Validator;
 import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /** Enrollment codes and the enroll exchange that turns one into an instance. */
@@ -51,11 +52,15 @@ public class EnrollmentService {
     private final MqttConfig mqtt;
     private final EnrollmentMetrics metrics;
     private final BrokerAccounts accounts;
+    private final EnrollmentCodeRepository codes;
+    private final Validator validator;
 
     EnrollmentService(EntityManager em, Clock clock, EnrollmentConfig config, CodeHasher hasher,
             EnrollmentThrottle throttle, InstanceService instances, MqttConfig mqtt, EnrollmentMetrics metrics,
-            BrokerAccounts accounts) {
+            BrokerAccounts accounts, EnrollmentCodeRepository codes, Validator validator) {
         this.accounts = accounts;
+        this.codes = codes;
+        this.validator = validator;
         this.em = em;
         this.clock = clock;
         this.config = config;
@@ -69,11 +74,7 @@ public class EnrollmentService {
     /** Creates a code; the returned value is the only time the code itself is ever seen. */
     @Transactional
     public NewCode createCode(Integer expiresInHours) {
-        int hours = expiresInHours == null ? config.defaultExpiryHours() : expiresInHours;
-        new Validation()
-                .check(hours >= 1 && hours <= config.maxExpiryHours(), "expiresInHours",
-                        "must be between 1 and " + config.maxExpiryHours())
-                .throwIfInvalid();
+        int hours = expiresInHours == null ? config.defaultExpiryHours() : expiresInHours; // checked: CodeLifetime
 
         em.createNativeQuery("SELECT pg_advisory_xact_lock(:key)").setParameter("key", CODE_CREATION_LOCK)
                 .getSingleResult();
@@ -81,14 +82,14 @@ public class EnrollmentService {
         for (int draw = 0; draw < MAX_DRAWS; draw++) {
             String code = String.format("%06d", random.nextInt(CODE_SPACE));
             String hash = hasher.hash(code);
-            if (EnrollmentCode.count(LIVE_CODE, hash, now, hasher.keyId()) == 0) {
+            if (codes.count(LIVE_CODE, hash, now, hasher.keyId()) == 0) {
                 EnrollmentCode row = new EnrollmentCode();
                 row.id = UUID.randomUUID();
                 row.codeHash = hash;
                 row.keyId = hasher.keyId();
                 row.createdAt = now;
                 row.expiresAt = now.plus(Duration.ofHours(hours));
-                row.persist();
+                codes.persist(row);
                 Log.infof("Enrollment code %s created, expires %s", row.id, row.expiresAt);
                 return new NewCode(code, row.expiresAt.toEpochMilli(), row.id);
             }
@@ -98,7 +99,7 @@ public class EnrollmentService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<CodeView> listCodes(Page.PageRequest request) {
-        var query = EnrollmentCode.<EnrollmentCode>findAll(Sort.descending("createdAt").and("id"));
+        var query = codes.findAll(Sort.descending("createdAt").and("id"));
         List<EnrollmentCode> rows = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size())).list();
         Instant now = clock.instant();
         return new Page<>(rows.stream().map(c -> CodeView.of(c, now, hasher.keyId())).toList(), request.page(),
@@ -108,7 +109,7 @@ public class EnrollmentService {
     /** Revokes a code that has not been used. Revoking twice is harmless. */
     @Transactional
     public void revoke(UUID id) {
-        EnrollmentCode code = EnrollmentCode.<EnrollmentCode>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
+        EnrollmentCode code = codes.findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
                 .orElseThrow(() -> ApiException.notFound("Enrollment code"));
         if (code.usedAt != null) {
             throw new ApiException(409, "code_already_used", "The code has already been used to enroll an instance");
@@ -121,26 +122,24 @@ public class EnrollmentService {
 
     /**
      * Trades a code for an instance identity. Unknown, expired, used and revoked codes all get the same answer;
-     * every attempt is throttled first, and only failed ones keep their throttle token.
+     * every attempt is throttled first, and only failed ones keep their throttle token. The request is validated
+     * here rather than at the door because a refused one counts as a failed attempt.
      */
     public Enrollment enroll(EnrollRequest request, String clientAddress) {
         if (request == null) {
             metrics.failed(EnrollmentMetrics.Failure.INVALID_REQUEST);
             throw ApiException.invalid("body", "is required");
         }
-        Validation v = new Validation().check(request.code() != null, "code", "is required");
-        InstanceRules.checkName(v, "name", request.name());
-        try {
-            v.throwIfInvalid();
-        } catch (ApiException e) {
+        Set<ConstraintViolation<EnrollRequest>> violations = validator.validate(request);
+        if (!violations.isEmpty()) {
             metrics.failed(EnrollmentMetrics.Failure.INVALID_REQUEST);
-            throw e;
+            throw new ConstraintViolationException(violations);
         }
 
         throttle.acquire(clientAddress);
         Optional<Enrollment> enrollment;
         try {
-            enrollment = QuarkusTransaction.requiringNew().call(() -> redeem(request.code().strip(), request.name()));
+            enrollment = redeem(request.code().strip(), request.name());
         } catch (BrokerAccounts.ProvisioningException e) {
             // Rolled back as a whole: no instance, and the code is still good. Not the caller's fault.
             throttle.release(clientAddress);
@@ -158,12 +157,13 @@ public class EnrollmentService {
         return enrollment.get();
     }
 
-    private Optional<Enrollment> redeem(String code, String name) {
+    /** Its own transaction: the throttle's tokens are taken before it and given back after it, whatever it did. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    Optional<Enrollment> redeem(String code, String name) {
         Instant now = clock.instant();
         // The row lock makes concurrent redemptions of one code queue up; after the first commits, the others
         // re-check the row, find it used, and get nothing.
-        Optional<EnrollmentCode> found = EnrollmentCode.<EnrollmentCode>find(LIVE_CODE, hasher.hash(code), now,
-                        hasher.keyId())
+        Optional<EnrollmentCode> found = codes.find(LIVE_CODE, hasher.hash(code), now, hasher.keyId())
                 .withLock(LockModeType.PESSIMISTIC_WRITE)
                 .firstResultOptional();
         if (found.isEmpty()) {

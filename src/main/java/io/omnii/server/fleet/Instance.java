@@ -1,6 +1,5 @@
 package io.omnii.server.fleet;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -15,7 +14,7 @@ import org.hibernate.type.SqlTypes;
 
 @Entity
 @Table(name = "instance")
-public class Instance extends PanacheEntityBase {
+public class Instance {
 
     @Id
     public UUID id;

@@ -2,6 +2,7 @@ package io.omnii.server.fleet;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 import java.util.EnumMap;
 import java.util.List;
@@ -48,10 +49,11 @@ public class InstanceCounts {
     @Transactional(Transactional.TxType.SUPPORTS)
     public Map<InstanceStatus, Long> byState() {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT status, n FROM instance_count").getResultList();
+        List<Tuple> rows = em.createNativeQuery("SELECT status, n FROM instance_count", Tuple.class).getResultList();
         Map<InstanceStatus, Long> byState = new EnumMap<>(InstanceStatus.class);
-        for (Object[] row : rows) {
-            InstanceStatus.fromWire((String) row[0]).ifPresent(s -> byState.put(s, ((Number) row[1]).longValue()));
+        for (Tuple row : rows) {
+            InstanceStatus.fromWire(row.get("status", String.class))
+                    .ifPresent(s -> byState.put(s, row.get("n", Number.class).longValue()));
         }
         return byState;
     }

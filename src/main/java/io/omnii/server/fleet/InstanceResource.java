@@ -3,7 +3,9 @@ package io.omnii.server.fleet;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
-import io.omnii.server.common.Validation;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -29,22 +31,10 @@ public class InstanceResource {
     }
 
     @GET
-    public Page<InstanceView> list(@QueryParam("page") String page, @QueryParam("size") String size,
-            @QueryParam("cursor") String cursor, @QueryParam("status") String status, @QueryParam("name") String name,
-            @QueryParam("tag") List<String> tags) {
-        Optional<InstanceStatus> statusFilter = Optional.ofNullable(status).map(s -> InstanceStatus.fromWire(s)
-                .orElseThrow(() -> ApiException.invalid("status", "must be online, offline, error or decommissioned")));
-        InstanceQuery query = new InstanceQuery(statusFilter, Optional.ofNullable(name).filter(n -> !n.isBlank()),
-                tags == null ? List.of() : tags);
-        Optional<String> cursorText = Optional.ofNullable(cursor).filter(c -> !c.isBlank());
-        Optional<InstanceCursor> after = cursorText.flatMap(InstanceCursor::decode);
-        Validation v = new Validation()
-                .check(cursorText.isEmpty() || after.isPresent(), "cursor", "is not a cursor this listing gave out")
-                .check(cursorText.isEmpty() || page == null || page.isBlank(), "page",
-                        "cannot be combined with cursor");
-        InstanceRules.checkTagFilter(v, "tag", query.tags());
-        v.throwIfInvalid();
-        Page.PageRequest request = Page.request(page, size);
+    public Page<InstanceView> list(@BeanParam @Valid InstanceListParams params) {
+        InstanceQuery query = params.query();
+        Optional<InstanceCursor> after = params.after();
+        Page.PageRequest request = params.request();
         Page<Instance> found = after.isPresent() ? instances.listAfter(query, after.get(), request.size())
                 : instances.list(query, request);
         return found.map(InstanceView::of);
@@ -61,11 +51,8 @@ public class InstanceResource {
     @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
     @APIResponse(responseCode = "200", description = "The instance as changed")
     @APIResponse(responseCode = "409", description = "The instance is decommissioned (`instance_decommissioned`)")
-    public InstanceView update(@PathParam("id") String id, InstancePatch patch) {
-        if (patch == null) {
-            throw ApiException.invalid("body", "is required");
-        }
-        return InstanceView.of(instances.update(parseId(id), patch));
+    public InstanceView update(@PathParam("id") String id, @NotNull(message = "is required") InstancePatch body) {
+        return InstanceView.of(instances.update(parseId(id), body));
     }
 
     @DELETE

@@ -3,12 +3,12 @@ package io.omnii.server.fleet;
 import io.omnii.server.broker.BrokerAccounts;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
-import io.omnii.server.common.Validation;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.persistence.LockModeType;
+import jakarta.validation.Valid;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,10 +29,12 @@ public class InstanceService {
     private final BrokerAccounts accounts;
     private final InstanceCounts counts;
     private final Event<InstanceDecommissioned> decommissioned;
+    private final InstanceRepository repository;
 
     InstanceService(Clock clock, BrokerAccounts accounts, InstanceCounts counts,
-            Event<InstanceDecommissioned> decommissioned) {
+            Event<InstanceDecommissioned> decommissioned, InstanceRepository repository) {
         this.accounts = accounts;
+        this.repository = repository;
         this.clock = clock;
         this.counts = counts;
         this.decommissioned = decommissioned;
@@ -48,7 +50,7 @@ public class InstanceService {
         instance.status = InstanceStatus.OFFLINE;
         instance.statusChangedAt = now;
         instance.enrolledAt = now;
-        instance.persistAndFlush(); // the row before its first event, as everywhere else
+        repository.persistAndFlush(instance); // the row before its first event, as everywhere else
         InstanceEvent.record(instance.id, now, null, InstanceStatus.OFFLINE, TransitionReason.ENROLLED);
         counts.moved(null, InstanceStatus.OFFLINE);
         return instance;
@@ -88,7 +90,7 @@ public class InstanceService {
         }
         // Filtered by state alone (or not at all), the total is kept, not counted: counting reads every row.
         boolean byStateOnly = query.nameContains().isEmpty() && query.tags().isEmpty();
-        long total = byStateOnly ? counts.count(query.status()) : Instance.count(String.join(" and ", where), params);
+        long total = byStateOnly ? counts.count(query.status()) : repository.count(String.join(" and ", where), params);
 
         Map<String, Object> pageParams = new HashMap<>(params);
         after.ifPresent(cursor -> {
@@ -98,7 +100,7 @@ public class InstanceService {
             pageParams.put("afterId", cursor.id());
         });
         // One row more than the page tells whether another follows.
-        List<Instance> rows = Instance.<Instance>find(String.join(" and ", where), Sort.by("enrolledAt").and("id"),
+        List<Instance> rows = repository.find(String.join(" and ", where), Sort.by("enrolledAt").and("id"),
                 pageParams).range(first, first + size).list();
         if (rows.size() <= size) {
             return new Page<>(rows, page, size, total, null);
@@ -109,28 +111,19 @@ public class InstanceService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<Instance> find(UUID id) {
-        return Instance.findByIdOptional(id);
+        return repository.findByIdOptional(id);
     }
 
     /** Answers 404 unless the instance exists (decommissioned ones included: they keep their history). */
     @Transactional(Transactional.TxType.SUPPORTS)
     public void requireExists(UUID id) {
-        if (Instance.count("id", id) == 0) {
+        if (repository.count("id", id) == 0) {
             throw ApiException.notFound("Instance");
         }
     }
 
     @Transactional
-    public Instance update(UUID id, InstancePatch patch) {
-        Validation v = new Validation();
-        if (patch.name() != null) {
-            InstanceRules.checkName(v, "name", patch.name());
-        }
-        if (patch.tags() != null) {
-            InstanceRules.checkTags(v, "tags", patch.tags());
-        }
-        v.throwIfInvalid();
-
+    public Instance update(UUID id, @Valid InstancePatch patch) {
         Instance instance = lock(id);
         if (instance.isDecommissioned()) {
             throw new ApiException(409, "instance_decommissioned", "A decommissioned instance cannot be changed");
@@ -164,8 +157,8 @@ public class InstanceService {
     }
 
     /** Row lock: the telemetry writer updates the same rows, and neither may overwrite the other's changes. */
-    private static Instance lock(UUID id) {
-        return Instance.<Instance>findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
+    private Instance lock(UUID id) {
+        return repository.findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
                 .orElseThrow(() -> ApiException.notFound("Instance"));
     }
 

@@ -5,13 +5,14 @@ import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
 import io.omnii.server.matter.MatterPayloads.CommissioningRequest;
 import io.omnii.server.matter.MatterPayloads.CommissioningView;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -54,8 +55,8 @@ public class CommissioningResource {
 
     /** Newest first. */
     @GET
-    public Page<CommissioningView> list(@QueryParam("page") String page, @QueryParam("size") String size) {
-        return commissioning.list(Page.request(page, size));
+    public Page<CommissioningView> list(@BeanParam @Valid Page.Params paging) {
+        return commissioning.list(paging.request());
     }
 
     @GET

@@ -9,16 +9,16 @@ import io.micrometer.core.instrument.Timer;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
 import io.omnii.server.common.Times;
-import io.omnii.server.common.Validation;
 import io.omnii.server.matter.MatterPayloads.CommissioningRequest;
 import io.omnii.server.matter.MatterPayloads.CommissioningView;
 import io.netty.util.NetUtil;
 import io.quarkus.logging.Log;
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.panache.common.Sort;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Clock;
@@ -43,26 +43,25 @@ public class CommissioningService {
     static final String SUCCEEDED = "succeeded";
     static final String FAILED = "failed";
     private static final Pattern IPV6_SCOPE = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
-    private static final String COLUMNS = "SELECT id, method, network_only, state, node_id, error_code, error,"
-            + " created_at, finished_at FROM matter_commissioning";
+    static final String NO_METHOD = "give a pairing code, or setupPinCode to commission on the network";
     private static final String UNSURE = "; the device may still have joined the fabric: see GET /matter/nodes";
 
     private final MatterClient client;
     private final MatterRelay relay;
     private final MatterConfig config;
-    private final EntityManager em;
+    private final MatterCommissioningRepository attempts;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Counter succeeded;
     private final Counter failed;
     private final Timer duration;
 
-    CommissioningService(MatterClient client, MatterRelay relay, MatterConfig config, EntityManager em,
-            ObjectMapper mapper, Clock clock, MeterRegistry registry) {
+    CommissioningService(MatterClient client, MatterRelay relay, MatterConfig config,
+            MatterCommissioningRepository attempts, ObjectMapper mapper, Clock clock, MeterRegistry registry) {
         this.client = client;
         this.relay = relay;
         this.config = config;
-        this.em = em;
+        this.attempts = attempts;
         this.mapper = mapper;
         this.clock = clock;
         this.succeeded = Counter.builder("omnii.matter.commissioning").tag("outcome", SUCCEEDED)
@@ -75,20 +74,22 @@ public class CommissioningService {
     }
 
     /** An attempt still pending when the server stopped has no outcome anyone will record: say so. */
+    @Transactional
     void onStart(@Observes StartupEvent event) {
-        int interrupted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
-                UPDATE matter_commissioning SET state = 'failed', finished_at = :now, error_code = -1,
-                       error = 'interrupted: the Omnii server stopped before the Matter Server answered' || :unsure
-                 WHERE state = 'pending'""")
-                .setParameter("now", Times.utc(clock.instant())).setParameter("unsure", UNSURE).executeUpdate());
+        int interrupted = attempts.update("state = ?1, finishedAt = ?2, errorCode = -1, error = ?3 where state = ?4",
+                FAILED, clock.instant(), "interrupted: the Omnii server stopped before the Matter Server answered"
+                        + UNSURE, PENDING);
         if (interrupted > 0) {
             Log.warnf("%d commissioning attempt(s) were interrupted by the last shutdown", interrupted);
         }
     }
 
     /** The code first (a bad one is a 400 whatever else is wrong), then the relay, then the server's features. */
-    public CommissioningView start(CommissioningRequest request) {
-        Relayed relayed = validate(request);
+    public CommissioningView start(@Valid CommissioningRequest request) {
+        if (request == null) {
+            throw ApiException.invalid("code", NO_METHOD);
+        }
+        Relayed relayed = relayed(request);
         relay.requireRelay();
         relay.requireNamedCredentials("wifiCredentialsId", request.wifiCredentialsId());
         relay.requireNamedCredentials("threadDatasetId", request.threadDatasetId());
@@ -98,13 +99,7 @@ public class CommissioningService {
         }
         UUID id = UUID.randomUUID();
         Instant now = clock.instant();
-        int inserted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
-                INSERT INTO matter_commissioning (id, method, network_only, state, created_at)
-                VALUES (:id, :method, :networkOnly, 'pending', :now) ON CONFLICT DO NOTHING""")
-                .setParameter("id", id).setParameter("method", relayed.method())
-                .setParameter("networkOnly", relayed.networkOnly()).setParameter("now", Times.utc(now))
-                .executeUpdate());
-        if (inserted == 0) {
+        if (!recordPending(id, relayed.method(), relayed.networkOnly(), now)) {
             throw new ApiException(409, "commissioning_in_progress",
                     "Another commissioning is in progress; wait for its outcome (GET /matter/commissioning)");
         }
@@ -116,25 +111,23 @@ public class CommissioningService {
                 now.toEpochMilli(), null, null);
     }
 
-    public Page<CommissioningView> list(Page.PageRequest page) {
-        return QuarkusTransaction.joiningExisting().call(() -> {
-            @SuppressWarnings("unchecked")
-            List<Object[]> rows = em.createNativeQuery(COLUMNS + " ORDER BY created_at DESC, id LIMIT :size OFFSET :offset")
-                    .setParameter("size", page.size()).setParameter("offset", (long) page.page() * page.size())
-                    .getResultList();
-            long total = ((Number) em.createNativeQuery("SELECT count(*) FROM matter_commissioning")
-                    .getSingleResult()).longValue();
-            return new Page<>(rows.stream().map(CommissioningService::view).toList(), page.page(), page.size(), total);
-        });
+    /** Committed before the command goes out, so that its outcome has a row to land in. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    boolean recordPending(UUID id, String method, boolean networkOnly, Instant now) {
+        return attempts.insertPending(id, method, networkOnly, now);
     }
 
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<CommissioningView> list(Page.PageRequest page) {
+        var query = attempts.findAll(Sort.descending("createdAt").and("id"));
+        List<CommissioningView> items = query.page(io.quarkus.panache.common.Page.of(page.page(), page.size())).list()
+                .stream().map(CommissioningService::view).toList();
+        return new Page<>(items, page.page(), page.size(), query.count());
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<CommissioningView> find(UUID id) {
-        return QuarkusTransaction.joiningExisting().call(() -> {
-            @SuppressWarnings("unchecked")
-            List<Object[]> rows = em.createNativeQuery(COLUMNS + " WHERE id = :id").setParameter("id", id)
-                    .getResultList();
-            return rows.stream().findFirst().map(CommissioningService::view);
-        });
+        return attempts.findByIdOptional(id).map(CommissioningService::view);
     }
 
     private void finish(UUID id, Instant started, JsonNode node, Throwable failure) {
@@ -166,48 +159,29 @@ public class CommissioningService {
         String message = error == null ? null : error.length() <= 2000 ? error : error.substring(0, 2000);
         Integer code = errorCode;
         try {
-            QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
-                    UPDATE matter_commissioning SET state = :state, node_id = :node, error_code = :code, error = :error,
-                           finished_at = :now
-                     WHERE id = :id AND state = 'pending'""")
-                    .setParameter("state", state).setParameter("node", node_)
-                    .setParameter("code", code).setParameter("error", message)
-                    .setParameter("now", Times.utc(now)).setParameter("id", id).executeUpdate());
+            recordOutcome(id, state, node_, code, message, now);
         } catch (RuntimeException e) {
             Log.errorf(e, "Could not record the outcome of commissioning %s", id);
         }
+    }
+
+    /** Only a pending attempt takes an outcome: one the restart already failed keeps that. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    void recordOutcome(UUID id, String state, BigDecimal nodeId, Integer errorCode, String error, Instant now) {
+        attempts.update("state = ?1, nodeId = ?2, errorCode = ?3, error = ?4, finishedAt = ?5"
+                + " where id = ?6 and state = ?7", state, nodeId, errorCode, error, now, id, PENDING);
     }
 
     /** The Matter Server command and its arguments for a request, after checking every field. */
     private record Relayed(String method, boolean networkOnly, String command, ObjectNode args) {
     }
 
-    private Relayed validate(CommissioningRequest r) {
-        if (r == null) {
-            throw ApiException.invalid("code", "give a pairing code, or setupPinCode to commission on the network");
-        }
-        Validation v = new Validation();
-        v.check(r.code() == null || r.setupPinCode() == null, "code", "give either code or setupPinCode, not both");
-        v.check(r.code() != null || r.setupPinCode() != null, "code",
-                "give a pairing code, or setupPinCode to commission on the network");
-        v.throwIfInvalid();
+    /** The Matter Server command for a request that {@link CommissioningArguments} passed. */
+    private Relayed relayed(CommissioningRequest r) {
         ObjectNode args = mapper.createObjectNode();
         if (r.code() != null) {
-            v.check(r.filterType() == null && r.filter() == null && r.ipAddress() == null, "code",
-                    "filterType, filter and ipAddress belong to commissioning on the network (setupPinCode)");
-            SetupCode code = null;
-            try {
-                code = SetupCode.parse(r.code());
-            } catch (IllegalArgumentException e) {
-                v.check(false, "code", e.getMessage());
-            }
-            v.check(r.wifiCredentialsId() == null || MatterRelay.credentialId(r.wifiCredentialsId()),
-                    "wifiCredentialsId", MatterRelay.CREDENTIAL_ID_RULE);
-            v.check(r.threadDatasetId() == null || MatterRelay.credentialId(r.threadDatasetId()),
-                    "threadDatasetId", MatterRelay.CREDENTIAL_ID_RULE);
-            v.throwIfInvalid();
             boolean networkOnly = Boolean.TRUE.equals(r.networkOnly());
-            args.put("code", code.value()).put("network_only", networkOnly);
+            args.put("code", SetupCode.parse(r.code()).value()).put("network_only", networkOnly);
             if (r.wifiCredentialsId() != null) {
                 args.put("wifi_credentials_id", r.wifiCredentialsId());
             }
@@ -216,24 +190,7 @@ public class CommissioningService {
             }
             return new Relayed("code", networkOnly, "commission_with_code", args);
         }
-        try {
-            SetupCode.checkPasscode(r.setupPinCode());
-        } catch (IllegalArgumentException e) {
-            v.check(false, "setupPinCode", "must be a valid Matter setup passcode (1 to 99999998, not a trivial one)");
-        }
         int filterType = r.filterType() == null ? 0 : r.filterType();
-        v.check(filterType >= 0 && filterType <= 4, "filterType",
-                "must be 0 (none), 1 (short discriminator), 2 (long discriminator), 3 (vendor id) or 4 (device type)");
-        v.check(filterType == 0 || (r.filter() != null && r.filter().canConvertToLong()
-                && r.filter().asLong() >= 0 && r.filter().asLong() <= filterMaximum(filterType)), "filter",
-                "is required by the filterType, as a number up to " + filterMaximum(filterType));
-        v.check(filterType != 0 || r.filter() == null || r.filter().isNull(), "filter", "needs a filterType");
-        v.check(r.ipAddress() == null || ipLiteral(r.ipAddress()), "ipAddress",
-                "must be an IPv4 or IPv6 address (an IPv6 one may have a %scope)");
-        v.check(r.networkOnly() == null, "networkOnly", "belongs to commissioning with a code");
-        v.check(r.wifiCredentialsId() == null && r.threadDatasetId() == null, "code",
-                "credential ids belong to commissioning with a code");
-        v.throwIfInvalid();
         args.put("setup_pin_code", r.setupPinCode()).put("filter_type", filterType);
         if (filterType != 0) {
             args.put("filter", r.filter().asLong());
@@ -260,7 +217,7 @@ public class CommissioningService {
                 && IPV6_SCOPE.matcher(text.substring(percent + 1)).matches();
     }
 
-    private static long filterMaximum(int filterType) {
+    static long filterMaximum(int filterType) {
         return switch (filterType) {
             case 1 -> 15;
             case 2 -> 4095;
@@ -269,12 +226,10 @@ public class CommissioningService {
         };
     }
 
-    private static CommissioningView view(Object[] r) {
-        Instant created = Times.instant(r[7]);
-        Instant finished = Times.instant(r[8]);
-        return new CommissioningView((UUID) r[0], (String) r[1], (Boolean) r[2], (String) r[3],
-                r[4] == null ? null : ((BigDecimal) r[4]).toBigIntegerExact(),
-                r[5] == null ? null : ((Number) r[5]).intValue(), (String) r[6], created.toEpochMilli(),
-                Times.millis(finished), finished == null ? null : Duration.between(created, finished).toMillis());
+    private static CommissioningView view(MatterCommissioning c) {
+        return new CommissioningView(c.id, c.method, c.networkOnly, c.state,
+                c.nodeId == null ? null : c.nodeId.toBigIntegerExact(), c.errorCode, c.error,
+                c.createdAt.toEpochMilli(), Times.millis(c.finishedAt),
+                c.finishedAt == null ? null : Duration.between(c.createdAt, c.finishedAt).toMillis());
     }
 }

@@ -11,11 +11,11 @@ import io.omnii.server.common.Times;
 import io.omnii.server.matter.MatterPayloads.NodeEventView;
 import io.omnii.server.matter.MatterPayloads.NodeView;
 import io.quarkus.logging.Log;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import jakarta.transaction.Transactional;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Connection;
@@ -77,7 +77,7 @@ public class MatterInventory implements MatterListener {
     private final Clock clock;
     private final MatterConfig config;
     /** What the table holds, published after each commit: node ids and how many are available. */
-    private record Counts(Set<BigInteger> ids, long available) {
+    record Counts(Set<BigInteger> ids, long available) {
     }
 
     /** The server info the Matter Server last sent, and when it came. */
@@ -415,26 +415,30 @@ public class MatterInventory implements MatterListener {
         }
     }
 
-    private interface Work {
+    interface Work {
         void run(Connection c) throws SQLException;
     }
 
     /** Runs the work and recounts in one transaction; the counts are published once it committed. */
     private boolean inTransaction(Work work) {
         try {
-            counts = QuarkusTransaction.requiringNew().call(() -> {
-                try (Connection c = dataSource.getConnection()) {
-                    work.run(c);
-                    return count(c);
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            counts = applyAndCount(work);
             return true;
         } catch (RuntimeException e) {
             // The next reconnection's snapshot repairs whatever this missed.
             Log.errorf(e, "Could not store a Matter Server update");
             return false;
+        }
+    }
+
+    /** One transaction per message of the Matter Server, committed before the next is stored. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    Counts applyAndCount(Work work) {
+        try (Connection c = dataSource.getConnection()) {
+            work.run(c);
+            return count(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -2,8 +2,7 @@ package io.omnii.server.matter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnii.server.common.ApiException;
-import io.omnii.server.common.Page;
-import io.omnii.server.common.Validation;
+import io.omnii.server.common.WholeNumber;
 import io.omnii.server.matter.MatterPayloads.CommissioningWindowRequest;
 import io.omnii.server.matter.MatterPayloads.DeviceCommandRequest;
 import io.omnii.server.matter.MatterPayloads.DeviceCommandResult;
@@ -63,9 +62,9 @@ public class MatterNodeResource {
     @GET
     @Path("/{nodeId}/events")
     @Blocking
-    public List<NodeEventView> events(@PathParam("nodeId") String nodeId, @QueryParam("limit") String limit) {
-        int n = Page.parse(limit, 100);
-        new Validation().check(n >= 1 && n <= 1000, "limit", "must be between 1 and 1000").throwIfInvalid();
+    public List<NodeEventView> events(@PathParam("nodeId") String nodeId,
+            @QueryParam("limit") @WholeNumber(min = 1, max = 1000) String limit) {
+        int n = (int) WholeNumber.Validator.parse(limit, 100);
         BigInteger id = MatterRelay.nodeId(nodeId);
         if (!inventory.knows(id)) {
             throw ApiException.notFound("Matter node");
@@ -135,6 +134,6 @@ public class MatterNodeResource {
     public Uni<List<WriteResult>> write(@PathParam("nodeId") String nodeId, @PathParam("endpoint") String endpoint,
             @PathParam("cluster") String cluster, @PathParam("attribute") String attribute,
             WriteAttributeRequest request) {
-        return relay.writeAttribute(MatterRelay.nodeId(nodeId), endpoint, cluster, attribute, request);
+        return relay.writeAttribute(MatterRelay.nodeId(nodeId), endpoint + "/" + cluster + "/" + attribute, request);
     }
 }

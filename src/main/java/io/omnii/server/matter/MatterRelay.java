@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omnii.server.common.ApiException;
-import io.omnii.server.common.Validation;
 import io.omnii.server.matter.MatterPayloads.CommissioningWindowRequest;
 import io.omnii.server.matter.MatterPayloads.DeviceCommandRequest;
 import io.omnii.server.matter.MatterPayloads.DeviceCommandResult;
@@ -17,13 +16,15 @@ import io.omnii.server.matter.MatterPayloads.WriteResult;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Singleton;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Node operations and network credentials, relayed to the Matter Server: arguments checked here (a bad one is a
@@ -36,12 +37,14 @@ public class MatterRelay {
 
     /** The highest unsigned 64-bit node id. */
     private static final BigInteger MAX_NODE_ID = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
-    private static final Pattern CREDENTIAL_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    static final String CREDENTIAL_ID = "[A-Za-z0-9._-]{1,64}";
+    private static final java.util.regex.Pattern CREDENTIAL_ID_PATTERN = java.util.regex.Pattern.compile(CREDENTIAL_ID);
     static final String CREDENTIAL_ID_RULE = "must be 1 to 64 letters, digits, '.', '_' or '-'";
-    private static final Pattern HEX = Pattern.compile("(\\p{XDigit}{2}){1,254}");
-    private static final Pattern ATTRIBUTE_PATH = Pattern.compile("(\\d{1,10}|\\*)/(\\d{1,10}|\\*)/(\\d{1,10}|\\*)");
-    private static final Pattern COMMAND_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,63}");
-    private static final int MAX_READ_PATHS = 50;
+    static final String COMMAND_NAME_RULE = "is required: the CHIP SDK's command name, such as On or MoveToLevel";
+    static final String VALUE_RULE = "is required (null writes null)";
+    private static final String READ_PATHS_RULE = "give 1 to 50 attribute paths";
+    private static final String ATTRIBUTE_PATHS_RULE =
+            "each must be endpoint/cluster/attribute in decimal, '*' allowed per segment";
     /** Interaction Model statuses by which a device refuses a write for what it asks, not for failing itself. */
     private static final Map<Integer, String> REQUEST_REFUSALS = Map.of(
             0x7E, "UNSUPPORTED_ACCESS", 0x7F, "UNSUPPORTED_ENDPOINT", 0x86, "UNSUPPORTED_ATTRIBUTE",
@@ -75,7 +78,7 @@ public class MatterRelay {
 
     /** The name of a Wi-Fi or Thread credential entry on a server that keeps several (schema 12). */
     static boolean credentialId(String id) {
-        return CREDENTIAL_ID.matcher(id).matches();
+        return CREDENTIAL_ID_PATTERN.matcher(id).matches();
     }
 
     /** 503 when no Matter Server is configured: nothing can be relayed. Checked after our own checks of the input. */
@@ -102,19 +105,11 @@ public class MatterRelay {
         }
     }
 
-    public Uni<Void> setWifiCredentials(WifiCredentialsRequest request) {
+    public Uni<Void> setWifiCredentials(@Valid WifiCredentialsRequest request) {
         if (request == null) {
             throw ApiException.invalid("ssid", "is required");
         }
         String ssid = request.ssid();
-        int ssidBytes = ssid == null ? 0 : ssid.getBytes(StandardCharsets.UTF_8).length;
-        new Validation()
-                .check(ssidBytes >= 1 && ssidBytes <= 32, "ssid", "must be 1 to 32 bytes")
-                .check(request.password() != null, "password", "is required (empty for an open network)")
-                .check(request.password() == null || request.password().length() <= 64, "password",
-                        "must be at most 64 characters")
-                .check(request.id() == null || credentialId(request.id()), "id", CREDENTIAL_ID_RULE)
-                .throwIfInvalid();
         requireRelay();
         requireNamedCredentials("id", request.id());
         ObjectNode args = mapper.createObjectNode().put("ssid", ssid).put("credentials", request.password());
@@ -124,14 +119,12 @@ public class MatterRelay {
         return send("set_wifi_credentials", args, config.commandTimeout()).replaceWithVoid();
     }
 
-    public Uni<Void> setThreadDataset(ThreadDatasetRequest request) {
-        String dataset = request == null || request.dataset() == null ? null : request.dataset().strip();
-        new Validation()
-                .check(dataset != null && HEX.matcher(dataset).matches(), "dataset",
-                        "must be the Active Operational Dataset as hex: an even number of hex digits, at most 508")
-                .check(request == null || request.id() == null || credentialId(request.id()), "id",
-                        CREDENTIAL_ID_RULE)
-                .throwIfInvalid();
+    public Uni<Void> setThreadDataset(@Valid ThreadDatasetRequest request) {
+        if (request == null) {
+            throw ApiException.invalid("dataset", "must be the Active Operational Dataset as hex: an even number of"
+                    + " hex digits, at most 508");
+        }
+        String dataset = request.dataset().strip();
         requireRelay();
         requireNamedCredentials("id", request.id());
         ObjectNode args = mapper.createObjectNode().put("dataset", dataset);
@@ -171,15 +164,9 @@ public class MatterRelay {
     }
 
     /** Opens a commissioning window so that another ecosystem can join the node; the codes are for sharing. */
-    public Uni<PairingCodes> openCommissioningWindow(BigInteger nodeId, CommissioningWindowRequest request) {
+    public Uni<PairingCodes> openCommissioningWindow(BigInteger nodeId, @Valid CommissioningWindowRequest request) {
         Integer timeout = request == null ? null : request.timeoutSeconds();
         Integer discriminator = request == null ? null : request.discriminator();
-        new Validation()
-                .check(timeout == null || (timeout >= 180 && timeout <= 900), "timeoutSeconds",
-                        "must be between 180 and 900 (Matter's limits for a commissioning window)")
-                .check(discriminator == null || (discriminator >= 0 && discriminator <= 4095), "discriminator",
-                        "must be between 0 and 4095")
-                .throwIfInvalid();
         ObjectNode args = node(nodeId).put("timeout", timeout == null ? 300 : timeout);
         if (discriminator != null) {
             args.put("discriminator", discriminator);
@@ -189,27 +176,11 @@ public class MatterRelay {
                 result.path("setup_qr_code").asText(null)));
     }
 
-    public Uni<DeviceCommandResult> deviceCommand(BigInteger nodeId, DeviceCommandRequest request) {
+    public Uni<DeviceCommandResult> deviceCommand(BigInteger nodeId, @Valid DeviceCommandRequest request) {
         if (request == null) {
             throw ApiException.invalid("commandName", "is required");
         }
         JsonNode payload = request.payload();
-        new Validation()
-                .check(request.endpointId() != null && request.endpointId() >= 0 && request.endpointId() <= 65534,
-                        "endpointId", "is required, 0 to 65534")
-                .check(request.clusterId() != null && request.clusterId() >= 0 && request.clusterId() <= 0xFFFF_FFFFL,
-                        "clusterId", "is required, 0 to 4294967295")
-                .check(request.commandName() != null && COMMAND_NAME.matcher(request.commandName()).matches(),
-                        "commandName", "is required: the CHIP SDK's command name, such as On or MoveToLevel")
-                .check(payload == null || payload.isNull() || payload.isObject(), "payload",
-                        "must be an object keyed by the command's field names")
-                .check(request.timedRequestTimeoutMs() == null
-                        || (request.timedRequestTimeoutMs() >= 1 && request.timedRequestTimeoutMs() <= 60_000),
-                        "timedRequestTimeoutMs", "must be between 1 and 60000")
-                .check(request.interactionTimeoutMs() == null
-                        || (request.interactionTimeoutMs() >= 1 && request.interactionTimeoutMs() <= 600_000),
-                        "interactionTimeoutMs", "must be between 1 and 600000")
-                .throwIfInvalid();
         ObjectNode args = node(nodeId).put("endpoint_id", request.endpointId()).put("cluster_id", request.clusterId())
                 .put("command_name", request.commandName());
         args.set("payload", payload == null || payload.isNull() ? mapper.createObjectNode() : payload);
@@ -224,14 +195,12 @@ public class MatterRelay {
     }
 
     /** Reads from the device (not the inventory); paths may use '*' per segment. */
-    public Uni<JsonNode> readAttributes(BigInteger nodeId, List<String> paths) {
-        List<String> given = paths == null ? List.of() : paths;
-        new Validation()
-                .check(!given.isEmpty() && given.size() <= MAX_READ_PATHS, "path",
-                        "give 1 to " + MAX_READ_PATHS + " attribute paths")
-                .check(given.stream().allMatch(p -> p != null && ATTRIBUTE_PATH.matcher(p).matches()), "path",
-                        "each must be endpoint/cluster/attribute in decimal, '*' allowed per segment")
-                .throwIfInvalid();
+    public Uni<JsonNode> readAttributes(BigInteger nodeId,
+            @NotNull(message = READ_PATHS_RULE) @Size(min = 1, max = 50, message = READ_PATHS_RULE) List<
+                    @NotNull(message = ATTRIBUTE_PATHS_RULE)
+                    @Pattern(regexp = "(\\d{1,10}|\\*)/(\\d{1,10}|\\*)/(\\d{1,10}|\\*)",
+                            message = ATTRIBUTE_PATHS_RULE) String> path) {
+        List<String> given = path;
         ObjectNode args = node(nodeId);
         if (given.size() == 1) {
             args.put("attribute_path", given.get(0));
@@ -242,16 +211,12 @@ public class MatterRelay {
     }
 
     /** Writes one attribute; any status but success is an error, with the device's status code. */
-    public Uni<List<WriteResult>> writeAttribute(BigInteger nodeId, String endpoint, String cluster, String attribute,
-            WriteAttributeRequest request) {
-        String path = endpoint + "/" + cluster + "/" + attribute;
-        new Validation()
-                .check(path.matches("\\d{1,10}/\\d{1,10}/\\d{1,10}"), "path",
-                        "must be endpoint/cluster/attribute in decimal")
-                .check(request != null && request.value() != null, "value", "is required (null writes null)")
-                .throwIfInvalid();
+    public Uni<List<WriteResult>> writeAttribute(BigInteger nodeId,
+            @Pattern(regexp = "\\d{1,10}/\\d{1,10}/\\d{1,10}", message = "must be endpoint/cluster/attribute in decimal")
+            String path,
+            @NotNull(message = VALUE_RULE) @Valid WriteAttributeRequest value) { // a missing body is a missing value
         ObjectNode args = node(nodeId).put("attribute_path", path);
-        args.set("value", request.value());
+        args.set("value", value.value());
         return send(nodeId, "write_attribute", args, config.commandTimeout()).map(MatterRelay::writeResults)
                 .map(MatterRelay::requireWritten);
     }

@@ -4,13 +4,14 @@ import io.omnii.server.common.Times;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnii.server.common.Page;
-import io.omnii.server.fleet.InstanceEvent;
+import io.omnii.server.fleet.InstanceEventRepository;
 import io.omnii.server.fleet.InstanceService;
 import io.omnii.server.fleet.InstanceStatus;
 import io.omnii.server.fleet.TransitionReason;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
@@ -24,7 +25,7 @@ public class HistoryService {
 
     private static final String SAMPLES = """
             SELECT reported_at, received_at, uptime_seconds, version, stability_score, core_version, supervisor_version,
-                   os_version, total_devices, total_entities, pending_updates, CAST(metadata AS text)
+                   os_version, total_devices, total_entities, pending_updates, CAST(metadata AS text) AS metadata
               FROM metrics_sample WHERE instance_id = :id AND reported_at >= :from AND reported_at < :to
              ORDER BY reported_at LIMIT :limit OFFSET :offset""";
     private static final String COUNT = """
@@ -33,9 +34,11 @@ public class HistoryService {
     private final EntityManager em;
     private final ObjectMapper mapper;
     private final InstanceService instances;
+    private final InstanceEventRepository events;
 
-    HistoryService(EntityManager em, ObjectMapper mapper, InstanceService instances) {
+    HistoryService(EntityManager em, ObjectMapper mapper, InstanceService instances, InstanceEventRepository events) {
         this.em = em;
+        this.events = events;
         this.mapper = mapper;
         this.instances = instances;
     }
@@ -59,7 +62,7 @@ public class HistoryService {
     public Page<Sample> metrics(UUID instanceId, Instant from, Instant to, Page.PageRequest request) {
         instances.requireExists(instanceId);
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(SAMPLES)
+        List<Tuple> rows = em.createNativeQuery(SAMPLES, Tuple.class)
                 .setParameter("id", instanceId)
                 .setParameter("from", Times.utc(from))
                 .setParameter("to", Times.utc(to))
@@ -75,7 +78,7 @@ public class HistoryService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<Event> events(UUID instanceId, Page.PageRequest request) {
         instances.requireExists(instanceId);
-        var query = InstanceEvent.<InstanceEvent>find("instanceId", Sort.descending("at").and("id", Sort.Direction.Descending),
+        var query = events.find("instanceId", Sort.descending("at").and("id", Sort.Direction.Descending),
                 instanceId);
         List<Event> items = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size())).list()
                 .stream().map(e -> new Event(e.at.toEpochMilli(), e.fromStatus, e.toStatus, e.reason)).toList();
@@ -83,22 +86,29 @@ public class HistoryService {
     }
 
     @SuppressWarnings("unchecked")
-    private Sample sample(Object[] r) {
+    private Sample sample(Tuple r) {
         Map<String, Object> metadata = null;
-        if (r[11] != null) {
+        String stored = r.get("metadata", String.class);
+        if (stored != null) {
             try {
-                metadata = mapper.readValue((String) r[11], Map.class);
+                metadata = mapper.readValue(stored, Map.class);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
         }
-        return new Sample(Times.instant(r[0]).toEpochMilli(), Times.instant(r[1]).toEpochMilli(), r[2] == null ? null : ((Number) r[2]).longValue(), (String) r[3],
-                r[4] == null ? null : ((Number) r[4]).doubleValue(), (String) r[5], (String) r[6], (String) r[7],
-                integer(r[8]), integer(r[9]), integer(r[10]), metadata);
+        Number uptime = r.get("uptime_seconds", Number.class);
+        Number stability = r.get("stability_score", Number.class);
+        return new Sample(Times.instant(r.get("reported_at")).toEpochMilli(),
+                Times.instant(r.get("received_at")).toEpochMilli(), uptime == null ? null : uptime.longValue(),
+                r.get("version", String.class), stability == null ? null : stability.doubleValue(),
+                r.get("core_version", String.class), r.get("supervisor_version", String.class),
+                r.get("os_version", String.class), integer(r, "total_devices"), integer(r, "total_entities"),
+                integer(r, "pending_updates"), metadata);
     }
 
-    private static Integer integer(Object o) {
-        return o == null ? null : ((Number) o).intValue();
+    private static Integer integer(Tuple r, String column) {
+        Number n = r.get(column, Number.class);
+        return n == null ? null : n.intValue();
     }
 
 }

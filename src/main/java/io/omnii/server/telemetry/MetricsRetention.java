@@ -2,10 +2,10 @@ package io.omnii.server.telemetry;
 
 import io.omnii.server.common.Times;
 import io.quarkus.logging.Log;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 
@@ -39,13 +39,18 @@ public class MetricsRetention {
         long total = 0;
         int deleted;
         do {
-            deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(PURGE)
-                    .setParameter("cutoff", cutoff).setParameter("slice", SLICE).executeUpdate());
+            deleted = purgeSlice(cutoff);
             total += deleted;
         } while (deleted == SLICE);
         if (total > 0) {
             Log.infof("Purged %d metrics samples older than %s", total, config.retention());
         }
         return total;
+    }
+
+    /** One slice, committed on its own: the purge as a whole is not one transaction. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    int purgeSlice(OffsetDateTime cutoff) {
+        return em.createNativeQuery(PURGE).setParameter("cutoff", cutoff).setParameter("slice", SLICE).executeUpdate();
     }
 }

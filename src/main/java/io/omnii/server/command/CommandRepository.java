@@ -1,0 +1,9 @@
+package io.omnii.server.command;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+
+@ApplicationScoped
+public class CommandRepository implements PanacheRepositoryBase<Command, UUID> {
+}
