@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  * The one writer of {@code instance}, {@code instance_event} and {@code instance_count}: creation, renames and tags,
  * decommissioning, what telemetry observed and the presence sweep. Each change of status follows {@link Presence}
  * and is recorded and counted in the caller's transaction, so the counts stay exact. Every method joins the
- * caller's transaction (the services own them); telemetry's batch runs here on its own connection and transaction.
+ * caller's transaction (the services own them): a telemetry batch's changes commit or roll back with the batch.
  */
 @ApplicationScoped
 public class InstanceWriter {
