@@ -87,9 +87,7 @@ public class TelemetryStore {
                 answers.add(new CommandAnswers.Answer(report.instanceId(), CommandName.GET_METRICS, p.receivedAt()));
             }
         }
-        try (Connection c = dataSource.getConnection()) {
-            insertSamples(c, samples);
-        }
+        insertSamples(samples);
         return new Outcome(results, observed.cameOnline(), commands.complete(answers));
     }
 
@@ -116,11 +114,12 @@ public class TelemetryStore {
                         m.osVersion(), m.totalDevices(), m.totalEntities(), m.pendingUpdates(), m.metadata()));
     }
 
-    private void insertSamples(Connection c, List<Pending> samples) throws SQLException {
+    /** Into metrics_sample, on the batch's connection (the transaction's), asked for only when there are any. */
+    private void insertSamples(List<Pending> samples) throws SQLException {
         if (samples.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement(INSERT_SAMPLE)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT_SAMPLE)) {
             for (Pending p : samples) {
                 Report.Metrics m = (Report.Metrics) p.parsed().report();
                 ps.setObject(1, m.instanceId());
