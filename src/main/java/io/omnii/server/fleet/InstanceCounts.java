@@ -10,9 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How many instances are in each state (table instance_count, V6), kept exact in the same transaction as every
- * change of state: enrollment and decommissioning here, transitions in the telemetry writer and the presence sweep.
- * Listings read their total here: counting the table costs a scan of every row.
+ * How many instances are in each state (table instance_count, V6), kept exact by {@link InstanceWriter} in the same
+ * transaction as every change of state. Listings read their total here: counting the table costs a scan of every row.
  */
 @ApplicationScoped
 public class InstanceCounts {
@@ -21,17 +20,6 @@ public class InstanceCounts {
 
     InstanceCounts(EntityManager em) {
         this.em = em;
-    }
-
-    /** An instance entered {@code to} (and left {@code from}, when it had a state). */
-    @Transactional(Transactional.TxType.MANDATORY)
-    void moved(InstanceStatus from, InstanceStatus to) {
-        em.createNativeQuery("""
-                UPDATE instance_count SET n = n + CASE status WHEN :to THEN 1 ELSE -1 END
-                 WHERE status IN (:from, :to)""")
-                .setParameter("from", from == null ? to.wire() : from.wire())
-                .setParameter("to", to.wire())
-                .executeUpdate();
     }
 
     /** Instances in this state; without one, all but the decommissioned. */

@@ -10,7 +10,7 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One status transition of an instance. */
+/** One status transition of an instance, as {@link InstanceWriter} recorded it. */
 @Entity
 @Table(name = "instance_event")
 public class InstanceEvent extends PanacheEntityBase {
@@ -31,15 +31,4 @@ public class InstanceEvent extends PanacheEntityBase {
     public InstanceStatus toStatus;
 
     public TransitionReason reason;
-
-    public static void record(UUID instanceId, Instant at, InstanceStatus from, InstanceStatus to,
-            TransitionReason reason) {
-        InstanceEvent e = new InstanceEvent();
-        e.instanceId = instanceId;
-        e.at = at;
-        e.fromStatus = from;
-        e.toStatus = to;
-        e.reason = reason;
-        e.persist();
-    }
 }

@@ -1,13 +1,11 @@
 package io.omnii.server.fleet;
 
-import io.omnii.server.broker.BrokerAccounts;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
-import jakarta.persistence.LockModeType;
 import jakarta.validation.Valid;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
@@ -19,41 +17,32 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The instance registry: creation at enrollment, queries, renames and tags, decommissioning. */
+/**
+ * The instance registry: creation at enrollment, queries, renames and tags, decommissioning. Its writes go through
+ * {@link InstanceWriter}.
+ */
 @ApplicationScoped
 public class InstanceService {
 
-    private static final String CLIENT_ID_PREFIX = "ha-";
-
     private final Clock clock;
-    private final BrokerAccounts accounts;
     private final InstanceCounts counts;
+    private final InstanceWriter writer;
     private final Event<InstanceDecommissioned> decommissioned;
     private final InstanceRepository repository;
 
-    InstanceService(Clock clock, BrokerAccounts accounts, InstanceCounts counts,
+    InstanceService(Clock clock, InstanceCounts counts, InstanceWriter writer,
             Event<InstanceDecommissioned> decommissioned, InstanceRepository repository) {
-        this.accounts = accounts;
         this.repository = repository;
         this.clock = clock;
         this.counts = counts;
+        this.writer = writer;
         this.decommissioned = decommissioned;
     }
 
     /** Creates the instance inside the caller's enrollment transaction; it starts offline until it reports. */
     @Transactional(Transactional.TxType.MANDATORY)
     public Instance create(String name, Instant now) {
-        Instance instance = new Instance();
-        instance.id = UUID.randomUUID();
-        instance.name = name.strip();
-        instance.mqttClientId = CLIENT_ID_PREFIX + instance.id;
-        instance.status = InstanceStatus.OFFLINE;
-        instance.statusChangedAt = now;
-        instance.enrolledAt = now;
-        repository.persistAndFlush(instance); // the row before its first event, as everywhere else
-        InstanceEvent.record(instance.id, now, null, InstanceStatus.OFFLINE, TransitionReason.ENROLLED);
-        counts.moved(null, InstanceStatus.OFFLINE);
-        return instance;
+        return writer.enroll(name.strip(), now);
     }
 
     /** The page by number: the database walks past every row before it (OFFSET), so deep pages cost more. */
@@ -124,42 +113,30 @@ public class InstanceService {
 
     @Transactional
     public Instance update(UUID id, @Valid InstancePatch patch) {
-        Instance instance = lock(id);
-        if (instance.isDecommissioned()) {
-            throw new ApiException(409, "instance_decommissioned", "A decommissioned instance cannot be changed");
-        }
-        if (patch.name() != null) {
-            instance.name = patch.name().strip();
-        }
-        if (patch.tags() != null) {
-            instance.tags = new ArrayList<>(InstanceRules.normalizeTags(patch.tags()));
-        }
-        return instance;
+        return writer.change(id, Optional.ofNullable(patch.name()).map(String::strip),
+                Optional.ofNullable(patch.tags()).map(InstanceRules::normalizeTags));
     }
 
-    /** Decommissions the instance: it stays as history, and whatever it sends from now on is ignored. Idempotent. */
+    /**
+     * Decommissions the instance: it stays as history, and whatever it sends from now on is ignored. Idempotent.
+     * Its observers run inside the transaction: commands cancels what was still queued, the broker deletes the
+     * account, and if the broker cannot, the instance stays as it was.
+     */
     @Transactional
     public void decommission(UUID id) {
-        Instance instance = lock(id);
-        if (instance.isDecommissioned()) {
-            return;
-        }
-        Instant now = clock.instant();
-        InstanceEvent.record(id, now, instance.status, InstanceStatus.DECOMMISSIONED, TransitionReason.DECOMMISSIONED);
-        counts.moved(instance.status, InstanceStatus.DECOMMISSIONED);
-        instance.status = InstanceStatus.DECOMMISSIONED;
-        instance.statusChangedAt = now;
-        instance.decommissionedAt = now;
-        decommissioned.fire(new InstanceDecommissioned(id, now)); // commands cancels what was still queued
-        // Inside the transaction: if the broker cannot delete the account, the instance stays as it was.
-        accounts.revoke(id, instance.mqttClientId);
-        Log.infof("Instance %s decommissioned", id);
+        writer.decommission(id, clock.instant()).ifPresent(gone -> {
+            decommissioned.fire(gone);
+            Log.infof("Instance %s decommissioned", id);
+        });
     }
 
-    /** Row lock: the telemetry writer updates the same rows, and neither may overwrite the other's changes. */
-    private Instance lock(UUID id) {
-        return repository.findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
-                .orElseThrow(() -> ApiException.notFound("Instance"));
+    /**
+     * The instance, locked for the caller's transaction (404 if none) the way decommissioning locks it: for a change
+     * another feature makes for it, which must not race its decommissioning.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Instance lock(UUID id) {
+        return writer.lock(id);
     }
 
     private static String escapeLike(String s) {

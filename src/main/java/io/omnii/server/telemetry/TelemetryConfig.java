@@ -22,10 +22,6 @@ public interface TelemetryConfig {
     @WithDefault("4000")
     int queueCapacity();
 
-    /** An online instance with no heartbeat for this long turns offline (three missed 30 s beats). */
-    @WithDefault("90s")
-    Duration presenceTimeout();
-
     /**
      * Reports stamped further ahead of the server's clock are refused ({@code future_timestamp}): a stamp in the
      * future would make every genuine report after it look older.

@@ -194,6 +194,27 @@ class BrokerAccountsTest extends ServerTest {
         admin().post("/instances/" + instance.id() + "/credentials/rotate").then().statusCode(409);
     }
 
+    /** The broker observes fleet's decommissioning inside its transaction: its failure is the request's. */
+    @Test
+    void aDecommissioningTheBrokerCannotCarryOutChangesNothing() throws Exception {
+        Enrolled instance = enroll("Kept by a broker outage");
+        DynsecProfile.broker().close();
+        try {
+            admin().delete("/instances/" + instance.id()).then().statusCode(503)
+                    .body("error", equalTo("broker_provisioning_failed"));
+            admin().get("/instances/" + instance.id()).then().body("status", equalTo("offline"))
+                    .body("decommissionedAt", org.hamcrest.Matchers.nullValue());
+            admin().queryParam("status", "decommissioned").get("/instances").then().body("total", equalTo(0));
+        } finally {
+            DynsecProfile.broker().resume();
+        }
+        await().atMost(TIMEOUT).until(() -> connection.state().connected());
+        assertThat(connect(instance).isConnected()).isTrue();
+        admin().delete("/instances/" + instance.id()).then().statusCode(204);
+        admin().get("/instances/" + instance.id()).then().body("status", equalTo("decommissioned"));
+        assertThatThrownBy(() -> connect(instance)).isInstanceOf(MqttSecurityException.class);
+    }
+
     @Test
     void aRotatedAwayPasswordNoLongerConnects() throws Exception {
         Enrolled instance = enroll("Rotated");

@@ -23,7 +23,7 @@ import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import io.omnii.server.telemetry.PresenceSweep;
+import io.omnii.server.fleet.PresenceSweep;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.omnii.server.telemetry.PresenceSweep;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.FakeInstance;
 import io.omnii.server.testsupport.ServerTest;

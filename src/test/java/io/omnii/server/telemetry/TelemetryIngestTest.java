@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.omnii.server.fleet.PresenceSweep;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.FakeInstance;
 import io.omnii.server.testsupport.ServerTest;

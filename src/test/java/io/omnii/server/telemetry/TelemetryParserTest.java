@@ -36,10 +36,6 @@ class TelemetryParserTest {
             return 4000;
         }
 
-        public Duration presenceTimeout() {
-            return Duration.ofSeconds(90);
-        }
-
         public Duration maxClockSkew() {
             return Duration.ofMinutes(5);
         }
