@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -28,8 +27,6 @@ class ScheduledIntervalsTest {
 
     private static final Path CLASSES = Path.of("target", "classes");
     private static final Pattern EXPRESSION = Pattern.compile("\\$\\{([^}]*)}");
-    /** PresenceSweep moves to fleet in another item of issue 14, which brings its key a mapping. */
-    private static final Set<String> NOT_YET_MAPPED = Set.of("omnii.telemetry.presence-sweep-interval:10s");
 
     @Inject
     Config config;
@@ -42,7 +39,7 @@ class ScheduledIntervalsTest {
                 for (Scheduled scheduled : method.getAnnotationsByType(Scheduled.class)) {
                     for (String value : List.of(scheduled.every(), scheduled.delayed(), scheduled.cron())) {
                         Matcher expression = EXPRESSION.matcher(value);
-                        if (expression.matches() && !NOT_YET_MAPPED.contains(expression.group(1))) {
+                        if (expression.matches()) {
                             keys.add(expression.group(1));
                         }
                     }
@@ -50,7 +47,7 @@ class ScheduledIntervalsTest {
             }
         }
         assertThat(keys).contains("omnii.commands.sweep-interval", "omnii.metrics.instances-refresh-interval",
-                "omnii.mqtt.provisioning.reconcile-interval");
+                "omnii.mqtt.provisioning.reconcile-interval", "omnii.telemetry.presence-sweep-interval");
         assertThat(keys).allSatisfy(key -> {
             assertThat(key).as("a default written in the schedule").doesNotContain(":");
             assertThat(config.getOptionalValue(key, String.class)).as(key).isPresent();
