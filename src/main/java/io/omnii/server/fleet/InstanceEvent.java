@@ -1,6 +1,5 @@
 package io.omnii.server.fleet;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -13,7 +12,7 @@ import java.util.UUID;
 /** One status transition of an instance, as {@link InstanceWriter} recorded it. */
 @Entity
 @Table(name = "instance_event")
-public class InstanceEvent extends PanacheEntityBase {
+public class InstanceEvent {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
