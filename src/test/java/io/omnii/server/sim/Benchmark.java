@@ -49,7 +49,8 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  *
  * <ol>
  * <li>raw ceiling: the same heartbeats, published the same way, delivered by the broker to one plain subscriber
- * (a lean one that only acknowledges, and a Paho one acknowledging like the server does);</li>
+ * (a lean one that only acknowledges, and a Paho and a HiveMQ client one, acknowledging manually as the server
+ * does);</li>
  * <li>server start to ready and idle RSS;</li>
  * <li>end to end: heartbeats published as fast as the broker takes them until every one is committed, counted
  * (the server's accepted counter, nothing rejected, every instance's row holding its last heartbeat), then a
@@ -172,25 +173,41 @@ public final class Benchmark {
     // ---------------------------------------------------------------------------------------------- raw ceiling
 
     private void rawCeiling() throws Exception {
-        List<Double> lean = new ArrayList<>();
-        List<Double> paho = new ArrayList<>();
+        Map<RawSubscriber, List<Double>> rates = new java.util.EnumMap<>(RawSubscriber.class);
         for (int r = 0; r < runs; r++) {
-            lean.add(raw(false));
-            paho.add(raw(true));
+            for (RawSubscriber kind : RawSubscriber.values()) {
+                rates.computeIfAbsent(kind, k -> new ArrayList<>()).add(raw(kind));
+            }
         }
-        double leanRate = median(lean);
-        result("Raw: broker → one plain subscriber (lean client, ack only), heartbeats/s", fmt(leanRate), runsOf(lean));
+        List<Double> lean = rates.get(RawSubscriber.LEAN);
+        List<Double> paho = rates.get(RawSubscriber.PAHO);
+        List<Double> hivemq = rates.get(RawSubscriber.HIVEMQ);
+        result("Raw: broker → one plain subscriber (lean client, ack only), heartbeats/s", fmt(median(lean)),
+                runsOf(lean));
         result("Raw: broker → one Paho subscriber (acks like the server), heartbeats/s", fmt(median(paho)),
                 runsOf(paho));
-        rawRate = leanRate;
+        result("Raw: broker → one HiveMQ client subscriber (manual acks, like Paho), heartbeats/s",
+                fmt(median(hivemq)), runsOf(hivemq));
+        rawRate = median(lean);
         rawPahoRate = median(paho);
     }
 
     private double rawRate;
     private double rawPahoRate;
 
+    /** The raw phase's subscribers: they only count and acknowledge (QoS 1, manually in the two libraries). */
+    private enum RawSubscriber {
+        LEAN("lean"), PAHO("Paho"), HIVEMQ("HiveMQ");
+
+        final String label;
+
+        RawSubscriber(String label) {
+            this.label = label;
+        }
+    }
+
     /** Publishes the heartbeats with no server listening and times their delivery to one subscriber. */
-    private double raw(boolean usePaho) throws Exception {
+    private double raw(RawSubscriber kind) throws Exception {
         String filter = "$share/raw/ha-instances/+/heartbeat";
         AtomicLong received = new AtomicLong();
         AtomicLong lastAt = new AtomicLong();
@@ -203,52 +220,57 @@ public final class Benchmark {
                 all.countDown();
             }
         };
-        AutoCloseable subscriber;
-        if (usePaho) {
-            MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + broker.port(), "raw-paho", new MemoryPersistence());
-            c.setManualAcks(true);
-            c.setCallback(new MqttCallback() {
-                public void connectionLost(Throwable cause) {
-                }
-
-                public void messageArrived(String topic, MqttMessage message) throws Exception {
-                    c.messageArrivedComplete(message.getId(), message.getQos());
-                    count.run();
-                }
-
-                public void deliveryComplete(IMqttDeliveryToken token) {
-                }
-            });
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setCleanSession(true);
-            o.setMaxInflight(1000);
-            c.connect(o).waitForCompletion(10_000);
-            c.subscribe(filter, 1).waitForCompletion(10_000);
-            subscriber = () -> {
-                c.disconnect().waitForCompletion(5_000);
-                c.close();
-            };
-        } else {
-            LeanMqtt c = LeanMqtt.connect("127.0.0.1", broker.port(), "raw-lean", 1);
-            c.onMessage((t, p) -> count.run());
-            c.subscribe(filter);
-            subscriber = c;
-        }
+        AutoCloseable subscriber = switch (kind) {
+            case PAHO -> pahoSubscriber(filter, count);
+            case HIVEMQ -> HiveMqRawSubscriber.subscribe("127.0.0.1", broker.port(), filter, count);
+            case LEAN -> {
+                LeanMqtt c = LeanMqtt.connect("127.0.0.1", broker.port(), "raw-lean", 1);
+                c.onMessage((t, p) -> count.run());
+                c.subscribe(filter);
+                yield c;
+            }
+        };
         Thread.sleep(300); // the SUBACK
         long base = nextRoundBase();
         long start = System.nanoTime();
         publishAll(messages, k -> heartbeatFor(k, base));
         if (!all.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
             // Not the server's loss, but a loss: say so, and time what did arrive.
-            notes.add(String.format(Locale.ROOT, "a raw %s subscriber received %,d of %,d messages",
-                    usePaho ? "Paho" : "lean", received.get(), messages));
+            notes.add(String.format(Locale.ROOT, "a raw %s subscriber received %,d of %,d messages", kind.label,
+                    received.get(), messages));
             lastAt.set(lastArrival.get());
         }
         subscriber.close();
         double rate = received.get() / ((lastAt.get() - start) / 1e9);
-        log("raw (%s subscriber): %,d heartbeats in %.2f s = %,.0f/s", usePaho ? "Paho" : "lean", messages,
+        log("raw (%s subscriber): %,d heartbeats in %.2f s = %,.0f/s", kind.label, messages,
                 (lastAt.get() - start) / 1e9, rate);
         return rate;
+    }
+
+    private AutoCloseable pahoSubscriber(String filter, Runnable count) throws Exception {
+        MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + broker.port(), "raw-paho", new MemoryPersistence());
+        c.setManualAcks(true);
+        c.setCallback(new MqttCallback() {
+            public void connectionLost(Throwable cause) {
+            }
+
+            public void messageArrived(String topic, MqttMessage message) throws Exception {
+                c.messageArrivedComplete(message.getId(), message.getQos());
+                count.run();
+            }
+
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(true);
+        o.setMaxInflight(1000);
+        c.connect(o).waitForCompletion(10_000);
+        c.subscribe(filter, 1).waitForCompletion(10_000);
+        return () -> {
+            c.disconnect().waitForCompletion(5_000);
+            c.close();
+        };
     }
 
     // ---------------------------------------------------------------------------------------- server and seeding
