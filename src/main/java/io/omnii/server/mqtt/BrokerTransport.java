@@ -6,16 +6,11 @@ import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
 import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
-import io.quarkus.logging.Log;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
 
 /**
  * How every connection of ours reaches the broker: plain TCP, or TLS (omnii.mqtt.tls) with the CA and optional
@@ -76,26 +71,6 @@ public class BrokerTransport {
         return ssl.build();
     }
 
-    /** The Paho server URI: ssl:// with TLS, tcp:// without (the dynamic-security control client). */
-    public String uri() {
-        return (config.tls() ? "ssl://" : "tcp://") + address();
-    }
-
-    /** Sets a Paho client's socket factory and hostname verification for TLS. */
-    public void apply(MqttConnectOptions options) {
-        if (!config.tls()) {
-            return;
-        }
-        TlsConfiguration tls = tlsConfiguration();
-        try {
-            SSLContext context = tls == null ? SSLContext.getDefault() : tls.createSSLContext();
-            options.setSocketFactory(context.getSocketFactory());
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot set up TLS for the MQTT broker: " + e.getMessage(), e);
-        }
-        options.setHttpsHostnameVerificationEnabled(tls == null || verifiesHostname(tls));
-    }
-
     private TlsConfiguration tlsConfiguration() {
         return config.tlsConfigurationName()
                 .map(name -> registry.get(name).orElseThrow(() -> new IllegalStateException(
@@ -105,20 +80,5 @@ public class BrokerTransport {
 
     private static boolean verifiesHostname(TlsConfiguration tls) {
         return tls.getHostnameVerificationAlgorithm().map(a -> !a.equalsIgnoreCase("NONE")).orElse(true);
-    }
-
-    /** Disconnects (briefly waiting) and closes a Paho client at shutdown; failures there change nothing. */
-    public static void close(MqttAsyncClient client) {
-        if (client == null) {
-            return;
-        }
-        try {
-            if (client.isConnected()) {
-                client.disconnect().waitForCompletion(2_000);
-            }
-            client.close();
-        } catch (MqttException e) {
-            Log.debugf("Closing an MQTT client: %s", e.getMessage());
-        }
     }
 }
