@@ -117,8 +117,8 @@ public class TelemetryWriter {
     /**
      * Adds to the batch what has arrived and, while it is not full, what arrives until {@code deadline} (the first
      * message's arrival plus {@code omnii.telemetry.batch-linger}): a quiet fleet's messages share a transaction
-     * instead of paying one each. A full batch goes at once; under load the linger is spent while the previous batch
-     * is written, so nothing waits for it.
+     * instead of paying one each. A full batch goes at once; at full load the linger is spent while the previous
+     * batch is written, so nothing waits for it.
      */
     static void fill(BlockingQueue<Pending> queue, List<Pending> batch, int batchSize, long deadline)
             throws InterruptedException {
