@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttTopic;
 import com.hivemq.client.mqtt.datatypes.MqttTopicFilter;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
@@ -227,8 +228,13 @@ public class BrokerConnection {
     }
 
     private void disconnected(MqttClientDisconnectedContext context) {
-        String error = String.valueOf(context.getCause().getMessage());
         State s = state;
+        if (context.getSource() == MqttDisconnectSource.USER) {
+            // Our own disconnect at shutdown: nothing lost, nothing to warn about.
+            state = new State(false, clock.instant(), Optional.empty(), s.connection());
+            return;
+        }
+        String error = String.valueOf(context.getCause().getMessage());
         if (s.connected()) {
             Log.warnf("Lost the MQTT broker at %s: %s", address(), error);
         } else if (s.lastError().isEmpty()) {
