@@ -18,11 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Mosquitto's dynamic-security control API: JSON commands published to $CONTROL/dynamic-security/v1, answers on
@@ -47,7 +47,7 @@ public class DynsecClient {
     private final BrokerTransport transport;
     private final ObjectMapper mapper;
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
-    private MqttAsyncClient client;
+    private Mqtt3AsyncClient client;
 
     DynsecClient(ProvisioningConfig config, BrokerTransport transport, ObjectMapper mapper) {
         this.config = config;
@@ -56,12 +56,12 @@ public class DynsecClient {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        MqttAsyncClient c;
+        Mqtt3AsyncClient c;
         synchronized (this) {
             c = client;
             client = null;
         }
-        BrokerTransport.close(c);
+        disconnect(c);
     }
 
     /** A command object for {@link #execute}: {"command": name, ...fields}. */
@@ -90,9 +90,8 @@ public class DynsecClient {
             list.add(command.deepCopy().put("correlationData", correlation));
         }
         try {
-            MqttMessage mqtt = new MqttMessage(mapper.writeValueAsBytes(message));
-            mqtt.setQos(1);
-            connected().publish(CONTROL_TOPIC, mqtt);
+            connected().publishWith().topic(CONTROL_TOPIC).qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(mapper.writeValueAsBytes(message)).send();
             List<JsonNode> results = new ArrayList<>();
             DynsecException refused = null;
             for (int i = 0; i < answers.size(); i++) {
@@ -113,60 +112,54 @@ public class DynsecClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
-        } catch (ExecutionException | MqttException | java.io.IOException e) {
+        } catch (ExecutionException | java.io.IOException e) {
             throw new IllegalStateException("the broker's control API failed: " + e.getMessage(), e);
         } finally {
             message.path("commands").forEach(c -> pending.remove(c.path("correlationData").asText()));
         }
     }
 
-    private synchronized MqttAsyncClient connected() throws MqttException {
-        if (client != null && client.isConnected()) {
+    private synchronized Mqtt3AsyncClient connected() {
+        if (client != null && client.getState().isConnected()) {
             return client;
         }
         if (client == null) {
-            client = new MqttAsyncClient(transport.uri(), "omnii-provisioning-" + UUID.randomUUID(),
-                    new MemoryPersistence());
-            client.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
-                @Override
-                public void connectionLost(Throwable cause) {
-                    pending.values().forEach(p -> p.completeExceptionally(
-                            new IllegalStateException("lost the broker: " + cause)));
-                }
-
-                @Override
-                public void messageArrived(String topic, MqttMessage message) {
-                    onResponses(message.getPayload());
-                }
-
-                @Override
-                public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
-                }
-            });
+            String username = config.adminUsername().orElseThrow(() -> new IllegalStateException(
+                    "omnii.mqtt.provisioning.admin-username is required in mosquitto-dynsec mode"));
+            String password = config.adminPassword().orElseThrow(() -> new IllegalStateException(
+                    "omnii.mqtt.provisioning.admin-password is required in mosquitto-dynsec mode"));
+            client = transport.clientBuilder("omnii-provisioning-" + UUID.randomUUID())
+                    .simpleAuth(Mqtt3SimpleAuth.builder().username(username)
+                            .password(password.getBytes(StandardCharsets.UTF_8)).build())
+                    .addDisconnectedListener(context -> pending.values().forEach(p -> p.completeExceptionally(
+                            new IllegalStateException("lost the broker: " + context.getCause().getMessage()))))
+                    .buildAsync();
+            client.publishes(MqttGlobalPublishFilter.ALL, publish -> onResponses(publish.getPayloadAsBytes()));
         }
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setCleanSession(true);
-        options.setConnectionTimeout((int) Math.max(1, config.requestTimeout().toSeconds()));
-        options.setUserName(config.adminUsername().orElseThrow(() -> new IllegalStateException(
-                "omnii.mqtt.provisioning.admin-username is required in mosquitto-dynsec mode")));
-        options.setPassword(config.adminPassword().orElseThrow(() -> new IllegalStateException(
-                "omnii.mqtt.provisioning.admin-password is required in mosquitto-dynsec mode")).toCharArray());
+        long timeout = config.requestTimeout().toMillis();
         try {
-            transport.apply(options);
-            client.connect(options).waitForCompletion(config.requestTimeout().toMillis());
-            client.subscribe(RESPONSE_TOPIC, 1).waitForCompletion(config.requestTimeout().toMillis());
+            client.connectWith().cleanSession(true).send().get(timeout, TimeUnit.MILLISECONDS);
+            client.subscribeWith().topicFilter(RESPONSE_TOPIC).qos(MqttQos.AT_LEAST_ONCE).send()
+                    .get(timeout, TimeUnit.MILLISECONDS);
             return client;
-        } catch (MqttException | RuntimeException e) {
-            // Half set up (connected without the response subscription, or a connect still pending): start afresh.
-            MqttAsyncClient broken = client;
-            client = null;
-            try {
-                broken.disconnectForcibly(0, 0);
-            } catch (MqttException ignored) {
-                // not connected
+        } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
             }
-            BrokerTransport.close(broken);
-            throw e;
+            // Half set up (connected without the response subscription, or a connect still pending): start afresh.
+            Mqtt3AsyncClient broken = client;
+            client = null;
+            disconnect(broken);
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("the broker's control API failed: " + (e instanceof TimeoutException
+                    ? "no connection within " + config.requestTimeout().toSeconds() + " s" : cause.getMessage()), e);
+        }
+    }
+
+    /** Disconnects without waiting; a client not connected (or already gone) has nothing to undo. */
+    private static void disconnect(Mqtt3AsyncClient c) {
+        if (c != null) {
+            c.disconnect();
         }
     }
 

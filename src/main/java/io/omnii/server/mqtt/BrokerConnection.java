@@ -1,16 +1,32 @@
 package io.omnii.server.mqtt;
 
-import io.omnii.server.common.Threads;
+import com.hivemq.client.mqtt.lifecycle.MqttClientAutoReconnect;
+import com.hivemq.client.mqtt.MqttClientExecutorConfig;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.datatypes.MqttTopic;
+import com.hivemq.client.mqtt.datatypes.MqttTopicFilter;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
+import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.omnii.server.common.Threads;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
-import jakarta.interceptor.Interceptor;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,32 +36,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * The server's one connection to the MQTT broker, for the life of the process. It reconnects with capped exponential
- * backoff and jitter, renews its subscriptions on every connect, hands incoming messages on without acknowledging
- * them (the receiver acknowledges after its database commit), and completes a QoS 1 publish only on the broker's
- * PUBACK. Start-up never waits for it: the server comes up unready while the broker is down.
+ * The server's one connection to the MQTT broker, for the life of the process, on the HiveMQ MQTT client (Netty). The
+ * client reconnects by itself with exponential backoff and jitter; on every connect the subscriptions are renewed.
+ * Incoming messages are handed on without acknowledging them (the receiver acknowledges after its database commit),
+ * and a QoS 1 publish completes only on the broker's PUBACK. Start-up never waits for it: the server comes up unready
+ * while the broker is down.
  */
 @Singleton
 public class BrokerConnection {
 
-    private static final long MIN_BACKOFF_MS = 500;
-    private static final long MAX_BACKOFF_MS = 30_000;
-    private static final int MAX_INFLIGHT_PUBLISHES = 1_000;
+    static final Duration MIN_BACKOFF = Duration.ofMillis(500);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final int KEEP_ALIVE_SECONDS = 30;
     /** SmallRye Reactive Messaging's start-up observer and BrokerAccounts.onStart. */
     static final int AFTER_ACCOUNTS_AND_CHANNELS = Interceptor.Priority.LIBRARY_BEFORE;
 
@@ -53,7 +59,7 @@ public class BrokerConnection {
      * A message from the broker, not yet acknowledged. {@code connection} counts the connections this process made:
      * a packet id means something only on the connection it arrived on.
      */
-    public record Received(String topic, byte[] payload, boolean duplicate, int messageId, int qos, long connection) {
+    public record Received(String topic, byte[] payload, int qos, long connection, Mqtt3Publish publish) {
     }
 
     /**
@@ -67,14 +73,17 @@ public class BrokerConnection {
     private final BrokerTransport transport;
     private final Clock clock;
     private final Map<String, Integer> subscriptions = new LinkedHashMap<>();
-    private final List<Consumer<Received>> receivers = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService retries =
-            Executors.newSingleThreadScheduledExecutor(Threads.named("omnii-mqtt-reconnect"));
+    private final List<Receiver> receivers = new CopyOnWriteArrayList<>();
 
-    private volatile MqttAsyncClient client;
-    private volatile boolean stopping;
+    /** Who gets what: the messages on topics that match its filters (a shared filter by the filter after its group). */
+    private record Receiver(List<MqttTopicFilter> filters, Consumer<Received> consumer) {
+        boolean wants(MqttTopic topic) {
+            return filters.stream().anyMatch(f -> f.matches(topic));
+        }
+    }
+
+    private volatile Mqtt3AsyncClient client;
     private volatile State state = new State(false, null, Optional.empty(), 0);
-    private int failures;
 
     BrokerConnection(MqttConfig config, BrokerTransport transport, Clock clock, MeterRegistry registry) {
         this.config = config;
@@ -86,9 +95,9 @@ public class BrokerConnection {
 
     /**
      * Right after the observers at {@link #AFTER_ACCOUNTS_AND_CHANNELS}, before the others: the connection is then
-     * made on Paho's threads while they run. Not earlier: reactive messaging wires the channels, which register the
-     * receivers, at that priority, and a kept session is redelivered at once on connect (a message with no receiver
-     * yet would be dropped unacknowledged); and BrokerAccounts creates the server's own broker account there.
+     * made on the client's thread while they run. Not earlier: reactive messaging wires the channels, which register
+     * the receivers, at that priority, and a kept session is redelivered at once on connect (a message with no
+     * receiver yet would be dropped unacknowledged); and BrokerAccounts creates the server's own broker account there.
      */
     void onStart(@Observes @Priority(io.omnii.server.common.Lifecycle.BROKER_CONNECTION) StartupEvent event) {
         start();
@@ -99,29 +108,63 @@ public class BrokerConnection {
         if (client != null) {
             return;
         }
+        Mqtt3AsyncClient c;
         try {
-            client = new MqttAsyncClient(transport.uri(), config.clientId(), new MemoryPersistence());
-        } catch (MqttException e) {
-            throw new IllegalStateException("invalid MQTT broker address " + address(), e);
+            Mqtt3ClientBuilder builder = transport.clientBuilder(config.clientId())
+                    // The library's retry: 0.5 s doubling up to 30 s, each delay ±25 % at random, so restarted
+                    // replicas do not reconnect in lock step; also after a failed first connect.
+                    .automaticReconnect(MqttClientAutoReconnect.builder()
+                            .initialDelay(MIN_BACKOFF.toMillis(), TimeUnit.MILLISECONDS)
+                            .maxDelay(MAX_BACKOFF.toMillis(), TimeUnit.MILLISECONDS).build())
+                    // One named I/O thread: it decodes, delivers to the receivers (which may block it when the
+                    // writer's queue is full, so the client stops reading the socket) and writes the PUBACKs.
+                    .executorConfig(MqttClientExecutorConfig.builder()
+                            .nettyExecutor(Executors.newSingleThreadExecutor(Threads.named(IO_THREAD)))
+                            .nettyThreads(1).build())
+                    .addConnectedListener(context -> connected())
+                    .addDisconnectedListener(this::disconnected);
+            if (config.username().isPresent()) {
+                // On the client, not on the connect: the client sends it on every reconnect too.
+                builder.simpleAuth(Mqtt3SimpleAuth.builder().username(config.username().get())
+                        .password(config.password().orElse("").getBytes(StandardCharsets.UTF_8)).build());
+            }
+            c = builder.buildAsync();
+        } catch (RuntimeException e) {
+            // A TLS set-up that cannot work (a missing TLS configuration, unreadable keys): the server runs unready.
+            Log.warnf("Cannot reach the MQTT broker at %s: %s", address(), e.getMessage());
+            state = new State(false, clock.instant(), Optional.of(String.valueOf(e.getMessage())), 0);
+            return;
         }
-        // The receiver acknowledges, after its commit (ack()).
-        client.setManualAcks(true);
-        client.setCallback(new Callback());
-        connect();
+        // The receiver acknowledges, after its commit (ack()). Delivered on the I/O thread itself (a direct executor):
+        // no hand-off per message, and a receiver that waits stops the client reading its socket, so the broker keeps
+        // what does not fit (the client itself would read on and buffer up to 65,535 unacknowledged messages).
+        c.publishes(MqttGlobalPublishFilter.ALL, this::deliver, Runnable::run, true);
+        client = c;
+        // A stable id and a kept session: the broker holds our subscriptions and queues messages while we are away,
+        // and redelivers what we had not acknowledged. Failures reach disconnected(), and the client retries.
+        c.connectWith().cleanSession(false).keepAlive(KEEP_ALIVE_SECONDS).send();
     }
 
+    /** The name of the client's I/O thread (decoding, delivery to the receivers, acknowledgements). */
+    public static final String IO_THREAD = "omnii-mqtt";
+
     void stop(@Observes ShutdownEvent event) {
-        stopping = true;
-        retries.shutdownNow();
-        BrokerTransport.close(client);
+        Mqtt3AsyncClient c = client;
+        if (c != null) {
+            try {
+                c.disconnect().get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                Log.debugf("Disconnecting from the MQTT broker: %s", e.getMessage());
+            }
+        }
     }
 
     /** Subscribes at this QoS on every (re)connect, and delivers what arrives to the receiver, unacknowledged. */
     public synchronized void subscribe(List<String> filters, int qos, Consumer<Received> receiver) {
         filters.forEach(f -> subscriptions.put(f, qos));
-        receivers.add(receiver);
+        receivers.add(new Receiver(filters.stream().map(MqttTopicFilter::of).toList(), receiver));
         if (state.connected()) {
-            subscribeAll(client);
+            subscribeAll();
         }
     }
 
@@ -130,21 +173,18 @@ public class BrokerConnection {
      * whether the acknowledgement was sent: not for QoS 0, nor while disconnected, nor for a message that arrived on an
      * earlier connection. The broker redelivers such a message; and a broker that lost our session (a restart
      * without persistence) numbers new messages afresh, so the old packet id could acknowledge a different message
-     * that is not stored yet.
+     * that is not stored yet. (The client checks the same on its I/O thread, so a connection lost after this check
+     * still gets no acknowledgement of an old message.)
      */
     public boolean ack(Received message) {
-        MqttAsyncClient c = client;
-        // The state, not c.isConnected(): Paho counts a connection as made at its CONNACK, before our connect
-        // listener has numbered it, and a message of the old one would pass in between.
         State s = state;
-        if (message.qos() == 0 || c == null || !s.connected() || message.connection() != s.connection()) {
+        if (message.qos() == 0 || !s.connected() || message.connection() != s.connection()) {
             return false;
         }
         try {
-            c.messageArrivedComplete(message.messageId(), message.qos());
+            message.publish().acknowledge();
             return true;
-        } catch (MqttException e) {
-            Log.debugf("PUBACK for message %d not sent: %s", message.messageId(), e.getMessage());
+        } catch (IllegalStateException alreadyAcknowledged) {
             return false;
         }
     }
@@ -154,31 +194,12 @@ public class BrokerConnection {
      * connected.
      */
     public CompletionStage<Void> publish(String topic, byte[] payload) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        MqttAsyncClient c = client;
+        Mqtt3AsyncClient c = client;
         if (c == null || !state.connected()) {
-            done.completeExceptionally(new IllegalStateException("not connected to the MQTT broker"));
-            return done;
+            return CompletableFuture.failedFuture(new IllegalStateException("not connected to the MQTT broker"));
         }
-        MqttMessage message = new MqttMessage(payload);
-        message.setQos(1);
-        message.setRetained(false);
-        try {
-            c.publish(topic, message, null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    done.complete(null);
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable failure) {
-                    done.completeExceptionally(failure);
-                }
-            });
-        } catch (MqttException e) {
-            done.completeExceptionally(e);
-        }
-        return done;
+        return c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(false).payload(payload).send()
+                .thenApply(published -> null);
     }
 
     public State state() {
@@ -189,100 +210,52 @@ public class BrokerConnection {
         return transport.address();
     }
 
-    private void connect() {
-        if (stopping) {
-            return;
-        }
-        MqttConnectOptions options = new MqttConnectOptions();
-        // A stable id and a kept session: the broker holds our subscriptions and queues messages while we are
-        // away, and redelivers what we had not acknowledged.
-        options.setCleanSession(false);
-        options.setKeepAliveInterval(30);
-        options.setConnectionTimeout(10);
-        options.setAutomaticReconnect(false); // ours, with jitter, below
-        options.setMaxInflight(MAX_INFLIGHT_PUBLISHES);
-        config.username().ifPresent(options::setUserName);
-        config.password().ifPresent(p -> options.setPassword(p.toCharArray()));
-        try {
-            transport.apply(options);
-            client.connect(options, null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    failures = 0;
-                    state = new State(true, clock.instant(), Optional.empty(), state.connection() + 1);
-                    Log.infof("Connected to the MQTT broker at %s as %s", address(), config.clientId());
-                    subscribeAll(client);
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable failure) {
-                    connectFailed(failure);
-                }
-            });
-        } catch (MqttException | RuntimeException e) {
-            // A TLS set-up failure too: on a reconnection nobody else would see it, and we must keep retrying.
-            connectFailed(e);
+    private void deliver(Mqtt3Publish publish) {
+        MqttTopic topic = publish.getTopic();
+        Received received = new Received(topic.toString(), publish.getPayloadAsBytes(), publish.getQos().getCode(),
+                state.connection(), publish);
+        for (Receiver r : receivers) {
+            if (r.wants(topic)) {
+                r.consumer().accept(received);
+            }
         }
     }
 
-    private void connectFailed(Throwable failure) {
-        String error = String.valueOf(failure.getMessage());
-        if (failures == 0) {
+    private void connected() {
+        state = new State(true, clock.instant(), Optional.empty(), state.connection() + 1);
+        Log.infof("Connected to the MQTT broker at %s as %s", address(), config.clientId());
+        subscribeAll();
+    }
+
+    private void disconnected(MqttClientDisconnectedContext context) {
+        State s = state;
+        if (context.getSource() == MqttDisconnectSource.USER) {
+            // Our own disconnect at shutdown: nothing lost, nothing to warn about.
+            state = new State(false, clock.instant(), Optional.empty(), s.connection());
+            return;
+        }
+        String error = String.valueOf(context.getCause().getMessage());
+        if (s.connected()) {
+            Log.warnf("Lost the MQTT broker at %s: %s", address(), error);
+        } else if (s.lastError().isEmpty()) {
             Log.warnf("Cannot reach the MQTT broker at %s: %s; retrying", address(), error);
         }
-        state = new State(false, state.connected() || state.since() == null ? clock.instant() : state.since(),
-                Optional.of(error), state.connection());
-        retryLater();
+        state = new State(false, s.connected() || s.since() == null ? clock.instant() : s.since(), Optional.of(error),
+                s.connection());
     }
 
-    private synchronized void subscribeAll(MqttAsyncClient c) {
-        if (subscriptions.isEmpty()) {
+    private synchronized void subscribeAll() {
+        Mqtt3AsyncClient c = client;
+        if (subscriptions.isEmpty() || c == null) {
             return;
         }
-        String[] filters = subscriptions.keySet().toArray(String[]::new);
-        int[] qos = subscriptions.values().stream().mapToInt(Integer::intValue).toArray();
-        try {
-            c.subscribe(filters, qos);
-        } catch (MqttException e) {
-            Log.warnf("Subscribing to %s failed: %s", String.join(", ", filters), e.getMessage());
-        }
-    }
-
-    private void retryLater() {
-        if (stopping) {
-            return;
-        }
-        long ceiling = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(failures++, 10));
-        // Full jitter keeps restarted replicas from reconnecting in lock step.
-        long delay = ThreadLocalRandom.current().nextLong(MIN_BACKOFF_MS, Math.max(MIN_BACKOFF_MS + 1, ceiling + 1));
-        retries.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
-    }
-
-    private final class Callback implements MqttCallbackExtended {
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverUri) {
-            // State and subscriptions are handled by the connect listener.
-        }
-
-        @Override
-        public void connectionLost(Throwable cause) {
-            Log.warnf("Lost the MQTT broker at %s: %s", address(), cause == null ? "closed" : cause.getMessage());
-            state = new State(false, clock.instant(), Optional.of(cause == null ? "connection closed"
-                    : String.valueOf(cause.getMessage())), state.connection());
-            retryLater();
-        }
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            Received received = new Received(topic, message.getPayload(), message.isDuplicate(), message.getId(),
-                    message.getQos(), state.connection());
-            receivers.forEach(r -> r.accept(received));
-        }
-
-        @Override
-        public void deliveryComplete(IMqttDeliveryToken token) {
-            // Publishers are told through their own listener.
-        }
+        List<Mqtt3Subscription> all = subscriptions.entrySet().stream().map(e -> Mqtt3Subscription.builder()
+                .topicFilter(e.getKey()).qos(MqttQos.fromCode(e.getValue())).build()).toList();
+        c.subscribe(Mqtt3Subscribe.builder().addSubscriptions(all).build()).whenComplete((ack, failure) -> {
+            if (failure != null) {
+                Log.warnf("Subscribing to %s failed: %s", String.join(", ", subscriptions.keySet()),
+                        failure.getMessage());
+            }
+        });
     }
 }

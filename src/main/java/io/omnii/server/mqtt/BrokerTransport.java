@@ -1,72 +1,84 @@
 package io.omnii.server.mqtt;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
+import com.hivemq.client.mqtt.MqttClientTransportConfig;
+import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
+import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
-import javax.net.ssl.SSLContext;
-import io.quarkus.logging.Log;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How every connection of ours reaches the broker: plain TCP, or TLS (omnii.mqtt.tls) with the CA and optional
  * client certificate of a Quarkus TLS configuration (omnii.mqtt.tls-configuration-name, e.g. quarkus.tls.mqtt.*),
- * or the JVM's trusted CAs when none is named.
+ * or the JVM's trusted CAs when none is named. The broker's certificate must name the host we dial, unless the TLS
+ * configuration turns that off.
  */
 @Singleton
 public class BrokerTransport {
 
+    private static final long CONNECT_TIMEOUT_SECONDS = 10;
+
     private final MqttConfig config;
     private final TlsConfigurationRegistry registry;
+    private final Vertx vertx;
 
-    BrokerTransport(MqttConfig config, TlsConfigurationRegistry registry) {
+    BrokerTransport(MqttConfig config, TlsConfigurationRegistry registry, Vertx vertx) {
         this.config = config;
         this.registry = registry;
+        this.vertx = vertx;
     }
 
     public String address() {
         return config.host() + ":" + config.port();
     }
 
-    /** The Paho server URI: ssl:// with TLS, tcp:// without. */
-    public String uri() {
-        return (config.tls() ? "ssl://" : "tcp://") + address();
+    /** A HiveMQ client (MQTT 3.1.1) with this id, aimed at the broker over TCP or TLS. */
+    public Mqtt3ClientBuilder clientBuilder(String clientId) {
+        MqttClientTransportConfigBuilder transport = MqttClientTransportConfig.builder()
+                .serverHost(config.host()).serverPort(config.port())
+                .socketConnectTimeout(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .mqttConnectTimeout(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (config.tls()) {
+            transport.sslConfig(sslConfig());
+        }
+        return MqttClient.builder().useMqttVersion3().identifier(clientId).transportConfig(transport.build());
     }
 
-    /** Sets the socket factory and hostname verification for TLS; buffered reads for plain TCP. */
-    public void apply(MqttConnectOptions options) {
-        if (!config.tls()) {
-            options.setSocketFactory(BufferedSocketFactory.INSTANCE);
-            return;
+    private MqttClientSslConfig sslConfig() {
+        TlsConfiguration tls = tlsConfiguration();
+        MqttClientSslConfigBuilder ssl = MqttClientSslConfig.builder();
+        if (tls == null) {
+            return ssl.build(); // the JVM's trusted CAs, the host name checked
         }
-        TlsConfiguration tls = config.tlsConfigurationName()
-                .map(name -> registry.get(name).orElseThrow(() -> new IllegalStateException(
-                        "omnii.mqtt.tls-configuration-name names no TLS configuration: quarkus.tls." + name + ".*")))
-                .orElse(null);
         try {
-            SSLContext context = tls == null ? SSLContext.getDefault() : tls.createSSLContext();
-            options.setSocketFactory(context.getSocketFactory());
+            if (tls.getTrustStoreOptions() != null) {
+                ssl.trustManagerFactory(tls.getTrustStoreOptions().getTrustManagerFactory(vertx));
+            }
+            if (tls.getKeyStoreOptions() != null) {
+                ssl.keyManagerFactory(tls.getKeyStoreOptions().getKeyManagerFactory(vertx));
+            }
         } catch (Exception e) {
             throw new IllegalStateException("cannot set up TLS for the MQTT broker: " + e.getMessage(), e);
         }
-        // The broker's certificate must name the host we dial, unless the TLS configuration turns that off.
-        options.setHttpsHostnameVerificationEnabled(tls == null || tls.getHostnameVerificationAlgorithm()
-                .map(a -> !a.equalsIgnoreCase("NONE")).orElse(true));
+        if (!verifiesHostname(tls)) {
+            ssl.hostnameVerifier((host, session) -> true);
+        }
+        return ssl.build();
     }
 
-    /** Disconnects (briefly waiting) and closes a client at shutdown; failures there change nothing. */
-    public static void close(MqttAsyncClient client) {
-        if (client == null) {
-            return;
-        }
-        try {
-            if (client.isConnected()) {
-                client.disconnect().waitForCompletion(2_000);
-            }
-            client.close();
-        } catch (MqttException e) {
-            Log.debugf("Closing an MQTT client: %s", e.getMessage());
-        }
+    private TlsConfiguration tlsConfiguration() {
+        return config.tlsConfigurationName()
+                .map(name -> registry.get(name).orElseThrow(() -> new IllegalStateException(
+                        "omnii.mqtt.tls-configuration-name names no TLS configuration: quarkus.tls." + name + ".*")))
+                .orElse(null);
+    }
+
+    private static boolean verifiesHostname(TlsConfiguration tls) {
+        return tls.getHostnameVerificationAlgorithm().map(a -> !a.equalsIgnoreCase("NONE")).orElse(true);
     }
 }

@@ -15,7 +15,7 @@ public interface MqttConfig {
     @WithDefault("1883")
     int port();
 
-    /** Connect over TLS (Paho's ssl://): the broker's certificate is checked, its host name included. */
+    /** Connect over TLS: the broker's certificate is checked, its host name included. */
     @WithDefault("false")
     boolean tls();
 

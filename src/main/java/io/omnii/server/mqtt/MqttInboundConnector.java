@@ -15,8 +15,9 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 
 /**
  * An MQTT source for reactive messaging channels whose messages are acknowledged to the broker only when the
- * application acks them (the Paho client with manual acknowledgement, in {@link BrokerConnection}). SmallRye's own MQTT connector lets the client PUBACK on arrival, before anything is
- * stored, so a crash in between would lose the message (docs/mqtt.md).
+ * application acks them (the HiveMQ client with manual acknowledgement, in {@link BrokerConnection}). SmallRye's own
+ * MQTT connector lets the client PUBACK on arrival, before anything is stored, so a crash in between would lose the
+ * message (docs/mqtt.md).
  *
  * <p>Channel attributes: {@code topics}, comma-separated filters (default: every instance's telemetry), subscribed
  * at QoS 1 inside the configured shared-subscription group.
@@ -35,8 +36,8 @@ public class MqttInboundConnector implements InboundConnector {
         this.config = config;
     }
 
-    /** The topic a message arrived on, and whether the broker marked it as a redelivery. */
-    public record Received(String topic, boolean duplicate) {
+    /** The topic a message arrived on. */
+    public record Received(String topic) {
     }
 
     @Override
@@ -50,7 +51,7 @@ public class MqttInboundConnector implements InboundConnector {
     }
 
     private Message<byte[]> toMessage(BrokerConnection.Received m) {
-        return Message.of(m.payload(), Metadata.of(new Received(m.topic(), m.duplicate())), () -> {
+        return Message.of(m.payload(), Metadata.of(new Received(m.topic())), () -> {
             broker.ack(m);
             return CompletableFuture.completedFuture(null);
         });

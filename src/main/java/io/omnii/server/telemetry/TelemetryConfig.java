@@ -16,6 +16,13 @@ public interface TelemetryConfig {
     int batchSize();
 
     /**
+     * How long a batch that is not full waits, from its first message's arrival, for more before it is written: at
+     * a fleet's real cadence messages come one by one, and each alone would pay a whole transaction.
+     */
+    @WithDefault("50ms")
+    Duration batchLinger();
+
+    /**
      * Most received messages waiting for the writer. When it is full the MQTT client stops reading, so the broker
      * keeps the rest in the server's persistent session instead of this process in memory.
      */

@@ -22,8 +22,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One thread that drains the queue of received messages into batches and writes each batch in one transaction:
- * whatever accumulated while the previous batch was written goes into the next, so batches grow with the load and
- * a quiet fleet waits for nothing. Messages are acknowledged to the broker after the commit, in arrival order.
+ * whatever accumulated while the previous batch was written goes into the next, so batches grow with the load. A
+ * batch that is not full waits up to {@code omnii.telemetry.batch-linger} from its first message's arrival for more,
+ * so a quiet fleet's messages share transactions too (see {@link #fill}). Messages are acknowledged to the broker
+ * after the commit, in arrival order.
  *
  * <p>The queue is bounded ({@code omnii.telemetry.queue-capacity}). When it is full, {@link #submit} waits on the
  * thread that delivered the message, which is the MQTT client's: the client stops reading its socket, the broker
@@ -100,10 +102,11 @@ public class TelemetryWriter {
 
     private void run() {
         List<Pending> batch = new ArrayList<>(config.batchSize());
+        long linger = config.batchLinger().toNanos();
         while (!stopping) {
             try {
                 batch.add(queue.take());
-                queue.drainTo(batch, config.batchSize() - 1);
+                fill(queue, batch, config.batchSize(), batch.get(0).arrivalNanos() + linger);
                 write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -113,6 +116,26 @@ public class TelemetryWriter {
             } finally {
                 batch.clear();
             }
+        }
+    }
+
+    /**
+     * Adds to the batch what has arrived and, while it is not full, what arrives until {@code deadline} (the first
+     * message's arrival plus {@code omnii.telemetry.batch-linger}): a quiet fleet's messages share a transaction
+     * instead of paying one each. A full batch goes at once; at full load the linger is spent while the previous
+     * batch is written, so nothing waits for it.
+     */
+    static void fill(BlockingQueue<Pending> queue, List<Pending> batch, int batchSize, long deadline)
+            throws InterruptedException {
+        queue.drainTo(batch, batchSize - batch.size());
+        while (batch.size() < batchSize) {
+            long left = deadline - System.nanoTime();
+            Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, batchSize - batch.size());
         }
     }
 

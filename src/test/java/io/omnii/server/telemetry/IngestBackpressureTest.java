@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agroal.api.AgroalDataSource;
+import io.omnii.server.mqtt.BrokerConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.FakeInstance;
@@ -84,7 +85,8 @@ class IngestBackpressureTest extends ServerTest {
             assertThat(writer.backlog()).isEqualTo(capacity);
             // ... and the thread that waits for room is the MQTT client's delivery thread: the client stops
             // reading, so the rest stays at the broker, not in this process.
-            assertThat(threadsWaitingForRoom()).isNotEmpty().allMatch(name -> name.startsWith("MQTT Call"));
+            assertThat(threadsWaitingForRoom()).isNotEmpty()
+                    .allMatch(name -> name.startsWith(BrokerConnection.IO_THREAD));
             blocker.rollback();
         }
 

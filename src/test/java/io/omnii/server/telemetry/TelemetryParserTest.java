@@ -32,6 +32,10 @@ class TelemetryParserTest {
             return 500;
         }
 
+        public Duration batchLinger() {
+            return Duration.ofMillis(50);
+        }
+
         public int queueCapacity() {
             return 4000;
         }

@@ -49,13 +49,16 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  *
  * <ol>
  * <li>raw ceiling: the same heartbeats, published the same way, delivered by the broker to one plain subscriber
- * (a lean one that only acknowledges, and a Paho one acknowledging like the server does);</li>
+ * (a lean one that only acknowledges, and a Paho and a HiveMQ client one, acknowledging manually as the server
+ * does);</li>
  * <li>server start to ready and idle RSS;</li>
  * <li>end to end: heartbeats published as fast as the broker takes them until every one is committed, counted
  * (the server's accepted counter, nothing rejected, every instance's row holding its last heartbeat), then a
  * realistic mix of heartbeats, metrics and status changes with every metrics row counted in PostgreSQL;</li>
  * <li>heartbeat-to-commit latency at a fixed 5,000 messages/s: each of 100,000 instances gets one heartbeat stamped
  * with its publish time, and PostgreSQL's commit timestamp of the row says when it was committed;</li>
+ * <li>a fleet at the add-on guide's cadence (10,000 homes, a heartbeat every 30 s, metrics every 5 minutes) for a
+ * few minutes: the server's and PostgreSQL's CPU, per message too, and the server's RSS over the run;</li>
  * <li>end to end with poison: the heartbeats of the end-to-end run with {@code --poison} (0.5 %) of them replaced by
  * messages PostgreSQL refuses, the issue's metrics with U+0000 (which the parser refuses) and, in
  * {@code poisoned-db}, metrics a trigger refuses (which only the database refuses, so their batches are halved);
@@ -67,7 +70,8 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  *
  * Throughput figures are medians of {@code --runs} runs; everything prints as a table at the end (also written to
  * target/bench/results.md). Options: {@code --runs 3 --messages 300000 --instances 100000 --rate 5000
- * --latency-seconds 20 --publishers 4 --poison 0.005 --jvm-options "..." --matter-calls 5000 --matter-warm-up 2000}.
+ * --latency-seconds 20 --publishers 4 --poison 0.005 --jvm-options "..." --matter-calls 5000 --matter-warm-up 2000
+ * --cadence-homes 10000 --cadence-seconds 180 --cadence-warm-up 150}.
  */
 public final class Benchmark {
 
@@ -151,6 +155,7 @@ public final class Benchmark {
         serverPhases.put("poisoned-db", () -> poisoned(true));
         serverPhases.put("mixed", this::mixed);
         serverPhases.put("latency", this::latency);
+        serverPhases.put("cadence", this::cadence);
         serverPhases.put("listing", this::listing);
         serverPhases.put("sweep", this::presenceSweep);
         serverPhases.put("matter", this::matterRelay);
@@ -172,25 +177,41 @@ public final class Benchmark {
     // ---------------------------------------------------------------------------------------------- raw ceiling
 
     private void rawCeiling() throws Exception {
-        List<Double> lean = new ArrayList<>();
-        List<Double> paho = new ArrayList<>();
+        Map<RawSubscriber, List<Double>> rates = new java.util.EnumMap<>(RawSubscriber.class);
         for (int r = 0; r < runs; r++) {
-            lean.add(raw(false));
-            paho.add(raw(true));
+            for (RawSubscriber kind : RawSubscriber.values()) {
+                rates.computeIfAbsent(kind, k -> new ArrayList<>()).add(raw(kind));
+            }
         }
-        double leanRate = median(lean);
-        result("Raw: broker → one plain subscriber (lean client, ack only), heartbeats/s", fmt(leanRate), runsOf(lean));
+        List<Double> lean = rates.get(RawSubscriber.LEAN);
+        List<Double> paho = rates.get(RawSubscriber.PAHO);
+        List<Double> hivemq = rates.get(RawSubscriber.HIVEMQ);
+        result("Raw: broker → one plain subscriber (lean client, ack only), heartbeats/s", fmt(median(lean)),
+                runsOf(lean));
         result("Raw: broker → one Paho subscriber (acks like the server), heartbeats/s", fmt(median(paho)),
                 runsOf(paho));
-        rawRate = leanRate;
+        result("Raw: broker → one HiveMQ client subscriber (manual acks, like Paho), heartbeats/s",
+                fmt(median(hivemq)), runsOf(hivemq));
+        rawRate = median(lean);
         rawPahoRate = median(paho);
     }
 
     private double rawRate;
     private double rawPahoRate;
 
+    /** The raw phase's subscribers: they only count and acknowledge (QoS 1, manually in the two libraries). */
+    private enum RawSubscriber {
+        LEAN("lean"), PAHO("Paho"), HIVEMQ("HiveMQ");
+
+        final String label;
+
+        RawSubscriber(String label) {
+            this.label = label;
+        }
+    }
+
     /** Publishes the heartbeats with no server listening and times their delivery to one subscriber. */
-    private double raw(boolean usePaho) throws Exception {
+    private double raw(RawSubscriber kind) throws Exception {
         String filter = "$share/raw/ha-instances/+/heartbeat";
         AtomicLong received = new AtomicLong();
         AtomicLong lastAt = new AtomicLong();
@@ -203,52 +224,57 @@ public final class Benchmark {
                 all.countDown();
             }
         };
-        AutoCloseable subscriber;
-        if (usePaho) {
-            MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + broker.port(), "raw-paho", new MemoryPersistence());
-            c.setManualAcks(true);
-            c.setCallback(new MqttCallback() {
-                public void connectionLost(Throwable cause) {
-                }
-
-                public void messageArrived(String topic, MqttMessage message) throws Exception {
-                    c.messageArrivedComplete(message.getId(), message.getQos());
-                    count.run();
-                }
-
-                public void deliveryComplete(IMqttDeliveryToken token) {
-                }
-            });
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setCleanSession(true);
-            o.setMaxInflight(1000);
-            c.connect(o).waitForCompletion(10_000);
-            c.subscribe(filter, 1).waitForCompletion(10_000);
-            subscriber = () -> {
-                c.disconnect().waitForCompletion(5_000);
-                c.close();
-            };
-        } else {
-            LeanMqtt c = LeanMqtt.connect("127.0.0.1", broker.port(), "raw-lean", 1);
-            c.onMessage((t, p) -> count.run());
-            c.subscribe(filter);
-            subscriber = c;
-        }
+        AutoCloseable subscriber = switch (kind) {
+            case PAHO -> pahoSubscriber(filter, count);
+            case HIVEMQ -> HiveMqRawSubscriber.subscribe("127.0.0.1", broker.port(), filter, count);
+            case LEAN -> {
+                LeanMqtt c = LeanMqtt.connect("127.0.0.1", broker.port(), "raw-lean", 1);
+                c.onMessage((t, p) -> count.run());
+                c.subscribe(filter);
+                yield c;
+            }
+        };
         Thread.sleep(300); // the SUBACK
         long base = nextRoundBase();
         long start = System.nanoTime();
         publishAll(messages, k -> heartbeatFor(k, base));
         if (!all.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
             // Not the server's loss, but a loss: say so, and time what did arrive.
-            notes.add(String.format(Locale.ROOT, "a raw %s subscriber received %,d of %,d messages",
-                    usePaho ? "Paho" : "lean", received.get(), messages));
+            notes.add(String.format(Locale.ROOT, "a raw %s subscriber received %,d of %,d messages", kind.label,
+                    received.get(), messages));
             lastAt.set(lastArrival.get());
         }
         subscriber.close();
         double rate = received.get() / ((lastAt.get() - start) / 1e9);
-        log("raw (%s subscriber): %,d heartbeats in %.2f s = %,.0f/s", usePaho ? "Paho" : "lean", messages,
+        log("raw (%s subscriber): %,d heartbeats in %.2f s = %,.0f/s", kind.label, messages,
                 (lastAt.get() - start) / 1e9, rate);
         return rate;
+    }
+
+    private AutoCloseable pahoSubscriber(String filter, Runnable count) throws Exception {
+        MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + broker.port(), "raw-paho", new MemoryPersistence());
+        c.setManualAcks(true);
+        c.setCallback(new MqttCallback() {
+            public void connectionLost(Throwable cause) {
+            }
+
+            public void messageArrived(String topic, MqttMessage message) throws Exception {
+                c.messageArrivedComplete(message.getId(), message.getQos());
+                count.run();
+            }
+
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(true);
+        o.setMaxInflight(1000);
+        c.connect(o).waitForCompletion(10_000);
+        c.subscribe(filter, 1).waitForCompletion(10_000);
+        return () -> {
+            c.disconnect().waitForCompletion(5_000);
+            c.close();
+        };
     }
 
     // ---------------------------------------------------------------------------------------- server and seeding
@@ -543,6 +569,80 @@ public final class Benchmark {
             result("Server CPU at " + fmt(rate) + "/s (cores of 2)",
                     String.format(Locale.ROOT, "%.2f", u.serverCpu / seconds), u.describe(seconds));
         }
+    }
+
+    // -------------------------------------------------------------------------------------------------- cadence
+
+    /**
+     * A fleet at the add-on guide's cadence: {@code --cadence-homes} (10,000) instances, each a heartbeat every 30 s
+     * and metrics every 5 minutes (about 367 messages/s for 10,000), for {@code --cadence-seconds} (180) after
+     * {@code --cadence-warm-up} (150) seconds, by which the JIT has compiled the ingest path at this rate; prints the
+     * server's and PostgreSQL's CPU, per message too, and the server's RSS over the run.
+     */
+    private void cadence() throws Exception {
+        int homes = Math.min(instanceCount, Integer.parseInt(opts.getOrDefault("cadence-homes", "10000")));
+        int seconds = Integer.parseInt(opts.getOrDefault("cadence-seconds", "180"));
+        int warmUp = Integer.parseInt(opts.getOrDefault("cadence-warm-up", "150"));
+        int perSecond = (int) Math.round(homes / 30.0 + homes / 300.0);
+        int total = perSecond * (warmUp + seconds);
+        // Ten heartbeats to one metrics report, each kind round-robin over the homes: every home beats every 30 s
+        // and reports metrics every 300 s.
+        IntFunction<Message> fleet = k -> {
+            long now = System.currentTimeMillis();
+            if (k % 11 == 10) {
+                int i = (k / 11) % homes;
+                return new Message(Payloads.topic(ids.get(i), "metrics"), Payloads.metrics(86_400 + k, "2024.1.0",
+                        0.95, "2024.01.0", "11.4", 40 + i % 50, 300 + i % 400, "2024-01-02T03:04:05Z", i % 4, now));
+            }
+            int i = (k - k / 11) % homes;
+            return new Message(Payloads.topic(ids.get(i), "heartbeat"), Payloads.heartbeat("online", 86_400 + k, now));
+        };
+        List<Throwable> failure = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread load = new Thread(() -> {
+            try {
+                paced(total, perSecond, fleet);
+            } catch (Throwable e) {
+                failure.add(e);
+            }
+        }, "cadence");
+        log("cadence: %,d homes, %,d messages/s, %d s of warm-up, then %d s measured", homes, perSecond, warmUp,
+                seconds);
+        load.start();
+        Thread.sleep(warmUp * 1000L);
+        Map<String, Double> before = counters();
+        Usage usage = new Usage();
+        long start = System.nanoTime();
+        List<Double> rss = new ArrayList<>();
+        rss.add(ProcStats.memoryMiB(serverPid, "VmRSS"));
+        while (load.isAlive()) {
+            load.join(10_000);
+            rss.add(ProcStats.memoryMiB(serverPid, "VmRSS"));
+        }
+        Usage.Delta u = usage.delta();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        check(failure.isEmpty(), "cadence publishers failed: %s", failure);
+        Map<String, Double> after = counters();
+        double handled = after.get("accepted:heartbeat") - before.get("accepted:heartbeat")
+                + after.getOrDefault("accepted:metrics", 0.0) - before.getOrDefault("accepted:metrics", 0.0);
+        check(after.get("rejected").equals(before.get("rejected")), "cadence: %,.0f messages rejected",
+                after.get("rejected") - before.get("rejected"));
+        double serverMicros = u.serverCpu / handled * 1e6;
+        double dbMicros = u.dbCpu / handled * 1e6;
+        log("cadence: %,.0f messages committed in %.1f s (%,.0f/s); server %.3f cores, %.0f µs a message; PostgreSQL "
+                + "%.3f cores, %.0f µs a message; %s; server RSS %s MiB", handled, elapsed, handled / elapsed,
+                u.serverCpu / elapsed, serverMicros, u.dbCpu / elapsed, dbMicros, u.describe(elapsed),
+                rss.stream().map(Benchmark::fmt).collect(Collectors.joining(", ")));
+        String fleetText = String.format(Locale.ROOT, "%,d homes (heartbeat 30 s, metrics 5 min), %,.0f messages/s",
+                homes, handled / elapsed);
+        result("Fleet cadence, " + fleetText + ": server CPU (cores of 2)",
+                String.format(Locale.ROOT, "%.3f", u.serverCpu / elapsed),
+                String.format(Locale.ROOT, "target ≤ 0.05; %.0f s measured after %d s; %s", elapsed, warmUp,
+                        u.describe(elapsed)));
+        result("Fleet cadence: server / PostgreSQL CPU per message (µs)",
+                String.format(Locale.ROOT, "%.0f / %.0f", serverMicros, dbMicros), "");
+        result("Fleet cadence: server RSS at the start / end of the measured run (MiB)",
+                fmt(rss.get(0)) + " / " + fmt(rss.get(rss.size() - 1)), "every 10 s: "
+                        + rss.stream().map(Benchmark::fmt).collect(Collectors.joining(", ")));
     }
 
     // ------------------------------------------------------------------------------------------ listing and sweep
