@@ -15,7 +15,6 @@ import java.util.concurrent.ThreadFactory;
  * here, and stopped here at shutdown, after their owners ({@link Lifecycle#STOP_THREADS}). Each is a single thread
  * because its work must run one piece at a time, in order. Work that needs no order of its own runs on Quarkus'
  * pools instead: retries wait on Mutiny's default executor ({@link Backoff}), periodic work on the scheduler.
- * The mqtt package still makes its two itself (omnii-mqtt-reconnect, omnii-mqtt-flush), until its client settles.
  */
 @Singleton
 public class Threads {
@@ -27,7 +26,12 @@ public class Threads {
         /** Claims and publishes queued commands off the caller's thread, one dispatch at a time (CommandDispatcher). */
         COMMAND_DISPATCHER("omnii-command-dispatcher"),
         /** Writes received telemetry in batches, one transaction at a time, in arrival order (TelemetryWriter). */
-        TELEMETRY_WRITER("omnii-telemetry-writer");
+        TELEMETRY_WRITER("omnii-telemetry-writer"),
+        /**
+         * The MQTT client's one I/O thread (BrokerConnection): decodes, hands messages to the receivers (which may
+         * block it when the writer's queue is full, so the client stops reading its socket) and writes the PUBACKs.
+         */
+        MQTT_IO("omnii-mqtt");
 
         private final String threadName;
 

@@ -16,6 +16,7 @@ import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.omnii.server.common.Lifecycle;
 import io.omnii.server.common.Threads;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -23,7 +24,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import jakarta.interceptor.Interceptor;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +35,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -52,8 +51,6 @@ public class BrokerConnection {
     static final Duration MIN_BACKOFF = Duration.ofMillis(500);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final int KEEP_ALIVE_SECONDS = 30;
-    /** SmallRye Reactive Messaging's start-up observer and BrokerAccounts.onStart. */
-    static final int AFTER_ACCOUNTS_AND_CHANNELS = Interceptor.Priority.LIBRARY_BEFORE;
 
     /**
      * A message from the broker, not yet acknowledged. {@code connection} counts the connections this process made:
@@ -72,6 +69,7 @@ public class BrokerConnection {
     private final MqttConfig config;
     private final BrokerTransport transport;
     private final Clock clock;
+    private final Threads threads;
     private final Map<String, Integer> subscriptions = new LinkedHashMap<>();
     private final List<Receiver> receivers = new CopyOnWriteArrayList<>();
 
@@ -85,21 +83,18 @@ public class BrokerConnection {
     private volatile Mqtt3AsyncClient client;
     private volatile State state = new State(false, null, Optional.empty(), 0);
 
-    BrokerConnection(MqttConfig config, BrokerTransport transport, Clock clock, MeterRegistry registry) {
+    BrokerConnection(MqttConfig config, BrokerTransport transport, Clock clock, MeterRegistry registry,
+            Threads threads) {
         this.config = config;
+        this.threads = threads;
         this.transport = transport;
         this.clock = clock;
         Gauge.builder("omnii.mqtt.connected", this, b -> b.state().connected() ? 1 : 0)
                 .description("1 while the server is connected to the MQTT broker").register(registry);
     }
 
-    /**
-     * Right after the observers at {@link #AFTER_ACCOUNTS_AND_CHANNELS}, before the others: the connection is then
-     * made on the client's thread while they run. Not earlier: reactive messaging wires the channels, which register
-     * the receivers, at that priority, and a kept session is redelivered at once on connect (a message with no
-     * receiver yet would be dropped unacknowledged); and BrokerAccounts creates the server's own broker account there.
-     */
-    void onStart(@Observes @Priority(io.omnii.server.common.Lifecycle.BROKER_CONNECTION) StartupEvent event) {
+    /** At {@link Lifecycle#BROKER_CONNECTION}: once the receivers are registered and the server's account exists. */
+    void onStart(@Observes @Priority(Lifecycle.BROKER_CONNECTION) StartupEvent event) {
         start();
     }
 
@@ -119,7 +114,7 @@ public class BrokerConnection {
                     // One named I/O thread: it decodes, delivers to the receivers (which may block it when the
                     // writer's queue is full, so the client stops reading the socket) and writes the PUBACKs.
                     .executorConfig(MqttClientExecutorConfig.builder()
-                            .nettyExecutor(Executors.newSingleThreadExecutor(Threads.named(IO_THREAD)))
+                            .nettyExecutor(threads.sequential(Threads.Name.MQTT_IO))
                             .nettyThreads(1).build())
                     .addConnectedListener(context -> connected())
                     .addDisconnectedListener(this::disconnected);
@@ -144,9 +139,6 @@ public class BrokerConnection {
         // and redelivers what we had not acknowledged. Failures reach disconnected(), and the client retries.
         c.connectWith().cleanSession(false).keepAlive(KEEP_ALIVE_SECONDS).send();
     }
-
-    /** The name of the client's I/O thread (decoding, delivery to the receivers, acknowledgements). */
-    public static final String IO_THREAD = "omnii-mqtt";
 
     void stop(@Observes ShutdownEvent event) {
         Mqtt3AsyncClient c = client;

@@ -12,9 +12,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class ThreadsTest {
 
-    /** The mqtt package still names its two itself (see Threads). */
-    private static final Set<String> MQTT = Set.of("omnii-mqtt-reconnect", "omnii-mqtt-flush");
-
     @Test
     void everyThreadOfTheServerHasItsNameInThreads() {
         Set<String> listed = Arrays.stream(Threads.Name.values()).map(Threads.Name::threadName)
@@ -22,8 +19,7 @@ class ThreadsTest {
         Set<String> running = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
                 .filter(name -> name.startsWith("omnii-")).collect(Collectors.toSet());
         // The executors' threads start with their first task; the writer's at start-up.
-        assertThat(running).contains(Threads.Name.TELEMETRY_WRITER.threadName());
-        assertThat(running).allSatisfy(name -> assertThat(listed.contains(name) || MQTT.contains(name))
-                .as(name).isTrue());
+        assertThat(running).contains(Threads.Name.TELEMETRY_WRITER.threadName(), Threads.Name.MQTT_IO.threadName());
+        assertThat(running).allSatisfy(name -> assertThat(listed).as(name).contains(name));
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agroal.api.AgroalDataSource;
-import io.omnii.server.mqtt.BrokerConnection;
+import io.omnii.server.common.Threads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.FakeInstance;
@@ -86,7 +86,7 @@ class IngestBackpressureTest extends ServerTest {
             // ... and the thread that waits for room is the MQTT client's delivery thread: the client stops
             // reading, so the rest stays at the broker, not in this process.
             assertThat(threadsWaitingForRoom()).isNotEmpty()
-                    .allMatch(name -> name.startsWith(BrokerConnection.IO_THREAD));
+                    .allMatch(name -> name.startsWith(Threads.Name.MQTT_IO.threadName()));
             blocker.rollback();
         }
 
