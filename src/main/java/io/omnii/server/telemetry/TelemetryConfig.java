@@ -16,8 +16,9 @@ public interface TelemetryConfig {
     int batchSize();
 
     /**
-     * How long a batch that is not full waits, from its first message's arrival, for more before it is written: at
-     * a fleet's real cadence messages come one by one, and each alone would pay a whole transaction.
+     * How long a batch of fewer than {@code TelemetryWriter.LINGER_ENOUGH} messages waits, from its first message's
+     * arrival, for more before it is written: at a fleet's real cadence messages come one by one, and each alone
+     * would pay a whole transaction.
      */
     @WithDefault("50ms")
     Duration batchLinger();

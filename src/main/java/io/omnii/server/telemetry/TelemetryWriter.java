@@ -41,6 +41,11 @@ public class TelemetryWriter {
     /** Longest wait between two looks at a database that does not answer: ingest resumes this soon after it does. */
     private static final Duration OUTAGE_RETRY_CEILING = Duration.ofSeconds(5);
     private static final long FULL_POLL_MS = 100;
+    /**
+     * A batch this size pays its transaction's fixed cost (a commit, a WAL flush, a handful of statements) a 64th
+     * each: the writer stops lingering there. At 5,000 messages/s that is about 13 ms instead of the whole linger.
+     */
+    static final int LINGER_ENOUGH = 64;
 
     private final BlockingQueue<Pending> queue;
     private final TelemetryStore store;
@@ -120,15 +125,17 @@ public class TelemetryWriter {
     }
 
     /**
-     * Adds to the batch what has arrived and, while it is not full, what arrives until {@code deadline} (the first
-     * message's arrival plus {@code omnii.telemetry.batch-linger}): a quiet fleet's messages share a transaction
-     * instead of paying one each. A full batch goes at once; at full load the linger is spent while the previous
-     * batch is written, so nothing waits for it.
+     * Adds to the batch what has arrived and, while it holds fewer than {@link #LINGER_ENOUGH}, what arrives until
+     * {@code deadline} (the first message's arrival plus {@code omnii.telemetry.batch-linger}): a quiet fleet's
+     * messages share a transaction instead of paying one each. A batch that already shares its transaction that many
+     * ways goes at once (waiting for more would buy latency for little CPU), and so does a full one; at full load the
+     * linger is spent while the previous batch is written, so nothing waits for it.
      */
     static void fill(BlockingQueue<Pending> queue, List<Pending> batch, int batchSize, long deadline)
             throws InterruptedException {
         queue.drainTo(batch, batchSize - batch.size());
-        while (batch.size() < batchSize) {
+        int enough = Math.min(batchSize, LINGER_ENOUGH);
+        while (batch.size() < enough) {
             long left = deadline - System.nanoTime();
             Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
             if (next == null) {

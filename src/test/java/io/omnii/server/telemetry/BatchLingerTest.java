@@ -60,6 +60,19 @@ class BatchLingerTest {
     }
 
     @Test
+    void aBatchThatAlreadySharesItsTransactionEnoughWaysGoesWithoutLingering() throws Exception {
+        long start = System.nanoTime();
+        batch.add(arrived(start));
+        for (int i = 1; i < TelemetryWriter.LINGER_ENOUGH; i++) {
+            queue.add(arrived(start));
+        }
+        TelemetryWriter.fill(queue, batch, 500, start + TimeUnit.SECONDS.toNanos(30));
+
+        assertThat(batch).hasSize(TelemetryWriter.LINGER_ENOUGH);
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
     void theLingerCountsFromTheFirstMessagesArrival() throws Exception {
         // Under load the first message waited in the queue while the previous batch was written: no more waiting.
         long arrival = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
