@@ -6,7 +6,6 @@ import io.omnii.server.common.ApiException;
 import io.omnii.server.common.SqlParameters;
 import io.omnii.server.common.Times;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.sql.Connection;
@@ -98,12 +97,12 @@ public class InstanceWriter {
     }
 
     private final AgroalDataSource dataSource;
-    private final EntityManager em;
+    private final InstanceRepository instances;
     private final ObjectMapper mapper;
 
-    InstanceWriter(AgroalDataSource dataSource, EntityManager em, ObjectMapper mapper) {
+    InstanceWriter(AgroalDataSource dataSource, InstanceRepository instances, ObjectMapper mapper) {
         this.dataSource = dataSource;
-        this.em = em;
+        this.instances = instances;
         this.mapper = mapper;
     }
 
@@ -118,8 +117,7 @@ public class InstanceWriter {
         instance.status = born.state().status();
         instance.statusChangedAt = now;
         instance.enrolledAt = now;
-        em.persist(instance);
-        em.flush(); // the row before its first event, as everywhere else
+        instances.persistAndFlush(instance); // the row before its first event, as everywhere else
         record(born.transition());
         return instance;
     }
@@ -127,7 +125,7 @@ public class InstanceWriter {
     /** Row lock on the instance (404 if none): whoever changes it next, here or in telemetry, waits for us. */
     @Transactional(Transactional.TxType.MANDATORY)
     public Instance lock(UUID id) {
-        return Optional.ofNullable(em.find(Instance.class, id, LockModeType.PESSIMISTIC_WRITE))
+        return instances.findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
                 .orElseThrow(() -> ApiException.notFound("Instance"));
     }
 
@@ -166,7 +164,7 @@ public class InstanceWriter {
     @Transactional(Transactional.TxType.MANDATORY)
     public int timeOut(Instant now, Duration timeout) {
         OffsetDateTime at = Times.utc(now);
-        return em.createNativeQuery(SWEEP)
+        return instances.getEntityManager().createNativeQuery(SWEEP)
                 .setParameter("now", at)
                 .setParameter("cutoff", at.minus(timeout))
                 .executeUpdate();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.omnii.server.common.SqlParameters;
 import io.omnii.server.common.Times;
 import io.omnii.server.matter.MatterPayloads.NodeEventView;
 import io.omnii.server.matter.MatterPayloads.NodeView;
@@ -358,11 +359,7 @@ public class MatterInventory implements MatterListener {
         ps.setBoolean(2, node.path("available").asBoolean(false));
         ps.setBoolean(3, node.path("is_bridge").asBoolean(false));
         JsonNode vendorId = attributes.path("0/40/2");
-        if (vendorId.canConvertToInt()) {
-            ps.setInt(4, vendorId.asInt());
-        } else {
-            ps.setNull(4, java.sql.Types.INTEGER);
-        }
+        SqlParameters.setInt(ps, 4, vendorId.canConvertToInt() ? vendorId.asInt() : null);
         ps.setString(5, text(attributes, "0/40/1", 200));
         ps.setString(6, text(attributes, "0/40/3", 200));
         ps.setString(7, text(attributes, "0/40/5", 200));
