@@ -1,6 +1,5 @@
 package io.omnii.server.auth;
 
-import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -10,7 +9,7 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Turns a bearer token into an identity: the break-glass admin token. */
+/** Turns the break-glass admin token into an admin identity; other bearer tokens are left to other providers. */
 @ApplicationScoped
 public class BearerTokens implements IdentityProvider<TokenAuthenticationRequest> {
 
@@ -31,7 +30,8 @@ public class BearerTokens implements IdentityProvider<TokenAuthenticationRequest
         if (adminToken.matches(token)) {
             return Uni.createFrom().item(identity(Subject.breakGlass()));
         }
-        return Uni.createFrom().failure(new AuthenticationFailedException());
+        // Not ours: the next provider may know it; when none does, the request fails authentication.
+        return Uni.createFrom().nullItem();
     }
 
     /** The identity of a subject: its name as principal, its role and every lesser one, the subject itself. */
