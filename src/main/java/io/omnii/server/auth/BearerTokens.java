@@ -4,8 +4,6 @@ import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TokenAuthenticationRequest;
-import io.quarkus.security.runtime.QuarkusPrincipal;
-import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -28,18 +26,9 @@ public class BearerTokens implements IdentityProvider<TokenAuthenticationRequest
     public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
         String token = request.getToken().getToken();
         if (adminToken.matches(token)) {
-            return Uni.createFrom().item(identity(Subject.breakGlass()));
+            return Uni.createFrom().item(Subject.breakGlass().identity());
         }
         // Not ours: the next provider may know it; when none does, the request fails authentication.
         return Uni.createFrom().nullItem();
-    }
-
-    /** The identity of a subject: its name as principal, its role and every lesser one, the subject itself. */
-    static SecurityIdentity identity(Subject subject) {
-        return QuarkusSecurityIdentity.builder()
-                .setPrincipal(new QuarkusPrincipal(subject.name()))
-                .addRoles(subject.role().granted())
-                .addAttribute(Subject.ATTRIBUTE, subject)
-                .build();
     }
 }

@@ -11,6 +11,7 @@ import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
 import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +19,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * How a request says who it is: {@code Authorization: Bearer <token>}. A request without credentials is anonymous
+ * How a request says who it is: {@code Authorization: Bearer <token>}, or else a browser session's cookie
+ * ({@value SessionCookie#NAME}), which for a state-changing request counts only with the session's CSRF token in
+ * {@value SessionCookie#CSRF_HEADER} (else 403 {@code csrf_failed}). A request without credentials is anonymous
  * (only {@code @PermitAll} endpoints answer it); one whose credentials are malformed or unknown fails, which answers
  * 401 wherever an identity is needed. Authentication is lazy (quarkus.http.auth.proactive=false), so public
  * endpoints never pay for a lookup and failures reach our JSON error mappers.
@@ -33,7 +36,7 @@ public class RequestAuthentication implements HttpAuthenticationMechanism {
     public Uni<SecurityIdentity> authenticate(RoutingContext ctx, IdentityProviderManager identities) {
         String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
         if (header == null) {
-            return Uni.createFrom().optional(Optional.empty());
+            return session(ctx, identities);
         }
         String token = bearerToken(header);
         if (token == null) {
@@ -41,6 +44,21 @@ public class RequestAuthentication implements HttpAuthenticationMechanism {
         }
         AuthenticationRequest request = new TokenAuthenticationRequest(new TokenCredential(token, BEARER));
         return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(request, ctx));
+    }
+
+    /** The session cookie's identity; anonymous without one. The CSRF check needs no lookup, so it comes first. */
+    private static Uni<SecurityIdentity> session(RoutingContext ctx, IdentityProviderManager identities) {
+        Cookie cookie = ctx.request().getCookie(SessionCookie.NAME);
+        if (cookie == null || cookie.getValue().isEmpty()) {
+            return Uni.createFrom().optional(Optional.empty());
+        }
+        String secret = cookie.getValue();
+        if (SessionCookie.changesState(ctx.request().method().name())
+                && !SessionCookie.csrfMatches(secret, ctx.request().getHeader(SessionCookie.CSRF_HEADER))) {
+            return Uni.createFrom().failure(new CsrfRefusedException());
+        }
+        return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(
+                new SessionAuthenticationRequest(secret), ctx));
     }
 
     /** The token of a {@code Bearer} header, case-insensitively; null when the header is anything else. */
@@ -60,7 +78,7 @@ public class RequestAuthentication implements HttpAuthenticationMechanism {
 
     @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-        return Set.of(TokenAuthenticationRequest.class);
+        return Set.of(TokenAuthenticationRequest.class, SessionAuthenticationRequest.class);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.omnii.server.auth;
 
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,6 +34,22 @@ public record Scope(Set<String> tags) {
     /** Whether every instance this scope admits is also admitted by {@code outer}: a token may not reach further than its owner. */
     public boolean within(Scope outer) {
         return outer.unrestricted() || (!unrestricted() && outer.tags.containsAll(tags));
+    }
+
+    /**
+     * What both scopes admit: a token's scope narrowed to its owner's as it is now. Empty when they share no tag,
+     * which no scope can express ({@link #ALL} is the empty set): such a credential reaches nothing.
+     */
+    public Optional<Scope> intersect(Scope other) {
+        if (unrestricted()) {
+            return Optional.of(other);
+        }
+        if (other.unrestricted()) {
+            return Optional.of(this);
+        }
+        Set<String> common = new HashSet<>(tags);
+        common.retainAll(other.tags);
+        return common.isEmpty() ? Optional.empty() : Optional.of(new Scope(common));
     }
 
     /** The tags as a SQL array parameter ({@code tags && ?}); meaningless for {@link #ALL}, which needs no filter. */

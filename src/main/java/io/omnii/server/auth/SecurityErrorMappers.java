@@ -17,7 +17,16 @@ public class SecurityErrorMappers {
         return Response.status(401)
                 .header(HttpHeaders.WWW_AUTHENTICATE, RequestAuthentication.CHALLENGE)
                 .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ApiError(401, "unauthorized", "A valid bearer token is required"))
+                .entity(new ApiError(401, "unauthorized", "A valid bearer token or session is required"))
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response csrfRefused(CsrfRefusedException e) {
+        return Response.status(403)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ApiError(403, "csrf_failed", "A request signed in by cookie needs the session's "
+                        + SessionCookie.CSRF_HEADER + " header"))
                 .build();
     }
 

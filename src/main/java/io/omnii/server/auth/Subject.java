@@ -1,6 +1,8 @@
 package io.omnii.server.auth;
 
 import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import java.util.Optional;
 
 /**
@@ -38,7 +40,16 @@ public record Subject(Kind kind, String id, String name, Role role, Scope scope)
         return new Subject(Kind.BREAK_GLASS, null, BREAK_GLASS_NAME, Role.ADMIN, Scope.ALL);
     }
 
-    static Optional<Subject> of(SecurityIdentity identity) {
+    /** The identity of this subject: its name as principal, its role and every lesser one, the subject itself. */
+    public SecurityIdentity identity() {
+        return QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal(name))
+                .addRoles(role.granted())
+                .addAttribute(ATTRIBUTE, this)
+                .build();
+    }
+
+    public static Optional<Subject> of(SecurityIdentity identity) {
         return identity == null || identity.isAnonymous()
                 ? Optional.empty()
                 : Optional.ofNullable(identity.getAttribute(ATTRIBUTE));

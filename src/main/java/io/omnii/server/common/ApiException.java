@@ -40,6 +40,11 @@ public class ApiException extends RuntimeException {
                 retryAfterSeconds);
     }
 
+    /** A refusal that ends after a while: the answer carries Retry-After. */
+    public static ApiException retryLater(int status, String code, String message, long retryAfterSeconds) {
+        return new ApiException(status, code, message, List.of(), retryAfterSeconds);
+    }
+
     public int status() {
         return status;
     }

@@ -2,6 +2,8 @@ package io.omnii.server.enrollment;
 
 import io.omnii.server.common.Times;
 import io.omnii.server.common.ApiException;
+import io.omnii.server.common.TokenBuckets;
+import io.omnii.server.common.TokenBuckets.Limit;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,7 +11,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.util.List;
 
 /**
  * Token buckets in PostgreSQL that limit enroll attempts per client address and fleet-wide. Every attempt takes a
@@ -22,24 +23,7 @@ public class EnrollmentThrottle {
     static final String GLOBAL = "global";
     private static final String ADDRESS_PREFIX = "addr:";
 
-    // One statement refills the bucket for the time elapsed and takes a token only if one is there, so concurrent
-    // attempts can never overdraw it.
-    private static final String TAKE = """
-            INSERT INTO enrollment_throttle AS t (bucket, tokens, updated_at) VALUES (:bucket, :burst - 1, :now)
-            ON CONFLICT (bucket) DO UPDATE
-               SET tokens = LEAST(:burst, t.tokens + GREATEST(0, EXTRACT(EPOCH FROM (:now - t.updated_at))) * :rate) - 1,
-                   updated_at = GREATEST(t.updated_at, :now)
-             WHERE LEAST(:burst, t.tokens + GREATEST(0, EXTRACT(EPOCH FROM (:now - t.updated_at))) * :rate) >= 1
-            RETURNING tokens""";
-    private static final String GIVE_BACK = """
-            UPDATE enrollment_throttle SET tokens = LEAST(:burst, tokens + 1) WHERE bucket = :bucket""";
-    private static final String LEVEL = """
-            SELECT LEAST(:burst, tokens + GREATEST(0, EXTRACT(EPOCH FROM (:now - updated_at))) * :rate)
-              FROM enrollment_throttle WHERE bucket = :bucket""";
-    private static final String FORGET_FULL = """
-            DELETE FROM enrollment_throttle
-             WHERE bucket <> :global
-               AND tokens + GREATEST(0, EXTRACT(EPOCH FROM (:now - updated_at))) * :rate >= :burst""";
+    private static final TokenBuckets BUCKETS = new TokenBuckets("enrollment_throttle");
 
     private final EntityManager em;
     private final Clock clock;
@@ -51,12 +35,9 @@ public class EnrollmentThrottle {
         this.em = em;
         this.clock = clock;
         EnrollmentConfig.Throttle t = config.throttle();
-        this.perAddress = new Limit(t.perAddressBurst(), t.perAddressPerHour() / 3600.0);
-        this.global = new Limit(t.globalBurst(), t.globalPerHour() / 3600.0);
+        this.perAddress = Limit.perHour(t.perAddressBurst(), t.perAddressPerHour());
+        this.global = Limit.perHour(t.globalBurst(), t.globalPerHour());
         this.metrics = metrics;
-    }
-
-    private record Limit(int burst, double perSecond) {
     }
 
     /** Takes one attempt from the address's bucket and the global one, or answers 429 with the wait. */
@@ -88,45 +69,20 @@ public class EnrollmentThrottle {
     @Scheduled(every = "1h", delayed = "10m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     void forgetFullBuckets() {
-        int deleted = em.createNativeQuery(FORGET_FULL)
-                .setParameter("burst", (double) perAddress.burst())
-                .setParameter("rate", perAddress.perSecond())
-                .setParameter("now", now())
-                .setParameter("global", GLOBAL)
-                .executeUpdate();
+        int deleted = BUCKETS.forgetFull(em, ADDRESS_PREFIX, perAddress, now());
         Log.debugf("Dropped %d full enrollment throttle buckets", deleted);
     }
 
     private boolean take(String bucket, Limit limit, OffsetDateTime now) {
-        List<?> rows = em.createNativeQuery(TAKE)
-                .setParameter("bucket", bucket)
-                .setParameter("burst", (double) limit.burst())
-                .setParameter("rate", limit.perSecond())
-                .setParameter("now", now)
-                .getResultList();
-        return !rows.isEmpty();
+        return BUCKETS.take(em, bucket, limit, now);
     }
 
     private void giveBack(String bucket, Limit limit) {
-        em.createNativeQuery(GIVE_BACK)
-                .setParameter("bucket", bucket)
-                .setParameter("burst", (double) limit.burst())
-                .executeUpdate();
-    }
-
-    private double level(String bucket, Limit limit, OffsetDateTime now) {
-        List<?> rows = em.createNativeQuery(LEVEL)
-                .setParameter("bucket", bucket)
-                .setParameter("burst", (double) limit.burst())
-                .setParameter("rate", limit.perSecond())
-                .setParameter("now", now)
-                .getResultList();
-        return rows.isEmpty() ? limit.burst() : ((Number) rows.get(0)).doubleValue();
+        BUCKETS.giveBack(em, bucket, limit);
     }
 
     private long secondsUntilToken(String bucket, Limit limit, OffsetDateTime now) {
-        double missing = 1 - level(bucket, limit, now);
-        return Math.max(1, (long) Math.ceil(missing / limit.perSecond()));
+        return BUCKETS.secondsUntilToken(em, bucket, limit, now);
     }
 
     private OffsetDateTime now() {

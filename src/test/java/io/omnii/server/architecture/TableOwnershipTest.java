@@ -44,7 +44,11 @@ class TableOwnershipTest {
             Map.entry("matter_node", "matter"),
             Map.entry("matter_server", "matter"),
             Map.entry("matter_commissioning", "matter"),
-            Map.entry("matter_node_event", "matter"));
+            Map.entry("matter_node_event", "matter"),
+            Map.entry("user_account", "account"),
+            Map.entry("personal_token", "account"),
+            Map.entry("browser_session", "account"),
+            Map.entry("sign_in_throttle", "account"));
 
     private static final Path MAIN = Path.of("src/main/java/io/omnii/server");
     private static final Path MIGRATIONS = Path.of("src/main/resources/db/migration");

@@ -34,7 +34,8 @@ public class Database {
 
     /** Empties every table the tests write to; throttle buckets too, so tests do not throttle each other. */
     public void reset() {
-        execute("TRUNCATE enrollment_code, enrollment_throttle, command_batch, instance, instance_event CASCADE");
+        execute("TRUNCATE enrollment_code, enrollment_throttle, command_batch, instance, instance_event, "
+                + "user_account, sign_in_throttle CASCADE");
         execute("UPDATE instance_count SET n = 0"); // TRUNCATE bypasses what keeps the counts
     }
 }
