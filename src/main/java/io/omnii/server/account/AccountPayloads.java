@@ -74,7 +74,8 @@ public final class AccountPayloads {
     /** GET /me: the caller's credential, and its account unless it is the break-glass token. */
     public record Me(@Schema(enumeration = { "user", "token", "break_glass" }) String kind,
             @Schema(enumeration = { "viewer", "operator", "admin" }) String role, List<String> scopeTags,
-            @Schema(nullable = true) UserView user) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(description = "Absent for the break-glass token")
+            UserView user) {
 
         static Me of(Subject subject, UserAccount user) {
             return new Me(subject.kind().wireName(), subject.role().wireName(),
