@@ -2,8 +2,10 @@ package io.omnii.server.account;
 
 import io.omnii.server.common.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -50,9 +52,15 @@ public class PasswordHasher {
     // Checked against when the username is unknown, so that an unknown user costs as much as a wrong password.
     private volatile Phc decoy;
 
+    @Inject
     PasswordHasher(AccountsConfig config) {
-        this.permits = new Semaphore(config.hashing().maxConcurrent(), true);
-        this.maxWaitMillis = config.hashing().maxWait().toMillis();
+        this(config.hashing().maxConcurrent(), config.hashing().maxWait());
+    }
+
+    /** A hasher outside the server (scripts/hash-password.sh). */
+    public PasswordHasher(int maxConcurrent, Duration maxWait) {
+        this.permits = new Semaphore(maxConcurrent, true);
+        this.maxWaitMillis = maxWait.toMillis();
     }
 
     /** A new PHC string for {@code password}, with a fresh salt. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.HostileInputWalk;
+import io.omnii.server.testsupport.People;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,7 +36,9 @@ class HostileInputTest extends ServerTest {
         String instanceId = Api.enrollInstance("Hostile");
         JsonNodeFactory json = JsonNodeFactory.instance;
         Map<String, JsonNode> fields = Map.of("command", json.textNode("get_status"),
-                "status", json.textNode("online"), "instanceIds", json.arrayNode().add(instanceId));
+                "status", json.textNode("online"), "instanceIds", json.arrayNode().add(instanceId),
+                // Passwords long enough that users are created and the other fields judged where they are used.
+                "password", json.textNode(People.PASSWORD), "newPassword", json.textNode(People.PASSWORD));
         HostileInputWalk walk = new HostileInputWalk("HostileInputTest", root, new HostileInputWalk.Target() {
 
             @Override

@@ -35,6 +35,19 @@ class LocalRunTest {
     }
 
     @Test
+    void madeUpAdminPasswordIsKeptOwnerOnlyApartFromTheToken() throws Exception {
+        String token = LocalRun.adminToken(Map.of(), dir);
+        String password = LocalRun.adminPassword(Map.of(), dir);
+
+        assertThat(password).hasSizeGreaterThanOrEqualTo(10).isNotEqualTo(token)
+                .isEqualTo(LocalRun.adminPassword(Map.of(), dir));
+        Path file = dir.resolve(LocalRun.PASSWORD_FILE);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(LocalRun.adminPassword(Map.of(LocalRun.ADMIN_PASSWORD, "chosen by the user"), dir))
+                .isEqualTo("chosen by the user");
+    }
+
+    @Test
     void portsOfTheLastRunAreRecorded() throws Exception {
         LocalRun.recordPorts(dir, Map.of("api", 3101, "mqtt", 1983));
 

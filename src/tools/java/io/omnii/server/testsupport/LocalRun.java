@@ -16,7 +16,8 @@ import java.util.Properties;
 /**
  * What the local run (scripts/run.sh, {@link LocalStack}) honours and keeps between runs, in one place so that the
  * simulator (scripts/simulate.sh) finds the same server: the environment variables that move its ports, the admin
- * token it made up (kept, so codes made in one run still work in the next), and the ports it last ran on.
+ * token and first admin's password it made up (kept, so codes made in one run still work in the next), and the
+ * ports it last ran on.
  */
 public final class LocalRun {
 
@@ -30,7 +31,12 @@ public final class LocalRun {
     public static final String MQTT_PORT = "OMNII_LOCAL_MQTT_PORT";
     public static final String POSTGRES_PORT = "OMNII_LOCAL_POSTGRES_PORT";
     public static final String ADMIN_TOKEN = "OMNII_ADMIN_TOKEN";
+    public static final String ADMIN_USERNAME = "OMNII_ACCOUNTS_BOOTSTRAP_USERNAME";
+    public static final String ADMIN_PASSWORD = "OMNII_ACCOUNTS_BOOTSTRAP_PASSWORD";
+    /** The first admin's username when {@link #ADMIN_USERNAME} names none. */
+    public static final String DEFAULT_ADMIN_USERNAME = "admin";
     static final String TOKEN_FILE = "admin-token";
+    static final String PASSWORD_FILE = "admin-password";
     static final String PORTS_FILE = "ports.properties";
 
     private LocalRun() {
@@ -73,33 +79,51 @@ public final class LocalRun {
      * would void every unused enrollment code.
      */
     public static String adminToken(Map<String, String> env, Path dir) throws IOException {
-        String given = env.get(ADMIN_TOKEN);
+        return kept(env, ADMIN_TOKEN, dir, TOKEN_FILE);
+    }
+
+    /**
+     * The password of the first admin the local server creates on an empty database: {@code
+     * OMNII_ACCOUNTS_BOOTSTRAP_PASSWORD} when set, else made up on the first run and kept in {@code dir} like the
+     * token (the admin, once created, keeps it until changed through the API).
+     */
+    public static String adminPassword(Map<String, String> env, Path dir) throws IOException {
+        return kept(env, ADMIN_PASSWORD, dir, PASSWORD_FILE);
+    }
+
+    /** The token the local run keeps in {@code dir}, if it made one. */
+    public static Optional<String> savedToken(Path dir) throws IOException {
+        return saved(dir, TOKEN_FILE);
+    }
+
+    /** A secret from {@code variable}, else the one kept in {@code dir/file}, else a new one kept there owner-only. */
+    private static String kept(Map<String, String> env, String variable, Path dir, String name) throws IOException {
+        String given = env.get(variable);
         if (given != null && !given.isBlank()) {
             return given;
         }
-        Optional<String> saved = savedToken(dir);
+        Optional<String> saved = saved(dir, name);
         if (saved.isPresent()) {
             return saved.get();
         }
         byte[] bytes = new byte[24];
         new SecureRandom().nextBytes(bytes);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Files.createDirectories(dir);
-        Path file = dir.resolve(TOKEN_FILE);
-        // Created owner-only, before the token is written into it.
+        Path file = dir.resolve(name);
+        // Created owner-only, before the secret is written into it.
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, token + "\n");
-        return token;
+        Files.writeString(file, secret + "\n");
+        return secret;
     }
 
-    /** The token the local run keeps in {@code dir}, if it made one. */
-    public static Optional<String> savedToken(Path dir) throws IOException {
-        Path file = dir.resolve(TOKEN_FILE);
+    private static Optional<String> saved(Path dir, String name) throws IOException {
+        Path file = dir.resolve(name);
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        String token = Files.readString(file).strip();
-        return token.isEmpty() ? Optional.empty() : Optional.of(token);
+        String secret = Files.readString(file).strip();
+        return secret.isEmpty() ? Optional.empty() : Optional.of(secret);
     }
 
     /** Remembers the ports of this run for the simulator: {@code api}, {@code management}, {@code mqtt}, ... */

@@ -27,6 +27,8 @@ public final class LocalStack {
         int postgresPort = LocalRun.portOrFree(env, LocalRun.POSTGRES_PORT, 5432);
         // Kept in the local run's directory between runs; a deployed server takes its token from configuration.
         String token = LocalRun.adminToken(env, dir);
+        String adminUser = env.getOrDefault(LocalRun.ADMIN_USERNAME, LocalRun.DEFAULT_ADMIN_USERNAME);
+        String adminPassword = LocalRun.adminPassword(env, dir);
 
         PostgresServer postgres = PostgresServer.startDetached(dir.resolve("postgres"), postgresPort);
         MosquittoServer mosquitto = MosquittoServer.startDetached(dir.resolve("mosquitto"), mqttPort);
@@ -36,7 +38,10 @@ public final class LocalStack {
         ServerProcess server = new ServerProcess(postgres, mqttPort, token, apiPort, managementPort, true)
                 // On loopback, like its broker and database: the banner's token opens the whole API.
                 .env(LocalRun.HTTP_HOST, env.getOrDefault(LocalRun.HTTP_HOST, LOOPBACK))
-                .env(LocalRun.MANAGEMENT_HOST, env.getOrDefault(LocalRun.MANAGEMENT_HOST, LOOPBACK));
+                .env(LocalRun.MANAGEMENT_HOST, env.getOrDefault(LocalRun.MANAGEMENT_HOST, LOOPBACK))
+                // The first admin, created only while the database has no user.
+                .env(LocalRun.ADMIN_USERNAME, adminUser)
+                .env(LocalRun.ADMIN_PASSWORD, adminPassword);
         Process process = server.start(null);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // In this order: the server disconnects from a broker and a database that are still there.
@@ -64,16 +69,20 @@ public final class LocalStack {
                    PostgreSQL   %2$s (data in %3$s)
                                 psql -h localhost -p %7$d -U postgres omnii
                    MQTT broker  mqtt://127.0.0.1:%4$d
-                   Admin token  %5$s   (kept in %8$s)
+                   Admin token  %5$s   (kept in %8$s; break-glass)
+                   Sign in      %10$s / %11$s   (kept in %12$s)
                    Logs         this terminal; the broker's in %9$s
                  Try:
                    curl -X POST %1$s/enrollment-codes -H "Authorization: Bearer %5$s" \\
                         -H "Content-Type: application/json" -d '{"expiresInHours": 24}'
+                   curl -c %13$s -H "Content-Type: application/json" %1$s/auth/sign-in \\
+                        -d '{"username": "%10$s", "password": "%11$s"}'
                  Ctrl-C stops the server, the broker and the database.
                 ==================================================================
 
                 """, api, postgres.jdbcUrl(), dir.resolve("postgres"), mqttPort, token, management, postgresPort,
-                dir.resolve(LocalRun.TOKEN_FILE), dir.resolve("mosquitto").resolve("mosquitto.log"));
+                dir.resolve(LocalRun.TOKEN_FILE), dir.resolve("mosquitto").resolve("mosquitto.log"), adminUser,
+                adminPassword, dir.resolve(LocalRun.PASSWORD_FILE), dir.resolve("cookies"));
         System.exit(process.waitFor());
     }
 }
