@@ -27,7 +27,7 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
  * {@link WholeNumber}, so that a non-number is a 400);</li>
  * <li>a nullable property of a simple named type (a UUID, an enum) is written inline: OpenAPI 3.0 can only say
  * "this reference, or null" with an {@code allOf} that validators refuse null for;</li>
- * <li>the errors every operation can answer (by its shape: a body, a path id, query parameters, the admin token),
+ * <li>the errors every operation can answer (by its shape: a body, a path id, query parameters, a credential),
  * and every 4xx/5xx, also those an operation declares itself, carry the one {@link ApiError} body.</li>
  * </ul>
  */
@@ -40,8 +40,7 @@ public class ApiDocumentFilter implements OASFilter {
     private static final Pattern JAVA_CONSTANT = Pattern.compile("[A-Z][A-Z0-9_]*");
 
     private static final Map<String, String> GENERIC = Map.ofEntries(
-            Map.entry("400", "Invalid request: `validation_failed` with the fields at fault in `violations`, or "
-                    + "`malformed_json`"),
+            Map.entry("400", "Invalid request: `validation_failed` with the fields at fault in `violations`, or `malformed_json`"),
             Map.entry("401", "No or wrong credential (`unauthorized`)"),
             Map.entry("403", "The credential's role may not do this (`forbidden`), or a session cookie came without "
                     + "its X-CSRF-Token (`csrf_failed`)"),
