@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
 
 /**
  * Browser sessions: sign in with a username and password (a form or JSON), sign out, and the session as the
@@ -53,6 +54,7 @@ public class SignInResource {
     }
 
     @PermitAll
+    @SecurityRequirements // none: the password is the credential
     @POST
     @Path("/sign-in")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -71,6 +73,7 @@ public class SignInResource {
 
     /** The console's form: on success 303 to {@code next} (a path on this server) or /; failures answer JSON. */
     @PermitAll
+    @SecurityRequirements
     @POST
     @Path("/sign-in")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
@@ -92,6 +95,7 @@ public class SignInResource {
 
     /** Ends the cookie's session, if any, and clears the cookie. With a cookie, the CSRF token is required. */
     @PermitAll
+    @SecurityRequirements // none: it ends the cookie's session, if any
     @POST
     @Path("/sign-out")
     @APIResponse(responseCode = "204", description = "Signed out (also when there was no session)")
