@@ -109,6 +109,8 @@ class PersonalTokenTest extends ServerTest {
                 .body("scopeTags", equalTo(List.of("customer:smith")));
         String ownToken = s.request().body(Map.of("name", "mine")).post("/me/tokens").then().statusCode(201)
                 .extract().path("token");
+        String operatorToken = s.request().body(Map.of("name", "explicit", "role", "operator")).post("/me/tokens")
+                .then().statusCode(201).extract().path("token");
         People.bearer(ownToken).get("/me").then().body("scopeTags", equalTo(List.of("customer:jones", "customer:smith")));
 
         // The owner is demoted and narrowed: every token follows on its next request.
@@ -117,6 +119,9 @@ class PersonalTokenTest extends ServerTest {
         People.bearer(ownToken).get("/me").then().body("role", equalTo("viewer"))
                 .body("scopeTags", equalTo(List.of("customer:smith")));
         People.bearer(ownToken).body("{}").post("/enrollment-codes").then().statusCode(403);
+        // A token made with the owner's role explicitly does not keep it past the owner's demotion.
+        People.bearer(operatorToken).get("/me").then().body("role", equalTo("viewer"));
+        People.bearer(operatorToken).body("{}").post("/enrollment-codes").then().statusCode(403);
         People.bearer(smithToken).get("/me").then().body("role", equalTo("viewer"));
         // A token whose tags the owner no longer has reaches nothing: refused rather than widened.
         Api.admin().body(Map.of("scopeTags", List.of("customer:jones"))).patch("/users/" + id).then().statusCode(200);

@@ -71,6 +71,11 @@ class SignInThrottleTest extends ServerTest {
         form("pat", "wrong password").then().statusCode(429).body("error", equalTo("sign_in_locked"));
     }
 
+    @Test
+    void aFormWithANulInTheUsernameIsA400() {
+        form("a\0b", "wrong password").then().statusCode(400).body("error", equalTo("validation_failed"));
+    }
+
     private static Response form(String username, String password) {
         return given().redirects().follow(false).contentType(ContentType.URLENC)
                 .formParams(Map.of("username", username, "password", password)).post("/auth/sign-in");
