@@ -42,6 +42,7 @@ class LocalRunIT {
     /** A terminal user waits this long at most; a clean stop takes about a second here. */
     private static final Duration STOP = Duration.ofSeconds(10);
     private static final Pattern TOKEN = Pattern.compile("Admin token\\s+(\\S+)");
+    private static final Pattern SIGN_IN = Pattern.compile("Sign in\\s+(\\S+) / (\\S+)");
     private static final Pattern WARNING_OR_ERROR = Pattern.compile("\\b(WARN|WARNING|ERROR|SEVERE|FATAL)\\b");
 
     private final Map<String, String> env = Map.of(
@@ -88,6 +89,14 @@ class LocalRunIT {
                 .then().statusCode(201).extract().jsonPath();
         String code = made.getString("code");
         String id = made.getString("id");
+        // The first admin the banner shows can sign in; its password is kept owner-only like the token.
+        Matcher signIn = SIGN_IN.matcher(first.output());
+        assertThat(signIn.find()).as("the banner shows how to sign in:%n%s", first.output()).isTrue();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(DIR.resolve(LocalRun.PASSWORD_FILE))))
+                .isEqualTo("rw-------");
+        given().baseUri(api).contentType(ContentType.JSON)
+                .body(Map.of("username", signIn.group(1), "password", signIn.group(2))).post("/auth/sign-in")
+                .then().statusCode(200).body("user.role", equalTo("admin"));
         first.ctrlC();
         first.assertQuiet();
 
