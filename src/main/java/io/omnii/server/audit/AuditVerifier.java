@@ -68,14 +68,11 @@ public class AuditVerifier {
                         read++;
                         ChainedEntry entry = entry(rs);
                         String hash = rs.getString(16);
+                        if (broken == null) {
+                            broken = check(c, entry, hash, firstSeq == null, lastSeq, lastHash);
+                        }
                         if (firstSeq == null) {
                             firstSeq = entry.seq();
-                            broken = start(c, entry);
-                        } else if (broken == null) {
-                            broken = link(entry, lastSeq, lastHash);
-                        }
-                        if (broken == null && !entry.seal().equals(hash)) {
-                            broken = new BrokenLink(entry.seq(), Reason.CONTENT_CHANGED);
                         }
                         entries++;
                         lastSeq = entry.seq();
@@ -88,39 +85,46 @@ public class AuditVerifier {
                 broken);
     }
 
-    /** An entry against the one before it: the next seq, linked to that entry's hash. */
-    private static BrokenLink link(ChainedEntry entry, long previousSeq, String previousHash) {
-        if (entry.seq() != previousSeq + 1) {
-            return new BrokenLink(previousSeq + 1, Reason.GAP);
+    /**
+     * One entry: first whether entries are missing before it, then whether its content still matches its hash, then
+     * whether it links to the entry before it (or, the first one, to the chain's start).
+     */
+    private static BrokenLink check(Connection c, ChainedEntry entry, String hash, boolean first, long previousSeq,
+            String previousHash) throws SQLException {
+        Start start = first ? start(c, entry.seq()) : new Start(previousSeq + 1, previousHash);
+        if (entry.seq() != start.seq()) {
+            return new BrokenLink(start.seq(), Reason.GAP);
         }
-        return entry.prevHash().equals(previousHash) ? null : new BrokenLink(entry.seq(), Reason.LINK_BROKEN);
+        if (!entry.seal().equals(hash)) {
+            return new BrokenLink(entry.seq(), Reason.CONTENT_CHANGED);
+        }
+        return entry.prevHash().equals(start.prevHash()) ? null : new BrokenLink(entry.seq(), Reason.LINK_BROKEN);
+    }
+
+    /** Where an entry should be, and what it should link to. */
+    private record Start(long seq, String prevHash) {
     }
 
     /**
-     * The first entry either starts the chain (seq 1, linked to the genesis hash) or follows a recorded purge: an
-     * audit.purge entry through the seq before it, continuing from its previous hash. Otherwise entries are missing
-     * from just after the last recorded purge (or from seq 1), or the link was changed.
+     * Where the first entry should be: seq 1, linked to the genesis hash, unless a recorded purge (an audit.purge
+     * entry) deleted the entries before it; then just after the last such purge, linked to the hash it continues
+     * from.
      */
-    private static BrokenLink start(Connection c, ChainedEntry first) throws SQLException {
-        long expected = 1;
-        String expectedHash = ChainedEntry.GENESIS;
+    private static Start start(Connection c, long firstSeq) throws SQLException {
+        Start start = new Start(1, ChainedEntry.GENESIS);
         try (PreparedStatement purges = c.prepareStatement(
-                "SELECT detail::text FROM audit_entry WHERE action = ? ORDER BY seq DESC")) {
+                "SELECT detail::text FROM audit_entry WHERE action = ? ORDER BY seq")) {
             purges.setString(1, AuditAction.AUDIT_PURGE.wire());
             try (ResultSet rs = purges.executeQuery()) {
                 while (rs.next()) {
                     PurgeRecord purge = PurgeRecord.parse(rs.getString(1));
-                    if (purge != null && purge.throughSeq() < first.seq() && purge.throughSeq() + 1 >= expected) {
-                        expected = purge.throughSeq() + 1;
-                        expectedHash = purge.continuesFrom();
+                    if (purge != null && purge.throughSeq() < firstSeq && purge.throughSeq() + 1 >= start.seq()) {
+                        start = new Start(purge.throughSeq() + 1, purge.continuesFrom());
                     }
                 }
             }
         }
-        if (first.seq() != expected) {
-            return new BrokenLink(expected, Reason.GAP);
-        }
-        return first.prevHash().equals(expectedHash) ? null : new BrokenLink(first.seq(), Reason.LINK_BROKEN);
+        return start;
     }
 
     private static ChainedEntry entry(ResultSet rs) throws SQLException {

@@ -26,17 +26,26 @@ class AuditTable {
     /** Runs the SQL with the table's triggers off, as the table's owner could; they are back on after it. */
     void tamper(String sql) {
         try {
-            execute("BEGIN; ALTER TABLE audit_entry DISABLE TRIGGER USER; " + sql
-                    + "; ALTER TABLE audit_entry ENABLE TRIGGER USER; COMMIT");
+            execute("ALTER TABLE audit_entry DISABLE TRIGGER USER; " + sql
+                    + "; ALTER TABLE audit_entry ENABLE TRIGGER USER");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Runs the SQL as the application would, triggers on. */
+    /** Runs the SQL (statements separated by ";") in one transaction, as the application would, triggers on. */
     void execute(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute(sql);
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
         }
     }
 
