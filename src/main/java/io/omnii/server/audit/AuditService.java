@@ -2,7 +2,6 @@ package io.omnii.server.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnii.server.common.Page;
-import io.omnii.server.common.Times;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -39,11 +38,15 @@ public class AuditService {
         query.action().ifPresent(a -> where(where, params, "action = :action", "action", a.wire()));
         query.targetType().ifPresent(t -> where(where, params, "targetType = :targetType", "targetType", t.wire()));
         query.targetId().ifPresent(t -> where(where, params, "targetId = :targetId", "targetId", t));
-        query.from().ifPresent(t -> where(where, params, "at >= :from", "from", Times.utc(t)));
-        query.to().ifPresent(t -> where(where, params, "at < :to", "to", Times.utc(t)));
+        query.from().ifPresent(t -> where(where, params, "at >= :from", "from", t));
+        query.to().ifPresent(t -> where(where, params, "at < :to", "to", t));
         if (!scope.isEmpty()) {
-            String inScope = "array_overlaps(targetTags, :scope)";
-            params.put("scope", scope.toArray(String[]::new));
+            List<String> anyTag = new ArrayList<>();
+            for (String tag : scope) {
+                anyTag.add("array_contains(targetTags, :scope" + anyTag.size() + ")");
+                params.put("scope" + (anyTag.size() - 1), tag);
+            }
+            String inScope = "(" + String.join(" or ", anyTag) + ")";
             if (caller.isPresent()) {
                 inScope = "(" + inScope + " or (actorKind = :callerKind and actorId = :callerId))";
                 params.put("callerKind", caller.get().kind().wire());
