@@ -8,14 +8,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * The configured admin token, held only as a digest. Candidates are compared through digests of equal length in
+ * The configured admin token (the break-glass credential: admin, unscoped, for when no account works), held only
+ * as a digest. Candidates are compared through digests of equal length in
  * constant time, so neither the token's content nor its length leaks through timing.
  */
 @ApplicationScoped
 public class AdminToken {
 
     static final int MIN_LENGTH = 16;
-    private static final String BEARER = "Bearer ";
 
     private final byte[] expectedDigest;
 
@@ -33,13 +33,9 @@ public class AdminToken {
         }
     }
 
-    /** Whether an Authorization header carries the token as a bearer credential. */
-    public boolean authorizes(String authorizationHeader) {
-        if (expectedDigest == null || authorizationHeader == null
-                || !authorizationHeader.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return false;
-        }
-        return MessageDigest.isEqual(expectedDigest, sha256(authorizationHeader.substring(BEARER.length()).trim()));
+    /** Whether a presented bearer token is this one. */
+    public boolean matches(String token) {
+        return expectedDigest != null && token != null && MessageDigest.isEqual(expectedDigest, sha256(token));
     }
 
     private static byte[] sha256(String value) {

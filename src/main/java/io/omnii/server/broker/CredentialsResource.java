@@ -1,5 +1,7 @@
 package io.omnii.server.broker;
 
+import io.omnii.server.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -22,6 +24,7 @@ public class CredentialsResource {
         this.credentials = credentials;
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @POST
     @Path("/rotate")
     @APIResponse(responseCode = "200", description = "The new credentials, shown this once")

@@ -1,11 +1,13 @@
 package io.omnii.server.command;
 
+import io.omnii.server.auth.Roles;
 import io.omnii.server.command.CommandPayloads.BatchView;
 import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
 import io.omnii.server.command.CommandPayloads.CommandView;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -27,6 +29,7 @@ public class CommandResource {
     }
 
     /** Fans out one command per targeted instance; GET /command-batches/{id} follows them. */
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/commands")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -37,12 +40,14 @@ public class CommandResource {
         return commands.sendToMany(request);
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/commands/{id}")
     public CommandView get(@PathParam("id") String id) {
         return commands.find(Ids.pathId(id, "Command")).orElseThrow(() -> ApiException.notFound("Command"));
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/command-batches/{id}")
     public BatchView batch(@PathParam("id") String id) {

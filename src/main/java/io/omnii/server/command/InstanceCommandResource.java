@@ -1,9 +1,11 @@
 package io.omnii.server.command;
 
+import io.omnii.server.auth.Roles;
 import io.omnii.server.command.CommandPayloads.CommandRequest;
 import io.omnii.server.command.CommandPayloads.CommandView;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -28,6 +30,7 @@ public class InstanceCommandResource {
     }
 
     /** Accepted, not done: the answer shows the command queued; GET /commands/{id} follows it. */
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(202)
@@ -38,6 +41,7 @@ public class InstanceCommandResource {
         return commands.send(Ids.pathId(instanceId, "Instance"), request);
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     public Page<CommandView> listFor(@PathParam("id") String instanceId, @BeanParam @Valid Page.Params paging) {
         return commands.listFor(Ids.pathId(instanceId, "Instance"), paging.request());

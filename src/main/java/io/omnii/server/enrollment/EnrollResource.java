@@ -1,9 +1,9 @@
 package io.omnii.server.enrollment;
 
-import io.omnii.server.auth.PublicEndpoint;
 import io.omnii.server.enrollment.EnrollmentPayloads.EnrollRequest;
 import io.omnii.server.enrollment.EnrollmentPayloads.Enrollment;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -26,8 +26,8 @@ public class EnrollResource {
         this.enrollment = enrollment;
     }
 
+    @PermitAll
     @POST
-    @PublicEndpoint
     @SecurityRequirements // none: the code is the credential
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)

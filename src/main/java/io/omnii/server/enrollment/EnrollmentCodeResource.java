@@ -1,10 +1,12 @@
 package io.omnii.server.enrollment;
 
+import io.omnii.server.auth.Roles;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
 import io.omnii.server.enrollment.EnrollmentPayloads.CodeView;
 import io.omnii.server.enrollment.EnrollmentPayloads.NewCode;
 import io.omnii.server.enrollment.EnrollmentPayloads.NewCodeRequest;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -30,6 +32,7 @@ public class EnrollmentCodeResource {
     }
 
     /** The body is optional: no body means the default lifetime. */
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(201)
@@ -40,11 +43,13 @@ public class EnrollmentCodeResource {
         return enrollment.createCode(request == null ? null : request.expiresInHours());
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     public Page<CodeView> list(@BeanParam @Valid Page.Params paging) {
         return enrollment.listCodes(paging.request());
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @DELETE
     @Path("/{id}")
     @APIResponse(responseCode = "204", description = "Revoked (also when it already was)")

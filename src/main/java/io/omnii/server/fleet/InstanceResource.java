@@ -1,8 +1,10 @@
 package io.omnii.server.fleet;
 
+import io.omnii.server.auth.Roles;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.BeanParam;
@@ -30,6 +32,7 @@ public class InstanceResource {
         this.instances = instances;
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     public Page<InstanceView> list(@BeanParam @Valid InstanceListParams params) {
         InstanceQuery query = params.query();
@@ -40,12 +43,14 @@ public class InstanceResource {
         return found.map(InstanceView::of);
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{id}")
     public InstanceView get(@PathParam("id") String id) {
         return instances.find(parseId(id)).map(InstanceView::of).orElseThrow(() -> ApiException.notFound("Instance"));
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @PATCH
     @Path("/{id}")
     @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
@@ -55,6 +60,7 @@ public class InstanceResource {
         return InstanceView.of(instances.update(parseId(id), body));
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @DELETE
     @Path("/{id}")
     @APIResponse(responseCode = "204", description = "Decommissioned (also when it already was); its queued commands"

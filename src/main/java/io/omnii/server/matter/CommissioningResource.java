@@ -1,10 +1,12 @@
 package io.omnii.server.matter;
 
+import io.omnii.server.auth.Roles;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
 import io.omnii.server.matter.MatterPayloads.CommissioningRequest;
 import io.omnii.server.matter.MatterPayloads.CommissioningView;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -33,6 +35,7 @@ public class CommissioningResource {
         this.commissioning = commissioning;
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "202", description = "Started: poll the operation until it is no longer pending",
@@ -54,11 +57,13 @@ public class CommissioningResource {
     }
 
     /** Newest first. */
+    @RolesAllowed(Roles.VIEWER)
     @GET
     public Page<CommissioningView> list(@BeanParam @Valid Page.Params paging) {
         return commissioning.list(paging.request());
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{id}")
     public CommissioningView get(@PathParam("id") String id) {

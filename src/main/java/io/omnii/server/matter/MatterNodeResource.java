@@ -1,6 +1,7 @@
 package io.omnii.server.matter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.omnii.server.auth.Roles;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.WholeNumber;
 import io.omnii.server.matter.MatterPayloads.CommissioningWindowRequest;
@@ -14,6 +15,7 @@ import io.omnii.server.matter.MatterPayloads.WriteAttributeRequest;
 import io.omnii.server.matter.MatterPayloads.WriteResult;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -45,12 +47,14 @@ public class MatterNodeResource {
         this.relay = relay;
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Blocking
     public List<NodeView> nodes() {
         return inventory.nodes();
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{nodeId}")
     @Blocking
@@ -59,6 +63,7 @@ public class MatterNodeResource {
     }
 
     /** The node's latest events (node_event), newest first. */
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{nodeId}/events")
     @Blocking
@@ -72,6 +77,7 @@ public class MatterNodeResource {
         return inventory.events(id, n);
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @DELETE
     @Path("/{nodeId}")
     @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
@@ -79,6 +85,7 @@ public class MatterNodeResource {
         return relay.remove(MatterRelay.nodeId(nodeId));
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/{nodeId}/interview")
     @APIResponse(responseCode = "204", description = "Interviewed")
@@ -87,6 +94,7 @@ public class MatterNodeResource {
         return relay.interview(MatterRelay.nodeId(nodeId));
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/{nodeId}/ping")
     @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
@@ -94,6 +102,7 @@ public class MatterNodeResource {
         return relay.ping(MatterRelay.nodeId(nodeId));
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{nodeId}/ip-addresses")
     @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
@@ -102,6 +111,7 @@ public class MatterNodeResource {
         return relay.ipAddresses(MatterRelay.nodeId(nodeId), preferCache, scoped);
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/{nodeId}/commissioning-window")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -111,6 +121,7 @@ public class MatterNodeResource {
         return relay.openCommissioningWindow(MatterRelay.nodeId(nodeId), request);
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/{nodeId}/commands")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -120,6 +131,7 @@ public class MatterNodeResource {
     }
 
     /** Reads from the device: ?path=1/6/0&path=0/40/* */
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{nodeId}/attributes")
     @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
@@ -127,6 +139,7 @@ public class MatterNodeResource {
         return relay.readAttributes(MatterRelay.nodeId(nodeId), paths);
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @PUT
     @Path("/{nodeId}/attributes/{endpoint}/{cluster}/{attribute}")
     @Consumes(MediaType.APPLICATION_JSON)

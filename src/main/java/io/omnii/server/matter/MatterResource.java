@@ -1,11 +1,13 @@
 package io.omnii.server.matter;
 
+import io.omnii.server.auth.Roles;
 import io.omnii.server.common.Times;
 import io.omnii.server.matter.MatterInventory.StoredServerInfo;
 import io.omnii.server.matter.MatterPayloads.ServerView;
 import io.omnii.server.matter.MatterPayloads.ThreadDatasetRequest;
 import io.omnii.server.matter.MatterPayloads.WifiCredentialsRequest;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -30,6 +32,7 @@ public class MatterResource {
         this.inventory = inventory;
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/server")
     public ServerView server() {
@@ -41,6 +44,7 @@ public class MatterResource {
     }
 
     /** 204 once the Matter Server holds them; the password is never stored, logged or returned. */
+    @RolesAllowed(Roles.ADMIN)
     @PUT
     @Path("/credentials/wifi")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -49,6 +53,7 @@ public class MatterResource {
         return relay.setWifiCredentials(request);
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @PUT
     @Path("/credentials/thread")
     @Consumes(MediaType.APPLICATION_JSON)

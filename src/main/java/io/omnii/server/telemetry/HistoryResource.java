@@ -1,7 +1,9 @@
 package io.omnii.server.telemetry;
 
+import io.omnii.server.auth.Roles;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
@@ -21,6 +23,7 @@ public class HistoryResource {
     }
 
     /** Metrics history; {@code from} (inclusive) and {@code to} (exclusive) are epoch milliseconds, default all. */
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/metrics")
     public Page<HistoryService.Sample> metrics(@PathParam("id") String id, @BeanParam @Valid HistoryWindow window,
@@ -29,6 +32,7 @@ public class HistoryResource {
     }
 
     /** Status transitions with their reasons, newest first. */
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/events")
     public Page<HistoryService.Event> events(@PathParam("id") String id, @BeanParam @Valid Page.Params paging) {
