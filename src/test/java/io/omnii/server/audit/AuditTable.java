@@ -1,5 +1,8 @@
 package io.omnii.server.audit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -12,6 +15,8 @@ import java.util.List;
 /** The audit table as a test with the table owner's rights sees it: plain SQL, and changes past its triggers. */
 @ApplicationScoped
 class AuditTable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AgroalDataSource dataSource;
 
@@ -70,5 +75,24 @@ class AuditTable {
 
     long count() {
         return ((Number) rows("SELECT count(*) FROM audit_entry").get(0).get(0)).longValue();
+    }
+
+    /** The newest entry's seq, 0 when there is none. */
+    long head() {
+        return ((Number) rows("SELECT coalesce(max(seq), 0) FROM audit_entry").get(0).get(0)).longValue();
+    }
+
+    /** Every entry after this seq, oldest first, each as its whole row in JSON (what a secret must never be in). */
+    List<JsonNode> entriesAfter(long seq) {
+        List<JsonNode> entries = new ArrayList<>();
+        for (List<Object> row : rows("SELECT row_to_json(a)::text FROM audit_entry a WHERE seq > " + seq
+                + " ORDER BY seq")) {
+            try {
+                entries.add(JSON.readTree((String) row.get(0)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return entries;
     }
 }
