@@ -1,6 +1,7 @@
 package io.omnii.server.audit;
 
 import io.omnii.server.common.WireEnum;
+import java.math.BigInteger;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -66,8 +67,9 @@ public record Target(Type type, String id, List<String> tags) {
         return new Target(Type.TOKEN, id, List.of());
     }
 
-    public static Target matterNode(long nodeId) {
-        return new Target(Type.MATTER_NODE, Long.toString(nodeId), List.of());
+    /** A Matter node, by its unsigned 64-bit id. */
+    public static Target matterNode(BigInteger nodeId) {
+        return new Target(Type.MATTER_NODE, nodeId.toString(), List.of());
     }
 
     public static Target matterCommissioning(UUID id) {
