@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,7 +43,9 @@ class AuditApiTest extends ServerTest {
     @Inject
     AuditTable table;
 
+    // Before and after: each test starts from an empty log, and none leaves a tampered chain to the next class.
     @BeforeEach
+    @AfterEach
     void emptyLog() {
         table.reset();
     }

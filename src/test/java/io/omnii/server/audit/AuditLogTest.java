@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +46,9 @@ class AuditLogTest extends ServerTest {
     @Inject
     AuditTable table;
 
+    // Before and after: each test starts from an empty log, and none leaves a tampered chain to the next class.
     @BeforeEach
+    @AfterEach
     void emptyLog() {
         table.reset();
     }

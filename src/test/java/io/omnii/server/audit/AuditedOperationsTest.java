@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Each state-changing operation outside Matter writes exactly one entry in its change's transaction, or none. */
@@ -27,6 +28,11 @@ class AuditedOperationsTest extends ServerTest {
 
     @Inject
     AuditVerifier verifier;
+
+    @BeforeEach
+    void emptyLog() {
+        table.reset();
+    }
 
     @Test
     void everyStateChangingOperationRecordsAnAction() {
