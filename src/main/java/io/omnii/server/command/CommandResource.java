@@ -1,5 +1,6 @@
 package io.omnii.server.command;
 
+import io.omnii.server.audit.AuditCaller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.command.CommandPayloads.BatchView;
 import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
@@ -23,9 +24,11 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 public class CommandResource {
 
     private final CommandService commands;
+    private final AuditCaller caller;
 
-    CommandResource(CommandService commands) {
+    CommandResource(CommandService commands, AuditCaller caller) {
         this.commands = commands;
+        this.caller = caller;
     }
 
     /** Fans out one command per targeted instance; GET /command-batches/{id} follows them. */
@@ -37,7 +40,7 @@ public class CommandResource {
     @APIResponseSchema(value = BatchView.class, responseCode = "202",
             responseDescription = "One command queued per targeted instance")
     public BatchView sendToMany(BulkCommandRequest request) {
-        return commands.sendToMany(request);
+        return commands.sendToMany(request, caller.actor());
     }
 
     @RolesAllowed(Roles.VIEWER)

@@ -2,6 +2,10 @@ package io.omnii.server.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditAction;
+import io.omnii.server.audit.AuditLog;
+import io.omnii.server.audit.Outcome;
 import io.omnii.server.command.CommandPayloads.BatchView;
 import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
 import io.omnii.server.command.CommandPayloads.CommandRequest;
@@ -23,12 +27,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +41,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /** Creates, fans out and reads back commands; the dispatcher sends them. */
@@ -54,11 +60,13 @@ public class CommandService {
     private final CommandRepository commands;
     private final CommandBatchRepository batches;
     private final InstanceRepository instanceRows;
+    private final AuditLog audit;
 
     CommandService(Clock clock, CommandConfig config, Event<CommandsQueued> queued, ObjectMapper mapper,
             InstanceService instances, EntityManager em, CommandMetrics metrics,
             TransactionSynchronizationRegistry transactions, CommandRepository commands,
-            CommandBatchRepository batches, InstanceRepository instanceRows) {
+            CommandBatchRepository batches, InstanceRepository instanceRows, AuditLog audit) {
+        this.audit = audit;
         this.clock = clock;
         this.config = config;
         this.queued = queued;
@@ -77,7 +85,8 @@ public class CommandService {
 
     /** Queues one command for one instance and has it sent as soon as the instance is online. */
     @Transactional
-    public CommandView send(UUID instanceId, @Valid @NotNull(message = "is required") CommandRequest body) {
+    public CommandView send(UUID instanceId, @Valid @NotNull(message = "is required") CommandRequest body,
+            Actor actor) {
         Checked checked = checked(body);
         Instance instance = instances.find(instanceId).orElseThrow(() -> ApiException.notFound("Instance"));
         if (instance.isDecommissioned()) {
@@ -85,12 +94,14 @@ public class CommandService {
         }
         Command command = queue(instanceId, null, checked, clock.instant());
         queued.fire(new CommandsQueued(List.of(instanceId)));
+        audit.record(actor, AuditAction.COMMAND_SEND, io.omnii.server.audit.Target.command(command.id, instance.tags),
+                Outcome.SUCCESS, Map.of("command", command.command.wire(), "instanceId", instanceId.toString()));
         return CommandView.of(command);
     }
 
     /** Queues one command per targeted instance, tied together by a batch. */
     @Transactional
-    public BatchView sendToMany(@Valid @NotNull(message = "is required") BulkCommandRequest body) {
+    public BatchView sendToMany(@Valid @NotNull(message = "is required") BulkCommandRequest body, Actor actor) {
         Checked checked = checked(body);
         Target target = body.target();
 
@@ -105,6 +116,11 @@ public class CommandService {
         batches.persist(batch);
         instances.forEach(i -> queue(i.id, batch.id, checked, now));
         queued.fire(new CommandsQueued(null));
+        // One entry for the request, with the tags of every instance it reached.
+        Set<String> tags = new TreeSet<>();
+        instances.forEach(i -> tags.addAll(i.tags));
+        audit.record(actor, AuditAction.COMMAND_BULK_SEND, io.omnii.server.audit.Target.commandBatch(batch.id, tags),
+                Outcome.SUCCESS, Map.of("command", batch.command.wire(), "targets", batch.total));
         return new BatchView(batch.id, batch.command, now.toEpochMilli(), batch.total,
                 Map.of(CommandState.QUEUED.wire(), (long) batch.total));
     }

@@ -1,5 +1,6 @@
 package io.omnii.server.fleet;
 
+import io.omnii.server.audit.AuditCaller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
@@ -27,9 +28,11 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class InstanceResource {
 
     private final InstanceService instances;
+    private final AuditCaller caller;
 
-    InstanceResource(InstanceService instances) {
+    InstanceResource(InstanceService instances, AuditCaller caller) {
         this.instances = instances;
+        this.caller = caller;
     }
 
     @RolesAllowed(Roles.VIEWER)
@@ -57,7 +60,7 @@ public class InstanceResource {
     @APIResponse(responseCode = "200", description = "The instance as changed")
     @APIResponse(responseCode = "409", description = "The instance is decommissioned (`instance_decommissioned`)")
     public InstanceView update(@PathParam("id") String id, @NotNull(message = "is required") InstancePatch body) {
-        return InstanceView.of(instances.update(parseId(id), body));
+        return InstanceView.of(instances.update(parseId(id), body, caller.actor()));
     }
 
     @RolesAllowed(Roles.ADMIN)
@@ -68,7 +71,7 @@ public class InstanceResource {
     @APIResponse(responseCode = "503", description = "The broker could not delete the instance's account"
             + " (`broker_provisioning_failed`); nothing was changed")
     public void decommission(@PathParam("id") String id) {
-        instances.decommission(parseId(id));
+        instances.decommission(parseId(id), caller.actor());
     }
 
     private static UUID parseId(String id) {

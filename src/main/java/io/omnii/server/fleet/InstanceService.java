@@ -1,20 +1,27 @@
 package io.omnii.server.fleet;
 
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditAction;
+import io.omnii.server.audit.AuditLog;
+import io.omnii.server.audit.Outcome;
+import io.omnii.server.audit.Target;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
-import jakarta.validation.Valid;
 import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -29,9 +36,11 @@ public class InstanceService {
     private final InstanceWriter writer;
     private final Event<InstanceDecommissioned> decommissioned;
     private final InstanceRepository repository;
+    private final AuditLog audit;
 
     InstanceService(Clock clock, InstanceCounts counts, InstanceWriter writer,
-            Event<InstanceDecommissioned> decommissioned, InstanceRepository repository) {
+            Event<InstanceDecommissioned> decommissioned, InstanceRepository repository, AuditLog audit) {
+        this.audit = audit;
         this.repository = repository;
         this.clock = clock;
         this.counts = counts;
@@ -112,9 +121,21 @@ public class InstanceService {
     }
 
     @Transactional
-    public Instance update(UUID id, @Valid InstancePatch patch) {
-        return writer.change(id, Optional.ofNullable(patch.name()).map(String::strip),
+    public Instance update(UUID id, @Valid InstancePatch patch, Actor actor) {
+        // The tags before and after: a reader of either scope sees that the instance entered or left it.
+        TreeSet<String> tags = new TreeSet<>(writer.lock(id).tags);
+        Instance changed = writer.change(id, Optional.ofNullable(patch.name()).map(String::strip),
                 Optional.ofNullable(patch.tags()).map(InstanceRules::normalizeTags));
+        tags.addAll(changed.tags);
+        Map<String, Object> detail = new LinkedHashMap<>();
+        if (patch.name() != null) {
+            detail.put("name", changed.name);
+        }
+        if (patch.tags() != null) {
+            detail.put("tags", List.copyOf(changed.tags));
+        }
+        audit.record(actor, AuditAction.INSTANCE_UPDATE, Target.instance(id, tags), Outcome.SUCCESS, detail);
+        return changed;
     }
 
     /**
@@ -123,11 +144,15 @@ public class InstanceService {
      * account, and if the broker cannot, the instance stays as it was.
      */
     @Transactional
-    public void decommission(UUID id) {
-        writer.decommission(id, clock.instant()).ifPresent(gone -> {
-            decommissioned.fire(gone);
+    public void decommission(UUID id, Actor actor) {
+        Optional<InstanceDecommissioned> gone = writer.decommission(id, clock.instant());
+        gone.ifPresent(event -> {
+            decommissioned.fire(event);
             Log.infof("Instance %s decommissioned", id);
         });
+        // After the observers: an entry only for a decommissioning the broker let through.
+        audit.record(actor, AuditAction.INSTANCE_DECOMMISSION, Target.instance(id, writer.lock(id).tags),
+                Outcome.SUCCESS, Map.of("alreadyDecommissioned", gone.isEmpty()));
     }
 
     /**

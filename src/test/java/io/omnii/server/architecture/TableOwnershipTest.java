@@ -48,7 +48,8 @@ class TableOwnershipTest {
             Map.entry("user_account", "account"),
             Map.entry("personal_token", "account"),
             Map.entry("browser_session", "account"),
-            Map.entry("sign_in_throttle", "account"));
+            Map.entry("sign_in_throttle", "account"),
+            Map.entry("audit_entry", "audit"));
 
     private static final Path MAIN = Path.of("src/main/java/io/omnii/server");
     private static final Path MIGRATIONS = Path.of("src/main/resources/db/migration");
