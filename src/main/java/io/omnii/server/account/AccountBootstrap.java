@@ -1,5 +1,10 @@
 package io.omnii.server.account;
 
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditAction;
+import io.omnii.server.audit.AuditLog;
+import io.omnii.server.audit.Outcome;
+import io.omnii.server.audit.Target;
 import io.omnii.server.auth.Role;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -8,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -26,14 +32,16 @@ public class AccountBootstrap {
     private final AccountService accounts;
     private final UserRepository users;
     private final EntityManager em;
+    private final AuditLog audit;
 
     AccountBootstrap(AccountsConfig config, PasswordHasher hasher, AccountService accounts, UserRepository users,
-            EntityManager em) {
+            EntityManager em, AuditLog audit) {
         this.config = config.bootstrap();
         this.hasher = hasher;
         this.accounts = accounts;
         this.users = users;
         this.em = em;
+        this.audit = audit;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -55,7 +63,9 @@ public class AccountBootstrap {
             if (users.count() > 0) {
                 return false;
             }
-            accounts.insert(username.get(), username.get(), Role.ADMIN, List.of(), hash);
+            UserAccount admin = accounts.insert(username.get(), username.get(), Role.ADMIN, List.of(), hash);
+            audit.record(Actor.system(), AuditAction.USER_CREATE, Target.user(admin.id.toString()), Outcome.SUCCESS,
+                    Map.of("username", admin.username, "role", Role.ADMIN.wireName(), "bootstrap", true));
             Log.infof("Created the first admin, %s, from omnii.accounts.bootstrap", username.get());
             return true;
         });

@@ -5,6 +5,11 @@ import io.omnii.server.account.AccountPayloads.NewUser;
 import io.omnii.server.account.AccountPayloads.NewUserRequest;
 import io.omnii.server.account.AccountPayloads.UserPatch;
 import io.omnii.server.account.AccountPayloads.UserView;
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditAction;
+import io.omnii.server.audit.AuditLog;
+import io.omnii.server.audit.Outcome;
+import io.omnii.server.audit.Target;
 import io.omnii.server.auth.Role;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
@@ -18,6 +23,8 @@ import jakarta.persistence.PersistenceException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.hibernate.exception.ConstraintViolationException;
 
@@ -37,25 +44,33 @@ public class AccountService {
     private final SignInThrottle throttle;
     private final EntityManager em;
     private final Clock clock;
+    private final AuditLog audit;
 
     AccountService(UserRepository users, BrowserSessionRepository sessions, PasswordHasher hasher,
-            SignInThrottle throttle, EntityManager em, Clock clock) {
+            SignInThrottle throttle, EntityManager em, Clock clock, AuditLog audit) {
         this.users = users;
         this.sessions = sessions;
         this.hasher = hasher;
         this.throttle = throttle;
         this.em = em;
         this.clock = clock;
+        this.audit = audit;
     }
 
-    public NewUser create(NewUserRequest request) {
+    public NewUser create(NewUserRequest request, Actor actor) {
         Role role = AccountPayloads.role(request.role());
         List<String> tags = tags(request.scopeTags());
         checkScope(role, tags);
         String password = request.password() != null ? request.password() : Secrets.random(GENERATED_PASSWORD_BYTES);
         String hash = hasher.hash(password);
-        UserAccount user = QuarkusTransaction.requiringNew().call(() -> insert(request.username(),
-                request.displayName() == null ? request.username() : request.displayName(), role, tags, hash));
+        UserAccount user = QuarkusTransaction.requiringNew().call(() -> {
+            UserAccount u = insert(request.username(),
+                    request.displayName() == null ? request.username() : request.displayName(), role, tags, hash);
+            audit.record(actor, AuditAction.USER_CREATE, Target.user(u.id.toString()), Outcome.SUCCESS,
+                    Map.of("username", u.username, "role", role.wireName(), "scopeTags", tags,
+                            "passwordGenerated", request.password() == null));
+            return u;
+        });
         Log.infof("User %s created with role %s", user.id, role.wireName());
         return new NewUser(UserView.of(user), request.password() == null ? password : null);
     }
@@ -106,13 +121,15 @@ public class AccountService {
     }
 
     /** Changes the fields present. Refuses a scope on an admin (400) and leaving no admin who can sign in (409). */
-    public UserView update(UUID id, UserPatch patch) {
+    public UserView update(UUID id, UserPatch patch, Actor actor) {
         return QuarkusTransaction.requiringNew().call(() -> {
             UserAccount user = users.findById(id, LockModeType.PESSIMISTIC_WRITE);
             if (user == null) {
                 throw ApiException.notFound("User");
             }
             boolean wasActiveAdmin = user.role == Role.ADMIN && !user.disabled;
+            Map<String, Object> detail = new TreeMap<>();
+            detail.put("before", state(user));
             Role role = patch.role() == null ? user.role : AccountPayloads.role(patch.role());
             List<String> tags = patch.scopeTags() == null ? user.scopeTags : tags(patch.scopeTags());
             checkScope(role, tags);
@@ -132,18 +149,22 @@ public class AccountService {
                     throw new ApiException(409, "last_admin", "The last enabled admin can be neither disabled nor demoted");
                 }
             }
+            detail.put("after", state(user));
+            audit.record(actor, AuditAction.USER_UPDATE, Target.user(user.id.toString()), Outcome.SUCCESS, detail);
             return UserView.of(user);
         });
     }
 
     /** A new generated password for the user, answered once; every session of the user ends. */
-    public NewPassword resetPassword(UUID id) {
+    public NewPassword resetPassword(UUID id, Actor actor) {
         String password = Secrets.random(GENERATED_PASSWORD_BYTES);
         String hash = hasher.hash(password);
         QuarkusTransaction.requiringNew().run(() -> {
             UserAccount user = users.findByIdOptional(id).orElseThrow(() -> ApiException.notFound("User"));
             user.passwordHash = hash;
-            sessions.delete("userId", user.id);
+            long ended = sessions.delete("userId", user.id);
+            audit.record(actor, AuditAction.USER_RESET_PASSWORD, Target.user(user.id.toString()), Outcome.SUCCESS,
+                    Map.of("sessionsEnded", ended));
         });
         return new NewPassword(password);
     }
@@ -152,20 +173,29 @@ public class AccountService {
      * A user's own change: the current password must be right (and counts against the sign-in throttle like a
      * sign-in), and every other session of the user ends.
      */
-    public void changePassword(UUID userId, String current, String next, String address, UUID keepSession) {
+    public void changePassword(UUID userId, String current, String next, Actor actor, UUID keepSession) {
         UserAccount user = QuarkusTransaction.requiringNew().call(() -> users.findByIdOptional(userId))
                 .orElseThrow(() -> ApiException.notFound("User"));
-        throttle.acquire(user.username, address);
+        throttle.acquire(user.username, actor.address());
         if (!hasher.verify(current, user.passwordHash)) {
             throw ApiException.invalid("currentPassword", "is not your password");
         }
-        throttle.release(user.username, address);
+        throttle.release(user.username, actor.address());
         String hash = hasher.hash(next);
         QuarkusTransaction.requiringNew().run(() -> {
             UserAccount u = users.findById(userId);
             u.passwordHash = hash;
-            sessions.delete("userId = ?1 and id <> ?2", userId, keepSession == null ? new UUID(0, 0) : keepSession);
+            long ended = sessions.delete("userId = ?1 and id <> ?2", userId,
+                    keepSession == null ? new UUID(0, 0) : keepSession);
+            audit.record(actor, AuditAction.USER_UPDATE, Target.user(userId.toString()), Outcome.SUCCESS,
+                    Map.of("passwordChanged", true, "sessionsEnded", ended));
         });
+    }
+
+    /** What an update may change, for its audit entry. */
+    private static Map<String, Object> state(UserAccount u) {
+        return Map.of("displayName", u.displayName, "role", u.role.wireName(), "disabled", u.disabled,
+                "scopeTags", List.copyOf(u.scopeTags));
     }
 
     private static List<String> tags(List<String> tags) {

@@ -73,7 +73,7 @@ public class MeResource {
         Subject subject = subject();
         UUID owner = tokens.owner(subject);
         UUID keep = subject.kind() == Subject.Kind.USER ? sessionSecret().flatMap(sessions::id).orElse(null) : null;
-        accounts.changePassword(owner, body.currentPassword(), body.newPassword(), caller.address(), keep);
+        accounts.changePassword(owner, body.currentPassword(), body.newPassword(), caller.actor(), keep);
     }
 
     @POST
@@ -84,7 +84,7 @@ public class MeResource {
             responseDescription = "The token, shown this once, and what it may do")
     @APIResponse(responseCode = "409", description = NO_ACCOUNT)
     public NewToken createToken(@NotNull(message = "is required") @Valid NewTokenRequest body) {
-        return tokens.create(subject(), body);
+        return tokens.create(subject(), body, caller.actor());
     }
 
     @GET
@@ -101,7 +101,7 @@ public class MeResource {
     @APIResponse(responseCode = "409", description = NO_ACCOUNT)
     public void revokeToken(@PathParam("id") String id) {
         UUID tokenId = Ids.pathId(id, "Token");
-        tokens.revoke(tokens.owner(subject()), tokenId);
+        tokens.revoke(tokens.owner(subject()), tokenId, caller.actor());
     }
 
     private Subject subject() {

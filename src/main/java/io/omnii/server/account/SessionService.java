@@ -2,6 +2,11 @@ package io.omnii.server.account;
 
 import io.omnii.server.account.AccountPayloads.SessionView;
 import io.omnii.server.account.AccountPayloads.UserView;
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditAction;
+import io.omnii.server.audit.AuditLog;
+import io.omnii.server.audit.Outcome;
+import io.omnii.server.audit.Target;
 import io.omnii.server.auth.SessionCookie;
 import io.omnii.server.auth.Subject;
 import io.omnii.server.common.ApiException;
@@ -11,6 +16,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -37,9 +44,10 @@ public class SessionService {
     private final Clock clock;
     private final Duration idle;
     private final Duration absolute;
+    private final AuditLog audit;
 
     SessionService(UserRepository users, BrowserSessionRepository sessions, PasswordHasher hasher,
-            SignInThrottle throttle, Clock clock, AccountsConfig config) {
+            SignInThrottle throttle, Clock clock, AccountsConfig config, AuditLog audit) {
         this.users = users;
         this.sessions = sessions;
         this.hasher = hasher;
@@ -47,18 +55,25 @@ public class SessionService {
         this.clock = clock;
         this.idle = config.session().idleTimeout();
         this.absolute = config.session().absoluteTimeout();
+        this.audit = audit;
     }
 
     /**
      * Signs in. Throttled first (429 sign_in_locked, even for the right password), then one answer for an unknown
-     * user, a wrong password and a disabled user (401 invalid_credentials), each costing one Argon2id hash.
+     * user, a wrong password and a disabled user (401 invalid_credentials), each costing one Argon2id hash. A failure
+     * past the throttle is audited (auth.sign_in_failed, its own transaction); a locked attempt is not, so a flood
+     * cannot flood the log. Never the username given for an unknown user: people type passwords there.
      */
-    public SignedIn signIn(String username, String password, String address) {
+    public SignedIn signIn(String username, String password, String address, String requestId) {
         throttle.acquire(username, address);
         Optional<UserAccount> user = QuarkusTransaction.requiringNew().call(() -> users.findByUsername(username));
         boolean right = hasher.verify(password, user.map(u -> u.passwordHash).orElse(null));
         if (!right || user.get().disabled) {
             Log.infof("Failed sign-in from %s", address);
+            String reason = user.isEmpty() ? "unknown_user" : right ? "disabled" : "wrong_password";
+            audit.recordAlone(Actor.anonymous(address, requestId), AuditAction.AUTH_SIGN_IN_FAILED,
+                    new Target(Target.Type.USER, user.map(u -> u.id.toString()).orElse(null), List.of()),
+                    Outcome.DENIED, Map.of("reason", reason));
             throw new ApiException(401, INVALID_CREDENTIALS, "Wrong username or password");
         }
         throttle.release(username, address);
@@ -75,6 +90,8 @@ public class SessionService {
             s.lastSeenAt = now;
             s.expiresAt = now.plus(absolute);
             sessions.persist(s);
+            audit.record(actor(u, address, requestId), AuditAction.AUTH_SIGN_IN, Target.user(u.id.toString()),
+                    Outcome.SUCCESS, Map.of("sessionId", s.id.toString(), "expiresAt", s.expiresAt.toEpochMilli()));
             Log.infof("User %s signed in", u.id);
             return new SignedIn(secret, view(u, s, secret));
         });
@@ -101,14 +118,21 @@ public class SessionService {
         return QuarkusTransaction.requiringNew().call(() -> current(secret).map(c -> c.session().id));
     }
 
-    /** Ends a session; an unknown or ended one changes nothing. Answers whose it was. */
-    public Optional<UUID> signOut(String secret) {
+    /** Ends a session, audited; an unknown or ended one changes nothing and records nothing. Answers whose it was. */
+    public Optional<UUID> signOut(String secret, String address, String requestId) {
         return QuarkusTransaction.requiringNew().call(() -> sessions.findBySecretHash(Secrets.sha256(secret))
                 .map(s -> {
                     sessions.delete(s);
+                    UserAccount u = users.findById(s.userId);
+                    audit.record(actor(u, address, requestId), AuditAction.AUTH_SIGN_OUT,
+                            Target.user(u.id.toString()), Outcome.SUCCESS, Map.of("sessionId", s.id.toString()));
                     Log.infof("User %s signed out", s.userId);
                     return s.userId;
                 }));
+    }
+
+    private static Actor actor(UserAccount u, String address, String requestId) {
+        return new Actor(Actor.Kind.USER, u.id.toString(), u.username, u.role.wireName(), address, requestId);
     }
 
     private record Current(BrowserSession session, UserAccount user) {

@@ -67,7 +67,7 @@ public class SignInResource {
             + "(`sign_in_locked`, whatever was wrong); see Retry-After")
     @APIResponse(responseCode = "503", description = "Too many password hashes at once (`password_hashing_busy`)")
     public Response signIn(@NotNull(message = "is required") @Valid SignInRequest body) {
-        SignedIn signedIn = sessions.signIn(body.username(), body.password(), caller.address());
+        SignedIn signedIn = sessions.signIn(body.username(), body.password(), caller.address(), caller.requestId());
         return Response.ok(signedIn.view()).header(HttpHeaders.SET_COOKIE, cookie(signedIn.secret())).build();
     }
 
@@ -88,7 +88,7 @@ public class SignInResource {
         if (password == null || password.length() > AccountPayloads.PASSWORD_MAX) {
             throw ApiException.invalid("password", "is at most 256 characters");
         }
-        SignedIn signedIn = sessions.signIn(username, password, caller.address());
+        SignedIn signedIn = sessions.signIn(username, password, caller.address(), caller.requestId());
         String target = next != null && SAME_ORIGIN.matcher(next).matches() ? next : "/";
         return Response.seeOther(URI.create(target)).header(HttpHeaders.SET_COOKIE, cookie(signedIn.secret()))
                 .build();
@@ -107,7 +107,7 @@ public class SignInResource {
             if (!SessionCookie.csrfMatches(secret.get(), request.request().getHeader(SessionCookie.CSRF_HEADER))) {
                 throw new CsrfRefusedException();
             }
-            sessions.signOut(secret.get());
+            sessions.signOut(secret.get(), caller.address(), caller.requestId());
         }
         return Response.noContent().header(HttpHeaders.SET_COOKIE, clearedCookie()).build();
     }

@@ -3,6 +3,11 @@ package io.omnii.server.account;
 import io.omnii.server.account.AccountPayloads.NewToken;
 import io.omnii.server.account.AccountPayloads.NewTokenRequest;
 import io.omnii.server.account.AccountPayloads.TokenView;
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditAction;
+import io.omnii.server.audit.AuditLog;
+import io.omnii.server.audit.Outcome;
+import io.omnii.server.audit.Target;
 import io.omnii.server.auth.Role;
 import io.omnii.server.auth.Scope;
 import io.omnii.server.auth.Subject;
@@ -16,7 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -35,11 +42,13 @@ public class TokenService {
     private final PersonalTokenRepository tokens;
     private final UserRepository users;
     private final Clock clock;
+    private final AuditLog audit;
 
-    TokenService(PersonalTokenRepository tokens, UserRepository users, Clock clock) {
+    TokenService(PersonalTokenRepository tokens, UserRepository users, Clock clock, AuditLog audit) {
         this.tokens = tokens;
         this.users = users;
         this.clock = clock;
+        this.audit = audit;
     }
 
     /**
@@ -47,7 +56,7 @@ public class TokenService {
      * a credential never makes a stronger or longer-lived one.
      */
     @Transactional
-    public NewToken create(Subject caller, NewTokenRequest request) {
+    public NewToken create(Subject caller, NewTokenRequest request, Actor actor) {
         Instant now = clock.instant();
         Optional<PersonalToken> parent = caller.kind() == Subject.Kind.TOKEN
                 ? tokens.findByIdOptional(UUID.fromString(caller.id()))
@@ -83,6 +92,15 @@ public class TokenService {
         t.createdAt = now;
         t.expiresAt = expiresAt;
         tokens.persist(t);
+        Map<String, Object> detail = new TreeMap<>();
+        detail.put("userId", owner.toString());
+        detail.put("name", t.name);
+        detail.put("role", t.role == null ? "owner's" : t.role.wireName());
+        detail.put("scopeTags", List.copyOf(t.scopeTags));
+        if (t.expiresAt != null) {
+            detail.put("expiresAt", t.expiresAt.toEpochMilli());
+        }
+        audit.record(actor, AuditAction.TOKEN_CREATE, Target.token(t.id.toString()), Outcome.SUCCESS, detail);
         Log.infof("Personal token %s created for user %s", t.id, owner);
         return new NewToken(token, TokenView.of(t));
     }
@@ -97,13 +115,16 @@ public class TokenService {
 
     /** Revokes one of the owner's tokens; revoking a revoked one changes nothing. Another user's is a 404. */
     @Transactional
-    public void revoke(UUID owner, UUID tokenId) {
+    public void revoke(UUID owner, UUID tokenId, Actor actor) {
         PersonalToken t = tokens.findByIdOptional(tokenId).filter(x -> x.userId.equals(owner))
                 .orElseThrow(() -> ApiException.notFound("Token"));
-        if (t.revokedAt == null) {
+        boolean already = t.revokedAt != null;
+        if (!already) {
             t.revokedAt = clock.instant();
             Log.infof("Personal token %s revoked", t.id);
         }
+        audit.record(actor, AuditAction.TOKEN_REVOKE, Target.token(t.id.toString()), Outcome.SUCCESS,
+                Map.of("userId", owner.toString(), "name", t.name, "alreadyRevoked", already));
     }
 
     /**

@@ -6,6 +6,7 @@ import io.omnii.server.account.AccountPayloads.NewUserRequest;
 import io.omnii.server.account.AccountPayloads.TokenView;
 import io.omnii.server.account.AccountPayloads.UserPatch;
 import io.omnii.server.account.AccountPayloads.UserView;
+import io.omnii.server.auth.Caller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
@@ -35,10 +36,12 @@ public class UserResource {
 
     private final AccountService accounts;
     private final TokenService tokens;
+    private final Caller caller;
 
-    UserResource(AccountService accounts, TokenService tokens) {
+    UserResource(AccountService accounts, TokenService tokens, Caller caller) {
         this.accounts = accounts;
         this.tokens = tokens;
+        this.caller = caller;
     }
 
     @GET
@@ -54,7 +57,7 @@ public class UserResource {
     @APIResponse(responseCode = "409", description = "The username is taken, whatever its case (`username_taken`)")
     @APIResponse(responseCode = "503", description = "Too many password hashes at once (`password_hashing_busy`)")
     public NewUser create(@NotNull(message = "is required") @Valid NewUserRequest body) {
-        return accounts.create(body);
+        return accounts.create(body, caller.actor());
     }
 
     @GET
@@ -69,7 +72,7 @@ public class UserResource {
     @APIResponse(responseCode = "200", description = "The user as changed")
     @APIResponse(responseCode = "409", description = "It would leave no enabled admin (`last_admin`)")
     public UserView update(@PathParam("id") String id, @NotNull(message = "is required") @Valid UserPatch body) {
-        return accounts.update(Ids.pathId(id, "User"), body);
+        return accounts.update(Ids.pathId(id, "User"), body, caller.actor());
     }
 
     @POST
@@ -77,7 +80,7 @@ public class UserResource {
     @APIResponse(responseCode = "200", description = "A new password, shown this once; the user's sessions end")
     @APIResponse(responseCode = "503", description = "Too many password hashes at once (`password_hashing_busy`)")
     public NewPassword resetPassword(@PathParam("id") String id) {
-        return accounts.resetPassword(Ids.pathId(id, "User"));
+        return accounts.resetPassword(Ids.pathId(id, "User"), caller.actor());
     }
 
     @GET
@@ -90,6 +93,6 @@ public class UserResource {
     @Path("/{id}/tokens/{tokenId}")
     @APIResponse(responseCode = "204", description = "Revoked (also when it already was)")
     public void revokeToken(@PathParam("id") String id, @PathParam("tokenId") String tokenId) {
-        tokens.revoke(Ids.pathId(id, "User"), Ids.pathId(tokenId, "Token"));
+        tokens.revoke(Ids.pathId(id, "User"), Ids.pathId(tokenId, "Token"), caller.actor());
     }
 }

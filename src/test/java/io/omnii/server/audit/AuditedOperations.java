@@ -34,7 +34,16 @@ final class AuditedOperations {
             Map.entry("PUT /matter/nodes/{nodeId}/attributes/{endpoint}/{cluster}/{attribute}",
                     AuditAction.MATTER_ATTRIBUTE_WRITE),
             Map.entry("PUT /matter/credentials/wifi", AuditAction.MATTER_CREDENTIALS_WIFI),
-            Map.entry("PUT /matter/credentials/thread", AuditAction.MATTER_CREDENTIALS_THREAD));
+            Map.entry("PUT /matter/credentials/thread", AuditAction.MATTER_CREDENTIALS_THREAD),
+            Map.entry("POST /auth/sign-in", AuditAction.AUTH_SIGN_IN),
+            Map.entry("POST /auth/sign-out", AuditAction.AUTH_SIGN_OUT),
+            Map.entry("POST /users", AuditAction.USER_CREATE),
+            Map.entry("PATCH /users/{id}", AuditAction.USER_UPDATE),
+            Map.entry("POST /users/{id}/password", AuditAction.USER_RESET_PASSWORD),
+            Map.entry("DELETE /users/{id}/tokens/{tokenId}", AuditAction.TOKEN_REVOKE),
+            Map.entry("POST /me/password", AuditAction.USER_UPDATE),
+            Map.entry("POST /me/tokens", AuditAction.TOKEN_CREATE),
+            Map.entry("DELETE /me/tokens/{id}", AuditAction.TOKEN_REVOKE));
 
     private static final Set<String> CHANGING = Set.of("post", "put", "patch", "delete");
 
