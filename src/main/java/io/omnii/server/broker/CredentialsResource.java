@@ -1,5 +1,6 @@
 package io.omnii.server.broker;
 
+import io.omnii.server.auth.Caller;
 import io.omnii.server.auth.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
@@ -19,9 +20,11 @@ public class CredentialsResource {
     }
 
     private final CredentialsService credentials;
+    private final Caller caller;
 
-    CredentialsResource(CredentialsService credentials) {
+    CredentialsResource(CredentialsService credentials, Caller caller) {
         this.credentials = credentials;
+        this.caller = caller;
     }
 
     @RolesAllowed(Roles.ADMIN)
@@ -32,7 +35,7 @@ public class CredentialsResource {
             + " decommissioned instance (`instance_decommissioned`)")
     @APIResponse(responseCode = "503", description = "The broker could not be updated (`broker_provisioning_failed`)")
     public RotatedCredentials rotate(@PathParam("id") String id) {
-        BrokerAccounts.Credentials rotated = credentials.rotate(id);
+        BrokerAccounts.Credentials rotated = credentials.rotate(caller.scope(), id);
         return new RotatedCredentials(rotated.username(), rotated.password());
     }
 }

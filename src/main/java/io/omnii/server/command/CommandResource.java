@@ -1,5 +1,6 @@
 package io.omnii.server.command;
 
+import io.omnii.server.auth.Caller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.command.CommandPayloads.BatchView;
 import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
@@ -23,9 +24,11 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 public class CommandResource {
 
     private final CommandService commands;
+    private final Caller caller;
 
-    CommandResource(CommandService commands) {
+    CommandResource(CommandService commands, Caller caller) {
         this.commands = commands;
+        this.caller = caller;
     }
 
     /** Fans out one command per targeted instance; GET /command-batches/{id} follows them. */
@@ -37,20 +40,20 @@ public class CommandResource {
     @APIResponseSchema(value = BatchView.class, responseCode = "202",
             responseDescription = "One command queued per targeted instance")
     public BatchView sendToMany(BulkCommandRequest request) {
-        return commands.sendToMany(request);
+        return commands.sendToMany(caller.scope(), request);
     }
 
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/commands/{id}")
     public CommandView get(@PathParam("id") String id) {
-        return commands.find(Ids.pathId(id, "Command")).orElseThrow(() -> ApiException.notFound("Command"));
+        return commands.find(caller.scope(), Ids.pathId(id, "Command")).orElseThrow(() -> ApiException.notFound("Command"));
     }
 
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/command-batches/{id}")
     public BatchView batch(@PathParam("id") String id) {
-        return commands.batch(Ids.pathId(id, "Command batch")).orElseThrow(() -> ApiException.notFound("Command batch"));
+        return commands.batch(caller.scope(), Ids.pathId(id, "Command batch")).orElseThrow(() -> ApiException.notFound("Command batch"));
     }
 }

@@ -1,5 +1,6 @@
 package io.omnii.server.command;
 
+import io.omnii.server.auth.Caller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.command.CommandPayloads.CommandRequest;
 import io.omnii.server.command.CommandPayloads.CommandView;
@@ -24,9 +25,11 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 public class InstanceCommandResource {
 
     private final CommandService commands;
+    private final Caller caller;
 
-    InstanceCommandResource(CommandService commands) {
+    InstanceCommandResource(CommandService commands, Caller caller) {
         this.commands = commands;
+        this.caller = caller;
     }
 
     /** Accepted, not done: the answer shows the command queued; GET /commands/{id} follows it. */
@@ -38,12 +41,12 @@ public class InstanceCommandResource {
             responseDescription = "Queued: sent as soon as the instance is online")
     @APIResponse(responseCode = "409", description = "The instance is decommissioned (`instance_decommissioned`)")
     public CommandView send(@PathParam("id") String instanceId, CommandRequest request) {
-        return commands.send(Ids.pathId(instanceId, "Instance"), request);
+        return commands.send(caller.scope(), Ids.pathId(instanceId, "Instance"), request);
     }
 
     @RolesAllowed(Roles.VIEWER)
     @GET
     public Page<CommandView> listFor(@PathParam("id") String instanceId, @BeanParam @Valid Page.Params paging) {
-        return commands.listFor(Ids.pathId(instanceId, "Instance"), paging.request());
+        return commands.listFor(caller.scope(), Ids.pathId(instanceId, "Instance"), paging.request());
     }
 }

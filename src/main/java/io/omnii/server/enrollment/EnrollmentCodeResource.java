@@ -1,5 +1,6 @@
 package io.omnii.server.enrollment;
 
+import io.omnii.server.auth.Caller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
@@ -26,9 +27,11 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 public class EnrollmentCodeResource {
 
     private final EnrollmentService enrollment;
+    private final Caller caller;
 
-    EnrollmentCodeResource(EnrollmentService enrollment) {
+    EnrollmentCodeResource(EnrollmentService enrollment, Caller caller) {
         this.enrollment = enrollment;
+        this.caller = caller;
     }
 
     /** The body is optional: no body means the default lifetime. */
@@ -40,13 +43,13 @@ public class EnrollmentCodeResource {
             responseDescription = "The code: this answer is the only time it is shown")
     @APIResponse(responseCode = "503", description = "Too many live codes (`code_space_exhausted`); revoke some first")
     public NewCode create(@Valid NewCodeRequest request) {
-        return enrollment.createCode(request == null ? null : request.expiresInHours());
+        return enrollment.createCode(caller.scope(), request == null ? null : request.expiresInHours());
     }
 
     @RolesAllowed(Roles.VIEWER)
     @GET
     public Page<CodeView> list(@BeanParam @Valid Page.Params paging) {
-        return enrollment.listCodes(paging.request());
+        return enrollment.listCodes(caller.scope(), paging.request());
     }
 
     @RolesAllowed(Roles.OPERATOR)
@@ -55,6 +58,6 @@ public class EnrollmentCodeResource {
     @APIResponse(responseCode = "204", description = "Revoked (also when it already was)")
     @APIResponse(responseCode = "409", description = "The code already enrolled an instance (`code_already_used`)")
     public void revoke(@PathParam("id") String id) {
-        enrollment.revoke(Ids.pathId(id, "Enrollment code"));
+        enrollment.revoke(caller.scope(), Ids.pathId(id, "Enrollment code"));
     }
 }
