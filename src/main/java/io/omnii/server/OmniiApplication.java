@@ -11,7 +11,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
-/** Describes the API for /q/openapi: every operation needs the admin bearer token unless it says otherwise. */
+/** Describes the API for /q/openapi: every operation needs a bearer credential unless it says otherwise. */
 @OpenAPIDefinition(
         info = @Info(title = "Omnii Server API", version = "0.1",
                 description = "Enrolls Home Assistant instances and manages the fleet. See docs/api.md."),
@@ -20,7 +20,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
         components = @Components(schemas = @Schema(name = ApiDocumentFilter.ERROR_SCHEMA,
                 implementation = ApiError.class)))
 @SecurityScheme(securitySchemeName = OmniiApplication.ADMIN_SCHEME, type = SecuritySchemeType.HTTP, scheme = "bearer",
-        description = "The admin token (omnii.admin.token)")
+        description = "A personal API token, or the break-glass admin token (omnii.admin.token); each operation needs a "
+                + "role (docs/security.md)")
 public class OmniiApplication extends Application {
 
     public static final String ADMIN_SCHEME = "admin";

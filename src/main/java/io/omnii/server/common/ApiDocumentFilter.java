@@ -27,7 +27,7 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
  * {@link WholeNumber}, so that a non-number is a 400);</li>
  * <li>a nullable property of a simple named type (a UUID, an enum) is written inline: OpenAPI 3.0 can only say
  * "this reference, or null" with an {@code allOf} that validators refuse null for;</li>
- * <li>the errors every operation can answer (by its shape: a body, a path id, query parameters, the admin token),
+ * <li>the errors every operation can answer (by its shape: a body, a path id, query parameters, a credential),
  * and every 4xx/5xx, also those an operation declares itself, carry the one {@link ApiError} body.</li>
  * </ul>
  */
@@ -39,17 +39,18 @@ public class ApiDocumentFilter implements OASFilter {
 
     private static final Pattern JAVA_CONSTANT = Pattern.compile("[A-Z][A-Z0-9_]*");
 
-    private static final Map<String, String> GENERIC = Map.of(
-            "400", "Invalid request: `validation_failed` with the fields at fault in `violations`, or `malformed_json`",
-            "401", "No or wrong admin token (`unauthorized`)",
-            "404", "No such thing, or a path id that is not one (`not_found`)",
-            "406", "The client accepts no JSON (`not_acceptable`)",
-            "413", "The body is over 64 KiB (`payload_too_large`)",
-            "414", "The request line is too long",
-            "415", "The body is not `application/json` (`unsupported_media_type`)",
-            "431", "The request headers are too large",
-            "500", "A bug (`internal_error`); the body never carries a stack trace",
-            "503", "A service the server needs (PostgreSQL, the MQTT broker) is unavailable; retry shortly");
+    private static final Map<String, String> GENERIC = Map.ofEntries(
+            Map.entry("400", "Invalid request: `validation_failed` with the fields at fault in `violations`, or `malformed_json`"),
+            Map.entry("401", "No or wrong credential (`unauthorized`)"),
+            Map.entry("403", "The credential's role may not do this (`forbidden`)"),
+            Map.entry("404", "No such thing, or a path id that is not one (`not_found`)"),
+            Map.entry("406", "The client accepts no JSON (`not_acceptable`)"),
+            Map.entry("413", "The body is over 64 KiB (`payload_too_large`)"),
+            Map.entry("414", "The request line is too long"),
+            Map.entry("415", "The body is not `application/json` (`unsupported_media_type`)"),
+            Map.entry("431", "The request headers are too large"),
+            Map.entry("500", "A bug (`internal_error`); the body never carries a stack trace"),
+            Map.entry("503", "A service the server needs (PostgreSQL, the MQTT broker) is unavailable; retry shortly"));
 
     @Override
     public Schema filterSchema(Schema schema) {
@@ -121,6 +122,7 @@ public class ApiDocumentFilter implements OASFilter {
         boolean secured = operation.getSecurity() == null || !operation.getSecurity().isEmpty(); // null: the default
         addIf(body || query, responses, "400");
         addIf(secured, responses, "401");
+        addIf(secured, responses, "403");
         addIf(path.contains("{"), responses, "404");
         addIf(true, responses, "406");
         addIf(body, responses, "413");
