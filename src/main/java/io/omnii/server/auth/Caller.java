@@ -1,10 +1,13 @@
 package io.omnii.server.auth;
 
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditCaller;
 import io.omnii.server.common.RequestIds;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.RequestScoped;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The request being served, as the features need it: who is calling (for scopes and the audit log), from which
@@ -12,7 +15,7 @@ import java.util.Optional;
  * also work where there is no request (scheduled work, telemetry).
  */
 @RequestScoped
-public class Caller {
+public class Caller implements AuditCaller {
 
     private final SecurityIdentity identity;
     private final RoutingContext request;
@@ -43,5 +46,16 @@ public class Caller {
 
     public String requestId() {
         return RequestIds.of(request);
+    }
+
+    @Override
+    public Actor actor() {
+        return subject().map(s -> new Actor(Actor.Kind.fromWire(s.kind().wireName()).orElseThrow(), s.id(), s.name(),
+                s.role().wireName(), address(), requestId())).orElseGet(() -> Actor.anonymous(address(), requestId()));
+    }
+
+    @Override
+    public Set<String> scopeTags() {
+        return scope().tags();
     }
 }

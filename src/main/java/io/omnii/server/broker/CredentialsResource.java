@@ -35,7 +35,7 @@ public class CredentialsResource {
             + " decommissioned instance (`instance_decommissioned`)")
     @APIResponse(responseCode = "503", description = "The broker could not be updated (`broker_provisioning_failed`)")
     public RotatedCredentials rotate(@PathParam("id") String id) {
-        BrokerAccounts.Credentials rotated = credentials.rotate(caller.scope(), id);
+        BrokerAccounts.Credentials rotated = credentials.rotate(caller.scope(), id, caller.actor());
         return new RotatedCredentials(rotated.username(), rotated.password());
     }
 }

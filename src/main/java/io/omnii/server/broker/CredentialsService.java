@@ -1,5 +1,10 @@
 package io.omnii.server.broker;
 
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditAction;
+import io.omnii.server.audit.AuditLog;
+import io.omnii.server.audit.Outcome;
+import io.omnii.server.audit.Target;
 import io.omnii.server.auth.Scope;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
@@ -9,6 +14,7 @@ import io.omnii.server.fleet.InstanceService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -20,8 +26,10 @@ public class CredentialsService {
 
     private final BrokerAccounts accounts;
     private final InstanceService instances;
+    private final AuditLog audit;
 
-    CredentialsService(BrokerAccounts accounts, InstanceService instances) {
+    CredentialsService(BrokerAccounts accounts, InstanceService instances, AuditLog audit) {
+        this.audit = audit;
         this.accounts = accounts;
         this.instances = instances;
     }
@@ -31,7 +39,7 @@ public class CredentialsService {
      * rotation is refused, whatever the path names.
      */
     @Transactional
-    public BrokerAccounts.Credentials rotate(Scope scope, String pathId) {
+    public BrokerAccounts.Credentials rotate(Scope scope, String pathId, Actor actor) {
         if (!accounts.enabled()) {
             throw new ApiException(409, "provisioning_off",
                     "The broker has no per-instance accounts (omnii.mqtt.provisioning.mode is none)");
@@ -42,7 +50,11 @@ public class CredentialsService {
         if (instance.isDecommissioned()) {
             throw new ApiException(409, "instance_decommissioned", "A decommissioned instance has no broker account");
         }
-        return accounts.rotate(instance.id, instance.mqttClientId);
+        BrokerAccounts.Credentials rotated = accounts.rotate(instance.id, instance.mqttClientId);
+        // Never the password: the entry says that it changed, not to what.
+        audit.record(actor, AuditAction.INSTANCE_ROTATE_CREDENTIALS, Target.instance(instance.id, instance.tags),
+                Outcome.SUCCESS, Map.of("mqttUsername", rotated.username()));
+        return rotated;
     }
 
     /**

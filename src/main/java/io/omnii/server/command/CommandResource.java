@@ -40,7 +40,7 @@ public class CommandResource {
     @APIResponseSchema(value = BatchView.class, responseCode = "202",
             responseDescription = "One command queued per targeted instance")
     public BatchView sendToMany(BulkCommandRequest request) {
-        return commands.sendToMany(caller.scope(), request);
+        return commands.sendToMany(caller.scope(), request, caller.actor());
     }
 
     @RolesAllowed(Roles.VIEWER)

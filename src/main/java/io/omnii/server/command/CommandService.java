@@ -2,6 +2,10 @@ package io.omnii.server.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditAction;
+import io.omnii.server.audit.AuditLog;
+import io.omnii.server.audit.Outcome;
 import io.omnii.server.auth.Scope;
 import io.omnii.server.command.CommandPayloads.BatchView;
 import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
@@ -24,12 +28,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +43,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -60,11 +66,13 @@ public class CommandService {
     private final CommandRepository commands;
     private final CommandBatchRepository batches;
     private final InstanceRepository instanceRows;
+    private final AuditLog audit;
 
     CommandService(Clock clock, CommandConfig config, Event<CommandsQueued> queued, ObjectMapper mapper,
             InstanceService instances, EntityManager em, CommandMetrics metrics,
             TransactionSynchronizationRegistry transactions, CommandRepository commands,
-            CommandBatchRepository batches, InstanceRepository instanceRows) {
+            CommandBatchRepository batches, InstanceRepository instanceRows, AuditLog audit) {
+        this.audit = audit;
         this.clock = clock;
         this.config = config;
         this.queued = queued;
@@ -84,7 +92,7 @@ public class CommandService {
     /** Queues one command for one instance and has it sent as soon as the instance is online. */
     @Transactional
     public CommandView send(Scope scope, UUID instanceId,
-            @Valid @NotNull(message = "is required") CommandRequest body) {
+            @Valid @NotNull(message = "is required") CommandRequest body, Actor actor) {
         Checked checked = checked(body);
         Instance instance = instances.find(scope, instanceId).orElseThrow(() -> ApiException.notFound("Instance"));
         if (instance.isDecommissioned()) {
@@ -92,12 +100,15 @@ public class CommandService {
         }
         Command command = queue(instanceId, null, checked, clock.instant());
         queued.fire(new CommandsQueued(List.of(instanceId)));
+        audit.record(actor, AuditAction.COMMAND_SEND, io.omnii.server.audit.Target.command(command.id, instance.tags),
+                Outcome.SUCCESS, Map.of("command", command.command.wire(), "instanceId", instanceId.toString()));
         return CommandView.of(command);
     }
 
     /** Queues one command per targeted instance, tied together by a batch. */
     @Transactional
-    public BatchView sendToMany(Scope scope, @Valid @NotNull(message = "is required") BulkCommandRequest body) {
+    public BatchView sendToMany(Scope scope, @Valid @NotNull(message = "is required") BulkCommandRequest body,
+            Actor actor) {
         Checked checked = checked(body);
         Target target = body.target();
 
@@ -112,6 +123,11 @@ public class CommandService {
         batches.persist(batch);
         instances.forEach(i -> queue(i.id, batch.id, checked, now));
         queued.fire(new CommandsQueued(null));
+        // One entry for the request, with the tags of every instance it reached.
+        Set<String> tags = new TreeSet<>();
+        instances.forEach(i -> tags.addAll(i.tags));
+        audit.record(actor, AuditAction.COMMAND_BULK_SEND, io.omnii.server.audit.Target.commandBatch(batch.id, tags),
+                Outcome.SUCCESS, Map.of("command", batch.command.wire(), "targets", batch.total));
         return new BatchView(batch.id, batch.command, now.toEpochMilli(), batch.total,
                 Map.of(CommandState.QUEUED.wire(), (long) batch.total));
     }

@@ -41,7 +41,7 @@ public class InstanceCommandResource {
             responseDescription = "Queued: sent as soon as the instance is online")
     @APIResponse(responseCode = "409", description = "The instance is decommissioned (`instance_decommissioned`)")
     public CommandView send(@PathParam("id") String instanceId, CommandRequest request) {
-        return commands.send(caller.scope(), Ids.pathId(instanceId, "Instance"), request);
+        return commands.send(caller.scope(), Ids.pathId(instanceId, "Instance"), request, caller.actor());
     }
 
     @RolesAllowed(Roles.VIEWER)

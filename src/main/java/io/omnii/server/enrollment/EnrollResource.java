@@ -1,5 +1,6 @@
 package io.omnii.server.enrollment;
 
+import io.omnii.server.audit.AuditCaller;
 import io.omnii.server.enrollment.EnrollmentPayloads.EnrollRequest;
 import io.omnii.server.enrollment.EnrollmentPayloads.Enrollment;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,9 +22,11 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 public class EnrollResource {
 
     private final EnrollmentService enrollment;
+    private final AuditCaller caller;
 
-    EnrollResource(EnrollmentService enrollment) {
+    EnrollResource(EnrollmentService enrollment, AuditCaller caller) {
         this.enrollment = enrollment;
+        this.caller = caller;
     }
 
     @PermitAll
@@ -40,6 +43,6 @@ public class EnrollResource {
     @APIResponse(responseCode = "503", description = "The broker could not create the instance's account"
             + " (`broker_provisioning_failed`); nothing was enrolled and the code still works")
     public Enrollment enroll(EnrollRequest request, @Context HttpServerRequest http) {
-        return enrollment.enroll(request, http.remoteAddress().hostAddress());
+        return enrollment.enroll(request, http.remoteAddress().hostAddress(), caller.actor());
     }
 }

@@ -43,7 +43,8 @@ public class EnrollmentCodeResource {
             responseDescription = "The code: this answer is the only time it is shown")
     @APIResponse(responseCode = "503", description = "Too many live codes (`code_space_exhausted`); revoke some first")
     public NewCode create(@Valid NewCodeRequest request) {
-        return enrollment.createCode(caller.scope(), request == null ? null : request.expiresInHours());
+        return enrollment.createCode(caller.scope(), request == null ? null : request.expiresInHours(),
+                caller.actor());
     }
 
     @RolesAllowed(Roles.VIEWER)
@@ -58,6 +59,6 @@ public class EnrollmentCodeResource {
     @APIResponse(responseCode = "204", description = "Revoked (also when it already was)")
     @APIResponse(responseCode = "409", description = "The code already enrolled an instance (`code_already_used`)")
     public void revoke(@PathParam("id") String id) {
-        enrollment.revoke(caller.scope(), Ids.pathId(id, "Enrollment code"));
+        enrollment.revoke(caller.scope(), Ids.pathId(id, "Enrollment code"), caller.actor());
     }
 }

@@ -1,5 +1,10 @@
 package io.omnii.server.enrollment;
 
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditAction;
+import io.omnii.server.audit.AuditLog;
+import io.omnii.server.audit.Outcome;
+import io.omnii.server.audit.Target;
 import io.omnii.server.auth.Scope;
 import io.omnii.server.broker.BrokerAccounts;
 import io.omnii.server.common.AnyTag;
@@ -19,10 +24,10 @@ import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Validator;
-import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,10 +63,12 @@ public class EnrollmentService {
     private final BrokerAccounts accounts;
     private final EnrollmentCodeRepository codes;
     private final Validator validator;
+    private final AuditLog audit;
 
     EnrollmentService(EntityManager em, Clock clock, EnrollmentConfig config, CodeHasher hasher,
             EnrollmentThrottle throttle, InstanceService instances, MqttConfig mqtt, EnrollmentMetrics metrics,
-            BrokerAccounts accounts, EnrollmentCodeRepository codes, Validator validator) {
+            BrokerAccounts accounts, EnrollmentCodeRepository codes, Validator validator, AuditLog audit) {
+        this.audit = audit;
         this.accounts = accounts;
         this.codes = codes;
         this.validator = validator;
@@ -77,10 +84,10 @@ public class EnrollmentService {
 
     /**
      * Creates a code carrying the scope's tags, which the instance it enrolls will carry too; the returned value is
-     * the only time the code itself is ever seen.
+     * the only time the code itself is ever seen (never audited).
      */
     @Transactional
-    public NewCode createCode(Scope scope, Integer expiresInHours) {
+    public NewCode createCode(Scope scope, Integer expiresInHours, Actor actor) {
         int hours = expiresInHours == null ? config.defaultExpiryHours() : expiresInHours; // checked: CodeLifetime
 
         em.createNativeQuery("SELECT pg_advisory_xact_lock(:key)").setParameter("key", CODE_CREATION_LOCK)
@@ -99,6 +106,8 @@ public class EnrollmentService {
                 row.expiresAt = now.plus(Duration.ofHours(hours));
                 codes.persist(row);
                 Log.infof("Enrollment code %s created, expires %s", row.id, row.expiresAt);
+                audit.record(actor, AuditAction.ENROLLMENT_CODE_CREATE, Target.enrollmentCode(row.id), Outcome.SUCCESS,
+                        Map.of("expiresAt", row.expiresAt.toEpochMilli()));
                 return new NewCode(code, row.expiresAt.toEpochMilli(), row.id);
             }
         }
@@ -119,7 +128,7 @@ public class EnrollmentService {
 
     /** Revokes a code that has not been used; another scope's code is as missing. Revoking twice is harmless. */
     @Transactional
-    public void revoke(Scope scope, UUID id) {
+    public void revoke(Scope scope, UUID id, Actor actor) {
         Map<String, Object> params = new HashMap<>(Map.of("id", id));
         var found = scope.unrestricted() ? codes.find("id", id)
                 : codes.find("id = :id and " + inScope(scope, params), params);
@@ -128,10 +137,13 @@ public class EnrollmentService {
         if (code.usedAt != null) {
             throw new ApiException(409, "code_already_used", "The code has already been used to enroll an instance");
         }
-        if (code.revokedAt == null) {
+        boolean already = code.revokedAt != null;
+        if (!already) {
             code.revokedAt = clock.instant();
             Log.infof("Enrollment code %s revoked", id);
         }
+        audit.record(actor, AuditAction.ENROLLMENT_CODE_REVOKE, Target.enrollmentCode(id), Outcome.SUCCESS,
+                Map.of("alreadyRevoked", already));
     }
 
     /** A scoped caller's codes: those made under a scope that shares a tag with its own. */
@@ -144,7 +156,7 @@ public class EnrollmentService {
      * every attempt is throttled first, and only failed ones keep their throttle token. The request is validated
      * here rather than at the door because a refused one counts as a failed attempt.
      */
-    public Enrollment enroll(EnrollRequest request, String clientAddress) {
+    public Enrollment enroll(EnrollRequest request, String clientAddress, Actor caller) {
         if (request == null) {
             metrics.failed(EnrollmentMetrics.Failure.INVALID_REQUEST);
             throw ApiException.invalid("body", "is required");
@@ -158,7 +170,7 @@ public class EnrollmentService {
         throttle.acquire(clientAddress);
         Optional<Enrollment> enrollment;
         try {
-            enrollment = redeem(request.code().strip(), request.name());
+            enrollment = redeem(request.code().strip(), request.name(), caller);
         } catch (BrokerAccounts.ProvisioningException e) {
             // Rolled back as a whole: no instance, and the code is still good. Not the caller's fault.
             throttle.release(clientAddress);
@@ -178,7 +190,7 @@ public class EnrollmentService {
 
     /** Its own transaction: the throttle's tokens are taken before it and given back after it, whatever it did. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    Optional<Enrollment> redeem(String code, String name) {
+    Optional<Enrollment> redeem(String code, String name, Actor caller) {
         Instant now = clock.instant();
         // The row lock makes concurrent redemptions of one code queue up; after the first commits, the others
         // re-check the row, find it used, and get nothing.
@@ -194,6 +206,10 @@ public class EnrollmentService {
         // Last, inside the transaction: a refusal rolls back the instance and the code's use together. A commit
         // failing after it leaves a broker account without instance, which the next reconciliation removes.
         Optional<BrokerAccounts.Credentials> credentials = accounts.provision(instance.id, instance.mqttClientId);
+        // The add-on acts with the code: the entry names the code's id, never the code.
+        audit.record(Actor.enrollment(found.get().id, caller.address(), caller.requestId()),
+                AuditAction.INSTANCE_ENROLL, Target.instance(instance.id, instance.tags), Outcome.SUCCESS,
+                Map.of("name", instance.name));
         return Optional.of(new Enrollment(instance.id, instance.mqttClientId, mqtt.instanceBrokerUrl(),
                 new EnrollmentTopics(Topics.status(instance.id), Topics.heartbeat(instance.id),
                         Topics.metrics(instance.id), Topics.commands(instance.id)),

@@ -61,7 +61,7 @@ public class InstanceResource {
     @APIResponse(responseCode = "200", description = "The instance as changed")
     @APIResponse(responseCode = "409", description = "The instance is decommissioned (`instance_decommissioned`)")
     public InstanceView update(@PathParam("id") String id, @NotNull(message = "is required") InstancePatch body) {
-        return InstanceView.of(instances.update(caller.scope(), parseId(id), body));
+        return InstanceView.of(instances.update(caller.scope(), parseId(id), body, caller.actor()));
     }
 
     @RolesAllowed(Roles.ADMIN)
@@ -72,7 +72,7 @@ public class InstanceResource {
     @APIResponse(responseCode = "503", description = "The broker could not delete the instance's account"
             + " (`broker_provisioning_failed`); nothing was changed")
     public void decommission(@PathParam("id") String id) {
-        instances.decommission(caller.scope(), parseId(id));
+        instances.decommission(caller.scope(), parseId(id), caller.actor());
     }
 
     private static UUID parseId(String id) {

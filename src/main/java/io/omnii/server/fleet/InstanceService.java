@@ -1,5 +1,10 @@
 package io.omnii.server.fleet;
 
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditAction;
+import io.omnii.server.audit.AuditLog;
+import io.omnii.server.audit.Outcome;
+import io.omnii.server.audit.Target;
 import io.omnii.server.auth.Scope;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
@@ -10,13 +15,16 @@ import jakarta.enterprise.event.Event;
 import jakarta.persistence.LockModeType;
 import jakarta.validation.Valid;
 import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -33,9 +41,11 @@ public class InstanceService {
     private final InstanceWriter writer;
     private final Event<InstanceDecommissioned> decommissioned;
     private final InstanceRepository repository;
+    private final AuditLog audit;
 
     InstanceService(Clock clock, InstanceCounts counts, InstanceWriter writer,
-            Event<InstanceDecommissioned> decommissioned, InstanceRepository repository) {
+            Event<InstanceDecommissioned> decommissioned, InstanceRepository repository, AuditLog audit) {
+        this.audit = audit;
         this.repository = repository;
         this.clock = clock;
         this.counts = counts;
@@ -128,9 +138,21 @@ public class InstanceService {
     }
 
     @Transactional
-    public Instance update(Scope scope, UUID id, @Valid InstancePatch patch) {
-        return writer.change(id, scope, Optional.ofNullable(patch.name()).map(String::strip),
+    public Instance update(Scope scope, UUID id, @Valid InstancePatch patch, Actor actor) {
+        // The tags before and after: a reader of either scope sees that the instance entered or left it.
+        TreeSet<String> tags = new TreeSet<>(writer.lock(id, scope).tags);
+        Instance changed = writer.change(id, scope, Optional.ofNullable(patch.name()).map(String::strip),
                 Optional.ofNullable(patch.tags()).map(InstanceRules::normalizeTags));
+        tags.addAll(changed.tags);
+        Map<String, Object> detail = new LinkedHashMap<>();
+        if (patch.name() != null) {
+            detail.put("name", changed.name);
+        }
+        if (patch.tags() != null) {
+            detail.put("tags", List.copyOf(changed.tags));
+        }
+        audit.record(actor, AuditAction.INSTANCE_UPDATE, Target.instance(id, tags), Outcome.SUCCESS, detail);
+        return changed;
     }
 
     /**
@@ -139,11 +161,15 @@ public class InstanceService {
      * account, and if the broker cannot, the instance stays as it was.
      */
     @Transactional
-    public void decommission(Scope scope, UUID id) {
-        writer.decommission(id, scope, clock.instant()).ifPresent(gone -> {
-            decommissioned.fire(gone);
+    public void decommission(Scope scope, UUID id, Actor actor) {
+        Optional<InstanceDecommissioned> gone = writer.decommission(id, scope, clock.instant());
+        gone.ifPresent(event -> {
+            decommissioned.fire(event);
             Log.infof("Instance %s decommissioned", id);
         });
+        // After the observers: an entry only for a decommissioning the broker let through.
+        audit.record(actor, AuditAction.INSTANCE_DECOMMISSION, Target.instance(id, writer.lock(id, scope).tags),
+                Outcome.SUCCESS, Map.of("alreadyDecommissioned", gone.isEmpty()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.omnii.server.matter;
 
+import io.omnii.server.audit.AuditCaller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
@@ -30,9 +31,11 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class CommissioningResource {
 
     private final CommissioningService commissioning;
+    private final AuditCaller caller;
 
-    CommissioningResource(CommissioningService commissioning) {
+    CommissioningResource(CommissioningService commissioning, AuditCaller caller) {
         this.commissioning = commissioning;
+        this.caller = caller;
     }
 
     @RolesAllowed(Roles.OPERATOR)
@@ -49,7 +52,7 @@ public class CommissioningResource {
     @APIResponse(responseCode = "503", description = "The Matter relay is off (`matter_relay_off`) or the Matter"
             + " Server is unreachable (`matter_server_unavailable`)")
     public Response start(CommissioningRequest request) {
-        CommissioningView started = commissioning.start(request);
+        CommissioningView started = commissioning.start(request, caller.actor());
         // A path, as docs/api.md shows: location(URI) would make it absolute from the Host the request came with,
         // which is wrong behind a proxy that terminates TLS or rewrites the host.
         return Response.accepted(started).header(HttpHeaders.LOCATION, "/matter/commissioning/" + started.id())

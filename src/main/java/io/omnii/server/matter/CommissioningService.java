@@ -6,12 +6,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.util.NetUtil;
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditAction;
+import io.omnii.server.audit.AuditLog;
+import io.omnii.server.audit.Outcome;
+import io.omnii.server.audit.Target;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
 import io.omnii.server.common.Times;
 import io.omnii.server.matter.MatterPayloads.CommissioningRequest;
 import io.omnii.server.matter.MatterPayloads.CommissioningView;
-import io.netty.util.NetUtil;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
 import io.quarkus.runtime.StartupEvent;
@@ -25,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -55,9 +61,12 @@ public class CommissioningService {
     private final Counter succeeded;
     private final Counter failed;
     private final Timer duration;
+    private final AuditLog audit;
 
     CommissioningService(MatterClient client, MatterRelay relay, MatterConfig config,
-            MatterCommissioningRepository attempts, ObjectMapper mapper, Clock clock, MeterRegistry registry) {
+            MatterCommissioningRepository attempts, ObjectMapper mapper, Clock clock, MeterRegistry registry,
+            AuditLog audit) {
+        this.audit = audit;
         this.client = client;
         this.relay = relay;
         this.config = config;
@@ -85,7 +94,7 @@ public class CommissioningService {
     }
 
     /** The code first (a bad one is a 400 whatever else is wrong), then the relay, then the server's features. */
-    public CommissioningView start(@Valid CommissioningRequest request) {
+    public CommissioningView start(@Valid CommissioningRequest request, Actor actor) {
         if (request == null) {
             throw ApiException.invalid("code", NO_METHOD);
         }
@@ -99,7 +108,7 @@ public class CommissioningService {
         }
         UUID id = UUID.randomUUID();
         Instant now = clock.instant();
-        if (!recordPending(id, relayed.method(), relayed.networkOnly(), now)) {
+        if (!recordPending(id, relayed.method(), relayed.networkOnly(), now, actor)) {
             throw new ApiException(409, "commissioning_in_progress",
                     "Another commissioning is in progress; wait for its outcome (GET /matter/commissioning)");
         }
@@ -111,10 +120,18 @@ public class CommissioningService {
                 now.toEpochMilli(), null, null);
     }
 
-    /** Committed before the command goes out, so that its outcome has a row to land in. */
+    /**
+     * Committed before the command goes out, so that its outcome has a row to land in; with its audit entry (never
+     * the code or PIN), which the outcome does not change: GET /matter/commissioning/{id} has that.
+     */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    boolean recordPending(UUID id, String method, boolean networkOnly, Instant now) {
-        return attempts.insertPending(id, method, networkOnly, now);
+    boolean recordPending(UUID id, String method, boolean networkOnly, Instant now, Actor actor) {
+        boolean inserted = attempts.insertPending(id, method, networkOnly, now);
+        if (inserted) {
+            audit.record(actor, AuditAction.MATTER_COMMISSION, Target.matterCommissioning(id), Outcome.SUCCESS,
+                    Map.of("method", method, "networkOnly", networkOnly));
+        }
+        return inserted;
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

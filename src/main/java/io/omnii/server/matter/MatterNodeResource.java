@@ -1,6 +1,7 @@
 package io.omnii.server.matter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.omnii.server.audit.AuditCaller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.WholeNumber;
@@ -41,8 +42,10 @@ public class MatterNodeResource {
 
     private final MatterInventory inventory;
     private final MatterRelay relay;
+    private final AuditCaller caller;
 
-    MatterNodeResource(MatterInventory inventory, MatterRelay relay) {
+    MatterNodeResource(MatterInventory inventory, MatterRelay relay, AuditCaller caller) {
+        this.caller = caller;
         this.inventory = inventory;
         this.relay = relay;
     }
@@ -82,7 +85,7 @@ public class MatterNodeResource {
     @Path("/{nodeId}")
     @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<Void> remove(@PathParam("nodeId") String nodeId) {
-        return relay.remove(MatterRelay.nodeId(nodeId));
+        return relay.remove(MatterRelay.nodeId(nodeId), caller.actor());
     }
 
     @RolesAllowed(Roles.OPERATOR)
@@ -91,7 +94,7 @@ public class MatterNodeResource {
     @APIResponse(responseCode = "204", description = "Interviewed")
     @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<Void> interview(@PathParam("nodeId") String nodeId) {
-        return relay.interview(MatterRelay.nodeId(nodeId));
+        return relay.interview(MatterRelay.nodeId(nodeId), caller.actor());
     }
 
     @RolesAllowed(Roles.OPERATOR)
@@ -99,7 +102,7 @@ public class MatterNodeResource {
     @Path("/{nodeId}/ping")
     @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<JsonNode> ping(@PathParam("nodeId") String nodeId) {
-        return relay.ping(MatterRelay.nodeId(nodeId));
+        return relay.ping(MatterRelay.nodeId(nodeId), caller.actor());
     }
 
     @RolesAllowed(Roles.VIEWER)
@@ -118,7 +121,7 @@ public class MatterNodeResource {
     @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<PairingCodes> openCommissioningWindow(@PathParam("nodeId") String nodeId,
             CommissioningWindowRequest request) {
-        return relay.openCommissioningWindow(MatterRelay.nodeId(nodeId), request);
+        return relay.openCommissioningWindow(MatterRelay.nodeId(nodeId), request, caller.actor());
     }
 
     @RolesAllowed(Roles.OPERATOR)
@@ -127,7 +130,7 @@ public class MatterNodeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<DeviceCommandResult> command(@PathParam("nodeId") String nodeId, DeviceCommandRequest request) {
-        return relay.deviceCommand(MatterRelay.nodeId(nodeId), request);
+        return relay.deviceCommand(MatterRelay.nodeId(nodeId), request, caller.actor());
     }
 
     /** Reads from the device: ?path=1/6/0&path=0/40/* */
@@ -147,6 +150,7 @@ public class MatterNodeResource {
     public Uni<List<WriteResult>> write(@PathParam("nodeId") String nodeId, @PathParam("endpoint") String endpoint,
             @PathParam("cluster") String cluster, @PathParam("attribute") String attribute,
             WriteAttributeRequest request) {
-        return relay.writeAttribute(MatterRelay.nodeId(nodeId), endpoint + "/" + cluster + "/" + attribute, request);
+        return relay.writeAttribute(MatterRelay.nodeId(nodeId), endpoint + "/" + cluster + "/" + attribute, request,
+                caller.actor());
     }
 }

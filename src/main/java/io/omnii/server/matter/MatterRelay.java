@@ -3,6 +3,11 @@ package io.omnii.server.matter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omnii.server.audit.Actor;
+import io.omnii.server.audit.AuditAction;
+import io.omnii.server.audit.AuditLog;
+import io.omnii.server.audit.Outcome;
+import io.omnii.server.audit.Target;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.matter.MatterPayloads.CommissioningWindowRequest;
 import io.omnii.server.matter.MatterPayloads.DeviceCommandRequest;
@@ -23,8 +28,10 @@ import jakarta.validation.constraints.Size;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 /**
  * Node operations and network credentials, relayed to the Matter Server: arguments checked here (a bad one is a
@@ -55,8 +62,11 @@ public class MatterRelay {
     private final MatterConfig config;
     private final MatterInventory inventory;
     private final ObjectMapper mapper;
+    private final AuditLog audit;
 
-    MatterRelay(MatterClient client, MatterConfig config, MatterInventory inventory, ObjectMapper mapper) {
+    MatterRelay(MatterClient client, MatterConfig config, MatterInventory inventory, ObjectMapper mapper,
+            AuditLog audit) {
+        this.audit = audit;
         this.client = client;
         this.config = config;
         this.inventory = inventory;
@@ -105,7 +115,7 @@ public class MatterRelay {
         }
     }
 
-    public Uni<Void> setWifiCredentials(@Valid WifiCredentialsRequest request) {
+    public Uni<Void> setWifiCredentials(@Valid WifiCredentialsRequest request, Actor actor) {
         if (request == null) {
             throw ApiException.invalid("ssid", "is required");
         }
@@ -116,10 +126,14 @@ public class MatterRelay {
         if (request.id() != null) {
             args.put("id", request.id());
         }
-        return send("set_wifi_credentials", args, config.commandTimeout()).replaceWithVoid();
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("ssid", ssid); // never the password
+        detail.put("id", request.id());
+        return audited(send("set_wifi_credentials", args, config.commandTimeout()).replaceWithVoid(), actor,
+                AuditAction.MATTER_CREDENTIALS_WIFI, Target.matterCredentials("wifi"), detail);
     }
 
-    public Uni<Void> setThreadDataset(@Valid ThreadDatasetRequest request) {
+    public Uni<Void> setThreadDataset(@Valid ThreadDatasetRequest request, Actor actor) {
         if (request == null) {
             throw ApiException.invalid("dataset", "must be the Active Operational Dataset as hex: an even number of"
                     + " hex digits, at most 508");
@@ -131,27 +145,32 @@ public class MatterRelay {
         if (request.id() != null) {
             args.put("id", request.id());
         }
-        return send("set_thread_dataset", args, config.commandTimeout()).replaceWithVoid();
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("id", request.id()); // never the dataset: it holds the network key
+        return audited(send("set_thread_dataset", args, config.commandTimeout()).replaceWithVoid(), actor,
+                AuditAction.MATTER_CREDENTIALS_THREAD, Target.matterCredentials("thread"), detail);
     }
 
     /** Re-reads every attribute of the node; a node_updated follows. */
-    public Uni<Void> interview(BigInteger nodeId) {
-        return send(nodeId, "interview_node", node(nodeId), config.interviewTimeout()).replaceWithVoid();
+    public Uni<Void> interview(BigInteger nodeId, Actor actor) {
+        return audited(send(nodeId, "interview_node", node(nodeId), config.interviewTimeout()).replaceWithVoid(),
+                actor, AuditAction.MATTER_NODE_INTERVIEW, Target.matterNode(nodeId), Map.of());
     }
 
     /** Takes the node off the fabric; it is gone from the inventory when this completes. */
-    public Uni<Void> remove(BigInteger nodeId) {
-        return send(nodeId, "remove_node", node(nodeId), config.commandTimeout())
+    public Uni<Void> remove(BigInteger nodeId, Actor actor) {
+        return audited(send(nodeId, "remove_node", node(nodeId), config.commandTimeout())
                 .onItem().transformToUni(result -> Uni.createFrom().item(() -> {
                     inventory.forget(nodeId); // the node_removed event does it too, but the caller may ask at once
                     return result;
                 }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                .replaceWithVoid();
+                .replaceWithVoid(), actor, AuditAction.MATTER_NODE_REMOVE, Target.matterNode(nodeId), Map.of());
     }
 
     /** Each of the node's addresses and whether it answered. */
-    public Uni<JsonNode> ping(BigInteger nodeId) {
-        return send(nodeId, "ping_node", node(nodeId), config.commandTimeout());
+    public Uni<JsonNode> ping(BigInteger nodeId, Actor actor) {
+        return audited(send(nodeId, "ping_node", node(nodeId), config.commandTimeout()), actor,
+                AuditAction.MATTER_NODE_PING, Target.matterNode(nodeId), Map.of());
     }
 
     public Uni<IpAddresses> ipAddresses(BigInteger nodeId, boolean preferCache, boolean scoped) {
@@ -164,19 +183,23 @@ public class MatterRelay {
     }
 
     /** Opens a commissioning window so that another ecosystem can join the node; the codes are for sharing. */
-    public Uni<PairingCodes> openCommissioningWindow(BigInteger nodeId, @Valid CommissioningWindowRequest request) {
+    public Uni<PairingCodes> openCommissioningWindow(BigInteger nodeId, @Valid CommissioningWindowRequest request,
+            Actor actor) {
         Integer timeout = request == null ? null : request.timeoutSeconds();
         Integer discriminator = request == null ? null : request.discriminator();
         ObjectNode args = node(nodeId).put("timeout", timeout == null ? 300 : timeout);
         if (discriminator != null) {
             args.put("discriminator", discriminator);
         }
-        return send(nodeId, "open_commissioning_window", args, config.commandTimeout()).map(result -> new PairingCodes(
-                result.path("setup_pin_code").asLong(), result.path("setup_manual_code").asText(null),
-                result.path("setup_qr_code").asText(null)));
+        // Never the codes it answers: whoever holds them can join the node to another fabric.
+        return audited(send(nodeId, "open_commissioning_window", args, config.commandTimeout()).map(result ->
+                new PairingCodes(result.path("setup_pin_code").asLong(), result.path("setup_manual_code").asText(null),
+                        result.path("setup_qr_code").asText(null))), actor, AuditAction.MATTER_NODE_OPEN_WINDOW,
+                Target.matterNode(nodeId), Map.of("timeoutSeconds", args.path("timeout").asInt()));
     }
 
-    public Uni<DeviceCommandResult> deviceCommand(BigInteger nodeId, @Valid DeviceCommandRequest request) {
+    public Uni<DeviceCommandResult> deviceCommand(BigInteger nodeId, @Valid DeviceCommandRequest request,
+            Actor actor) {
         if (request == null) {
             throw ApiException.invalid("commandName", "is required");
         }
@@ -190,8 +213,14 @@ public class MatterRelay {
         if (request.interactionTimeoutMs() != null) {
             args.put("interaction_timeout_ms", request.interactionTimeoutMs());
         }
-        return send(nodeId, "device_command", args, config.commandTimeout())
-                .map(result -> new DeviceCommandResult(result.isMissingNode() ? null : result));
+        // Not the payload: a door lock's command carries its PIN code.
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("endpointId", request.endpointId());
+        detail.put("clusterId", request.clusterId());
+        detail.put("commandName", request.commandName());
+        return audited(send(nodeId, "device_command", args, config.commandTimeout())
+                .map(result -> new DeviceCommandResult(result.isMissingNode() ? null : result)), actor,
+                AuditAction.MATTER_NODE_COMMAND, Target.matterNode(nodeId), detail);
     }
 
     /** Reads from the device (not the inventory); paths may use '*' per segment. */
@@ -214,11 +243,14 @@ public class MatterRelay {
     public Uni<List<WriteResult>> writeAttribute(BigInteger nodeId,
             @Pattern(regexp = "\\d{1,10}/\\d{1,10}/\\d{1,10}", message = "must be endpoint/cluster/attribute in decimal")
             String path,
-            @NotNull(message = VALUE_RULE) @Valid WriteAttributeRequest value) { // a missing body is a missing value
+            @NotNull(message = VALUE_RULE) @Valid WriteAttributeRequest value, // a missing body is a missing value
+            Actor actor) {
         ObjectNode args = node(nodeId).put("attribute_path", path);
         args.set("value", value.value());
-        return send(nodeId, "write_attribute", args, config.commandTimeout()).map(MatterRelay::writeResults)
-                .map(MatterRelay::requireWritten);
+        // Not the value, which may be a credential (a lock's PIN attribute).
+        return audited(send(nodeId, "write_attribute", args, config.commandTimeout()).map(MatterRelay::writeResults)
+                .map(MatterRelay::requireWritten), actor, AuditAction.MATTER_ATTRIBUTE_WRITE, Target.matterNode(nodeId),
+                Map.of("path", path));
     }
 
     /**
@@ -254,6 +286,32 @@ public class MatterRelay {
 
     private static JsonNode either(JsonNode node, String name, String otherName) {
         return node.has(name) ? node.path(name) : node.path(otherName);
+    }
+
+    /**
+     * Records a relayed operation once the Matter Server answered, in a transaction of its own (the operation changed
+     * no row of ours), on a worker thread: success, or failure when the server answered with an error, the device
+     * refused, or no answer came in time (the server may have acted). One that never reached the server (not
+     * connected) records nothing, like every refusal before it was sent (a 400, 404 or 503, thrown before this Uni).
+     */
+    private <T> Uni<T> audited(Uni<T> relayed, Actor actor, AuditAction action, Target target, Map<String, ?> detail) {
+        return relayed.onItemOrFailure().transformToUni((item, failure) -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                    : failure;
+            if (cause instanceof MatterServerException e && e.errorCode() == MatterServerException.UNAVAILABLE) {
+                return Uni.createFrom().failure(failure);
+            }
+            Map<String, Object> recorded = new LinkedHashMap<>(detail);
+            if (cause != null) {
+                recorded.put("error", cause instanceof MatterServerException e ? MatterErrorMapper.mapping(e.errorCode())
+                        .error() : cause instanceof ApiException e ? e.toError().error() : "internal_error");
+            }
+            return Uni.createFrom().item(() -> {
+                audit.recordAlone(actor, action, target, cause == null ? Outcome.SUCCESS : Outcome.FAILURE, recorded);
+                return item;
+            }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()).onItem().transformToUni(
+                    i -> cause == null ? Uni.createFrom().item(i) : Uni.createFrom().<T>failure(failure));
+        });
     }
 
     private ObjectNode node(BigInteger nodeId) {

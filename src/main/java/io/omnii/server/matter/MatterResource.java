@@ -1,5 +1,6 @@
 package io.omnii.server.matter;
 
+import io.omnii.server.audit.AuditCaller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.common.Times;
 import io.omnii.server.matter.MatterInventory.StoredServerInfo;
@@ -25,8 +26,10 @@ public class MatterResource {
     private final MatterClient client;
     private final MatterRelay relay;
     private final MatterInventory inventory;
+    private final AuditCaller caller;
 
-    MatterResource(MatterClient client, MatterRelay relay, MatterInventory inventory) {
+    MatterResource(MatterClient client, MatterRelay relay, MatterInventory inventory, AuditCaller caller) {
+        this.caller = caller;
         this.client = client;
         this.relay = relay;
         this.inventory = inventory;
@@ -50,7 +53,7 @@ public class MatterResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<Void> wifi(WifiCredentialsRequest request) {
-        return relay.setWifiCredentials(request);
+        return relay.setWifiCredentials(request, caller.actor());
     }
 
     @RolesAllowed(Roles.ADMIN)
@@ -59,6 +62,6 @@ public class MatterResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Extension(name = MatterApiDocumentFilter.RELAYED, value = "true")
     public Uni<Void> thread(ThreadDatasetRequest request) {
-        return relay.setThreadDataset(request);
+        return relay.setThreadDataset(request, caller.actor());
     }
 }

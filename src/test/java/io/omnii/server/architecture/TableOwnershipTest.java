@@ -44,7 +44,8 @@ class TableOwnershipTest {
             Map.entry("matter_node", "matter"),
             Map.entry("matter_server", "matter"),
             Map.entry("matter_commissioning", "matter"),
-            Map.entry("matter_node_event", "matter"));
+            Map.entry("matter_node_event", "matter"),
+            Map.entry("audit_entry", "audit"));
 
     private static final Path MAIN = Path.of("src/main/java/io/omnii/server");
     private static final Path MIGRATIONS = Path.of("src/main/resources/db/migration");

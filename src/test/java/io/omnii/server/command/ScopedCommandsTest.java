@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.omnii.server.audit.Actor;
 import io.omnii.server.auth.Scope;
 import io.omnii.server.command.CommandPayloads.BatchView;
 import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
@@ -36,6 +37,7 @@ class ScopedCommandsTest extends ServerTest {
 
     private static final Page.PageRequest FIRST = new Page.PageRequest(0, 50);
     private static final CommandRequest GET_STATUS = new CommandRequest("get_status", null, null);
+    private static final Actor AS_SERVER = Actor.system();
 
     @Inject
     CommandService commands;
@@ -61,10 +63,10 @@ class ScopedCommandsTest extends ServerTest {
 
     @Test
     void anotherScopesInstanceTakesNoCommandAndShowsNone() {
-        assertNotFound(() -> commands.send(JONES, smith1, GET_STATUS));
+        assertNotFound(() -> commands.send(JONES, smith1, GET_STATUS, AS_SERVER));
         assertThat(db.count("SELECT count(*) FROM command")).isZero();
 
-        UUID sent = commands.send(SMITH, smith1, GET_STATUS).id();
+        UUID sent = commands.send(SMITH, smith1, GET_STATUS, AS_SERVER).id();
         assertThat(commands.find(SMITH, sent)).isPresent();
         assertThat(commands.find(Scope.ALL, sent)).isPresent();
         assertThat(commands.find(JONES, sent)).isEmpty();
@@ -75,17 +77,17 @@ class ScopedCommandsTest extends ServerTest {
 
     @Test
     void aBulkCommandReachesOnlyTheScopesInstancesWhateverItsTarget() {
-        BatchView byStatus = commands.sendToMany(SMITH, bulk(new Target(null, "offline", null)));
+        BatchView byStatus = sendToMany(SMITH, new Target(null, "offline", null));
         assertThat(byStatus.total()).isEqualTo(2);
         assertThat(commandedBy(byStatus)).containsExactlyInAnyOrder(smith1, smith2);
 
-        BatchView byOtherTag = commands.sendToMany(SMITH, bulk(new Target(null, null, List.of(JONES_TAG))));
+        BatchView byOtherTag = sendToMany(SMITH, new Target(null, null, List.of(JONES_TAG)));
         assertThat(byOtherTag.total()).isZero();
 
-        BatchView byOwnTag = commands.sendToMany(JONES, bulk(new Target(null, null, List.of(JONES_TAG))));
+        BatchView byOwnTag = sendToMany(JONES, new Target(null, null, List.of(JONES_TAG)));
         assertThat(commandedBy(byOwnTag)).containsExactly(jones);
 
-        BatchView everyone = commands.sendToMany(Scope.ALL, bulk(new Target(null, "offline", null)));
+        BatchView everyone = sendToMany(Scope.ALL, new Target(null, "offline", null));
         assertThat(commandedBy(everyone)).containsExactlyInAnyOrder(smith1, smith2, jones, untagged);
     }
 
@@ -99,14 +101,14 @@ class ScopedCommandsTest extends ServerTest {
         assertThat(asOutOfScope.message()).isEqualTo(asUnknown.message().replace(unknown.toString(), jones.toString()));
         assertThat(db.count("SELECT count(*) FROM command")).isZero();
 
-        assertThat(commands.sendToMany(SMITH, bulk(ids(List.of(smith1, smith2)))).total()).isEqualTo(2);
-        assertThat(commands.sendToMany(Scope.ALL, bulk(ids(List.of(smith1, jones)))).total()).isEqualTo(2);
+        assertThat(sendToMany(SMITH, ids(List.of(smith1, smith2))).total()).isEqualTo(2);
+        assertThat(sendToMany(Scope.ALL, ids(List.of(smith1, jones))).total()).isEqualTo(2);
     }
 
     @Test
     void aBatchShowsOnlyToScopesThatAdmitEveryInstanceItCommands() {
-        UUID smiths = commands.sendToMany(SMITH, bulk(new Target(null, null, List.of(SMITH_TAG)))).batchId();
-        UUID everyone = commands.sendToMany(Scope.ALL, bulk(new Target(null, "offline", null))).batchId();
+        UUID smiths = sendToMany(SMITH, new Target(null, null, List.of(SMITH_TAG))).batchId();
+        UUID everyone = sendToMany(Scope.ALL, new Target(null, "offline", null)).batchId();
 
         assertThat(commands.batch(SMITH, smiths)).isPresent();
         assertThat(commands.batch(Scope.ALL, smiths)).isPresent();
@@ -119,7 +121,7 @@ class ScopedCommandsTest extends ServerTest {
 
     private ApiError.Violation refusal(Scope scope, List<UUID> targets) {
         ApiException refused = catchThrowableOfType(ApiException.class,
-                () -> commands.sendToMany(scope, bulk(ids(targets))));
+                () -> sendToMany(scope, ids(targets)));
         assertThat(refused.toError().status()).isEqualTo(400);
         assertThat(refused.toError().violations()).hasSize(1);
         return refused.toError().violations().get(0);
@@ -128,6 +130,10 @@ class ScopedCommandsTest extends ServerTest {
     /** The instances the batch's commands went to, as stored. */
     private List<UUID> commandedBy(BatchView batch) {
         return rows.list("batchId", batch.batchId()).stream().map(c -> c.instanceId).toList();
+    }
+
+    private BatchView sendToMany(Scope scope, Target target) {
+        return commands.sendToMany(scope, bulk(target), AS_SERVER);
     }
 
     private static Target ids(List<UUID> ids) {

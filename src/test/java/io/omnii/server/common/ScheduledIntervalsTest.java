@@ -47,7 +47,8 @@ class ScheduledIntervalsTest {
             }
         }
         assertThat(keys).contains("omnii.commands.sweep-interval", "omnii.metrics.instances-refresh-interval",
-                "omnii.mqtt.provisioning.reconcile-interval", "omnii.telemetry.presence-sweep-interval");
+                "omnii.mqtt.provisioning.reconcile-interval", "omnii.telemetry.presence-sweep-interval",
+                "omnii.audit.purge-interval");
         assertThat(keys).allSatisfy(key -> {
             assertThat(key).as("a default written in the schedule").doesNotContain(":");
             assertThat(config.getOptionalValue(key, String.class)).as(key).isPresent();

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 
+import io.omnii.server.audit.Actor;
 import io.omnii.server.auth.Scope;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
@@ -49,9 +50,9 @@ class ScopedEnrollmentCodesTest extends ServerTest {
 
     @Test
     void eachScopeListsOnlyTheCodesMadeUnderItAndTheUnscopedListsAll() {
-        UUID smith = enrollment.createCode(SMITH, null).id();
-        UUID jones = enrollment.createCode(JONES, null).id();
-        UUID unscoped = enrollment.createCode(Scope.ALL, null).id();
+        UUID smith = enrollment.createCode(SMITH, null, Actor.system()).id();
+        UUID jones = enrollment.createCode(JONES, null, Actor.system()).id();
+        UUID unscoped = enrollment.createCode(Scope.ALL, null, Actor.system()).id();
 
         Page<CodeView> smiths = enrollment.listCodes(SMITH, FIRST);
         assertThat(smiths.items()).extracting(CodeView::id).containsExactly(smith);
@@ -66,14 +67,14 @@ class ScopedEnrollmentCodesTest extends ServerTest {
 
     @Test
     void anotherScopesCodeCannotBeRevokedAndStaysActive() {
-        UUID smith = enrollment.createCode(SMITH, null).id();
+        UUID smith = enrollment.createCode(SMITH, null, Actor.system()).id();
 
-        assertThatThrownBy(() -> enrollment.revoke(JONES, smith)).isInstanceOfSatisfying(ApiException.class,
+        assertThatThrownBy(() -> enrollment.revoke(JONES, smith, Actor.system())).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.toError().status()).isEqualTo(404));
         assertThat(db.count("SELECT count(*) FROM enrollment_code WHERE revoked_at IS NULL AND id = '" + smith + "'"))
                 .isEqualTo(1);
 
-        enrollment.revoke(SMITH, smith);
+        enrollment.revoke(SMITH, smith, Actor.system());
         assertThat(db.count("SELECT count(*) FROM enrollment_code WHERE revoked_at IS NOT NULL AND id = '" + smith
                 + "'")).isEqualTo(1);
     }

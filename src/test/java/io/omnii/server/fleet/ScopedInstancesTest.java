@@ -7,6 +7,7 @@ import static io.omnii.server.testsupport.ScopedFleet.SMITH_TAG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.omnii.server.audit.Actor;
 import io.omnii.server.auth.Scope;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
@@ -91,13 +92,13 @@ class ScopedInstancesTest extends ServerTest {
         assertNotFound(() -> instances.requireExists(JONES, smith));
         instances.requireExists(SMITH, smith);
 
-        assertNotFound(() -> instances.update(JONES, smith, new InstancePatch("Taken", List.of(JONES_TAG))));
-        assertNotFound(() -> instances.decommission(JONES, smith));
+        assertNotFound(() -> instances.update(JONES, smith, new InstancePatch("Taken", List.of(JONES_TAG)), Actor.system()));
+        assertNotFound(() -> instances.decommission(JONES, smith, Actor.system()));
         // Read with SQL: entities read above stay cached in the test's persistence context.
         assertThat(db.count("SELECT count(*) FROM instance WHERE name = 'Smith house' AND tags = '{" + SMITH_TAG
                 + "}' AND status = 'offline' AND id = '" + smith + "'")).isEqualTo(1);
 
-        instances.decommission(SMITH, smith);
+        instances.decommission(SMITH, smith, Actor.system());
         assertThat(db.count("SELECT count(*) FROM instance WHERE status = 'decommissioned' AND id = '" + smith + "'"))
                 .isEqualTo(1);
     }

@@ -2,6 +2,7 @@ package io.omnii.server.testsupport;
 
 import static io.restassured.RestAssured.given;
 
+import io.omnii.server.audit.Actor;
 import io.omnii.server.auth.Scope;
 import io.omnii.server.enrollment.EnrollmentService;
 import io.restassured.http.ContentType;
@@ -26,7 +27,7 @@ public class ScopedFleet {
 
     /** Enrolls an instance through POST /enroll with a code made under the scope; returns its id. */
     public String enroll(Scope scope, String name) {
-        String code = enrollment.createCode(scope, null).code();
+        String code = enrollment.createCode(scope, null, Actor.system()).code();
         return given().contentType(ContentType.JSON).body(Map.of("code", code, "name", name))
                 .post("/enroll").then().statusCode(200).extract().path("instanceId");
     }
