@@ -1,6 +1,6 @@
 package io.omnii.server.broker;
 
-import io.omnii.server.audit.AuditCaller;
+import io.omnii.server.auth.Caller;
 import io.omnii.server.auth.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
@@ -20,9 +20,9 @@ public class CredentialsResource {
     }
 
     private final CredentialsService credentials;
-    private final AuditCaller caller;
+    private final Caller caller;
 
-    CredentialsResource(CredentialsService credentials, AuditCaller caller) {
+    CredentialsResource(CredentialsService credentials, Caller caller) {
         this.credentials = credentials;
         this.caller = caller;
     }
@@ -35,7 +35,7 @@ public class CredentialsResource {
             + " decommissioned instance (`instance_decommissioned`)")
     @APIResponse(responseCode = "503", description = "The broker could not be updated (`broker_provisioning_failed`)")
     public RotatedCredentials rotate(@PathParam("id") String id) {
-        BrokerAccounts.Credentials rotated = credentials.rotate(id, caller.actor());
+        BrokerAccounts.Credentials rotated = credentials.rotate(caller.scope(), id, caller.actor());
         return new RotatedCredentials(rotated.username(), rotated.password());
     }
 }

@@ -5,6 +5,7 @@ import io.omnii.server.audit.AuditAction;
 import io.omnii.server.audit.AuditLog;
 import io.omnii.server.audit.Outcome;
 import io.omnii.server.audit.Target;
+import io.omnii.server.auth.Scope;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.fleet.Instance;
@@ -38,14 +39,14 @@ public class CredentialsService {
      * rotation is refused, whatever the path names.
      */
     @Transactional
-    public BrokerAccounts.Credentials rotate(String pathId, Actor actor) {
+    public BrokerAccounts.Credentials rotate(Scope scope, String pathId, Actor actor) {
         if (!accounts.enabled()) {
             throw new ApiException(409, "provisioning_off",
                     "The broker has no per-instance accounts (omnii.mqtt.provisioning.mode is none)");
         }
         UUID instanceId = Ids.pathId(pathId, "Instance");
         // The lock decommissioning takes: a rotation never recreates the account of an instance going away.
-        Instance instance = instances.lock(instanceId);
+        Instance instance = instances.lock(scope, instanceId);
         if (instance.isDecommissioned()) {
             throw new ApiException(409, "instance_decommissioned", "A decommissioned instance has no broker account");
         }

@@ -1,6 +1,6 @@
 package io.omnii.server.command;
 
-import io.omnii.server.audit.AuditCaller;
+import io.omnii.server.auth.Caller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.command.CommandPayloads.BatchView;
 import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
@@ -24,9 +24,9 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 public class CommandResource {
 
     private final CommandService commands;
-    private final AuditCaller caller;
+    private final Caller caller;
 
-    CommandResource(CommandService commands, AuditCaller caller) {
+    CommandResource(CommandService commands, Caller caller) {
         this.commands = commands;
         this.caller = caller;
     }
@@ -40,20 +40,20 @@ public class CommandResource {
     @APIResponseSchema(value = BatchView.class, responseCode = "202",
             responseDescription = "One command queued per targeted instance")
     public BatchView sendToMany(BulkCommandRequest request) {
-        return commands.sendToMany(request, caller.actor());
+        return commands.sendToMany(caller.scope(), request, caller.actor());
     }
 
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/commands/{id}")
     public CommandView get(@PathParam("id") String id) {
-        return commands.find(Ids.pathId(id, "Command")).orElseThrow(() -> ApiException.notFound("Command"));
+        return commands.find(caller.scope(), Ids.pathId(id, "Command")).orElseThrow(() -> ApiException.notFound("Command"));
     }
 
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/command-batches/{id}")
     public BatchView batch(@PathParam("id") String id) {
-        return commands.batch(Ids.pathId(id, "Command batch")).orElseThrow(() -> ApiException.notFound("Command batch"));
+        return commands.batch(caller.scope(), Ids.pathId(id, "Command batch")).orElseThrow(() -> ApiException.notFound("Command batch"));
     }
 }

@@ -6,11 +6,13 @@ import io.omnii.server.audit.Actor;
 import io.omnii.server.audit.AuditAction;
 import io.omnii.server.audit.AuditLog;
 import io.omnii.server.audit.Outcome;
+import io.omnii.server.auth.Scope;
 import io.omnii.server.command.CommandPayloads.BatchView;
 import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
 import io.omnii.server.command.CommandPayloads.CommandRequest;
 import io.omnii.server.command.CommandPayloads.CommandView;
 import io.omnii.server.command.CommandPayloads.Target;
+import io.omnii.server.common.AnyTag;
 import io.omnii.server.common.ApiError;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
@@ -21,7 +23,6 @@ import io.omnii.server.fleet.InstanceDecommissioned;
 import io.omnii.server.fleet.InstanceRepository;
 import io.omnii.server.fleet.InstanceService;
 import io.omnii.server.fleet.InstanceStatus;
-import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -37,6 +38,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +47,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
-/** Creates, fans out and reads back commands; the dispatcher sends them. */
+/**
+ * Creates, fans out and reads back commands; the dispatcher sends them. Each caller reaches only the instances of its
+ * {@link Scope}: a command (or batch) of an instance out of scope is as missing, and a bulk command targets the
+ * selection within the scope, never beyond.
+ */
 @ApplicationScoped
 public class CommandService {
 
@@ -85,10 +91,10 @@ public class CommandService {
 
     /** Queues one command for one instance and has it sent as soon as the instance is online. */
     @Transactional
-    public CommandView send(UUID instanceId, @Valid @NotNull(message = "is required") CommandRequest body,
-            Actor actor) {
+    public CommandView send(Scope scope, UUID instanceId,
+            @Valid @NotNull(message = "is required") CommandRequest body, Actor actor) {
         Checked checked = checked(body);
-        Instance instance = instances.find(instanceId).orElseThrow(() -> ApiException.notFound("Instance"));
+        Instance instance = instances.find(scope, instanceId).orElseThrow(() -> ApiException.notFound("Instance"));
         if (instance.isDecommissioned()) {
             throw new ApiException(409, "instance_decommissioned", "A decommissioned instance takes no commands");
         }
@@ -101,11 +107,12 @@ public class CommandService {
 
     /** Queues one command per targeted instance, tied together by a batch. */
     @Transactional
-    public BatchView sendToMany(@Valid @NotNull(message = "is required") BulkCommandRequest body, Actor actor) {
+    public BatchView sendToMany(Scope scope, @Valid @NotNull(message = "is required") BulkCommandRequest body,
+            Actor actor) {
         Checked checked = checked(body);
         Target target = body.target();
 
-        List<Instance> instances = resolve(target);
+        List<Instance> instances = resolve(scope, target);
         Instant now = clock.instant();
         CommandBatch batch = new CommandBatch();
         batch.id = UUID.randomUUID();
@@ -160,23 +167,32 @@ public class CommandService {
         };
     }
 
+    /** The command, if its instance is within the scope. */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Optional<CommandView> find(UUID id) {
-        return commands.findByIdOptional(id).map(CommandView::of);
+    public Optional<CommandView> find(Scope scope, UUID id) {
+        return commands.findByIdOptional(id)
+                .filter(c -> scope.unrestricted() || instances.find(scope, c.instanceId).isPresent())
+                .map(CommandView::of);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<CommandView> listFor(UUID instanceId, Page.PageRequest request) {
-        instances.requireExists(instanceId);
+    public Page<CommandView> listFor(Scope scope, UUID instanceId, Page.PageRequest request) {
+        instances.requireExists(scope, instanceId);
         var query = commands.find("instanceId", Sort.descending("createdAt").and("id"), instanceId);
         List<CommandView> items = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size()))
                 .list().stream().map(CommandView::of).toList();
         return new Page<>(items, request.page(), request.size(), query.count());
     }
 
+    /**
+     * The batch, if every instance it commands is within the scope: a scoped caller never sees what a bulk command
+     * did outside its scope, not even as a count. A batch that targeted nothing commands no instance of anyone's.
+     */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Optional<BatchView> batch(UUID id) {
-        return batches.findByIdOptional(id).map(b -> {
+    public Optional<BatchView> batch(Scope scope, UUID id) {
+        Optional<CommandBatch> visible = batches.findByIdOptional(id)
+                .filter(b -> scope.unrestricted() || outOfScope(b.id, scope) == 0);
+        return visible.map(b -> {
             Map<String, Long> counts = new LinkedHashMap<>();
             for (CommandState state : CommandState.values()) {
                 long n = commands.count("batchId = ?1 and state = ?2", b.id, state);
@@ -213,9 +229,24 @@ public class CommandService {
         return c;
     }
 
-    private List<Instance> resolve(Target target) {
-        Parameters params = Parameters.with("decommissioned", InstanceStatus.DECOMMISSIONED);
+    /** How many of the batch's commands are for instances the scope does not admit. */
+    private long outOfScope(UUID batchId, Scope scope) {
+        Map<String, Object> params = new HashMap<>(Map.of("batch", batchId));
+        String inScope = AnyTag.of("i.tags", List.of(scope.tagArray()), "scope", params);
+        var query = em.createQuery("SELECT count(c) FROM Command c WHERE c.batchId = :batch AND NOT EXISTS"
+                + " (SELECT 1 FROM Instance i WHERE i.id = c.instanceId AND " + inScope + ")", Long.class);
+        params.forEach(query::setParameter);
+        return query.getSingleResult();
+    }
+
+    /**
+     * The target's instances within the scope. Named instances out of scope are refused exactly like unknown ones, so
+     * the answer never tells a scoped caller that they exist.
+     */
+    private List<Instance> resolve(Scope scope, Target target) {
+        Map<String, Object> params = new HashMap<>(Map.of("decommissioned", InstanceStatus.DECOMMISSIONED));
         List<String> where = new ArrayList<>(List.of("status <> :decommissioned"));
+        InstanceRepository.restrict(scope, where, params);
         if (target.instanceIds() != null) {
             List<UUID> ids = new ArrayList<>();
             List<ApiError.Violation> bad = new ArrayList<>();
@@ -227,7 +258,7 @@ public class CommandService {
                 throw ApiException.invalid(bad);
             }
             where.add("id in :ids");
-            params.and("ids", ids);
+            params.put("ids", ids);
             List<Instance> found = instanceRows.list(String.join(" and ", where), params);
             if (found.size() != ids.stream().distinct().count()) {
                 List<UUID> known = found.stream().map(i -> i.id).toList();
@@ -240,11 +271,11 @@ public class CommandService {
             InstanceStatus status = InstanceStatus.fromWire(target.status()).filter(s -> s != InstanceStatus.DECOMMISSIONED)
                     .orElseThrow(() -> ApiException.invalid("target.status", "must be online, offline or error"));
             where.add("status = :status");
-            params.and("status", status);
+            params.put("status", status);
         } else {
             for (int i = 0; i < target.tags().size(); i++) {
                 where.add("array_contains(tags, :tag" + i + ")");
-                params.and("tag" + i, target.tags().get(i));
+                params.put("tag" + i, target.tags().get(i));
             }
         }
         return instanceRows.list(String.join(" and ", where), params);

@@ -1,6 +1,6 @@
 package io.omnii.server.command;
 
-import io.omnii.server.audit.AuditCaller;
+import io.omnii.server.auth.Caller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.command.CommandPayloads.CommandRequest;
 import io.omnii.server.command.CommandPayloads.CommandView;
@@ -25,9 +25,9 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 public class InstanceCommandResource {
 
     private final CommandService commands;
-    private final AuditCaller caller;
+    private final Caller caller;
 
-    InstanceCommandResource(CommandService commands, AuditCaller caller) {
+    InstanceCommandResource(CommandService commands, Caller caller) {
         this.commands = commands;
         this.caller = caller;
     }
@@ -41,12 +41,12 @@ public class InstanceCommandResource {
             responseDescription = "Queued: sent as soon as the instance is online")
     @APIResponse(responseCode = "409", description = "The instance is decommissioned (`instance_decommissioned`)")
     public CommandView send(@PathParam("id") String instanceId, CommandRequest request) {
-        return commands.send(Ids.pathId(instanceId, "Instance"), request, caller.actor());
+        return commands.send(caller.scope(), Ids.pathId(instanceId, "Instance"), request, caller.actor());
     }
 
     @RolesAllowed(Roles.VIEWER)
     @GET
     public Page<CommandView> listFor(@PathParam("id") String instanceId, @BeanParam @Valid Page.Params paging) {
-        return commands.listFor(Ids.pathId(instanceId, "Instance"), paging.request());
+        return commands.listFor(caller.scope(), Ids.pathId(instanceId, "Instance"), paging.request());
     }
 }

@@ -5,7 +5,11 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 /** A one-time enrollment code; only its keyed hash is kept. */
 @Entity
@@ -36,6 +40,11 @@ public class EnrollmentCode {
     /** Fingerprint of the key the hash was made under ({@link CodeHasher#keyId()}); null for codes made before. */
     @Column(name = "key_id")
     public String keyId;
+
+    /** The scope's tags of whoever made it (none for an unscoped caller): the instance it enrolls carries them. */
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(columnDefinition = "text[]")
+    public List<String> tags = new ArrayList<>();
 
     /** The state under the current key, whose fingerprint is {@code currentKeyId}. */
     public CodeState state(Instant now, String currentKeyId) {

@@ -1,6 +1,6 @@
 package io.omnii.server.enrollment;
 
-import io.omnii.server.audit.AuditCaller;
+import io.omnii.server.auth.Caller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
@@ -27,9 +27,9 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 public class EnrollmentCodeResource {
 
     private final EnrollmentService enrollment;
-    private final AuditCaller caller;
+    private final Caller caller;
 
-    EnrollmentCodeResource(EnrollmentService enrollment, AuditCaller caller) {
+    EnrollmentCodeResource(EnrollmentService enrollment, Caller caller) {
         this.enrollment = enrollment;
         this.caller = caller;
     }
@@ -43,13 +43,14 @@ public class EnrollmentCodeResource {
             responseDescription = "The code: this answer is the only time it is shown")
     @APIResponse(responseCode = "503", description = "Too many live codes (`code_space_exhausted`); revoke some first")
     public NewCode create(@Valid NewCodeRequest request) {
-        return enrollment.createCode(request == null ? null : request.expiresInHours(), caller.actor());
+        return enrollment.createCode(caller.scope(), request == null ? null : request.expiresInHours(),
+                caller.actor());
     }
 
     @RolesAllowed(Roles.VIEWER)
     @GET
     public Page<CodeView> list(@BeanParam @Valid Page.Params paging) {
-        return enrollment.listCodes(paging.request());
+        return enrollment.listCodes(caller.scope(), paging.request());
     }
 
     @RolesAllowed(Roles.OPERATOR)
@@ -58,6 +59,6 @@ public class EnrollmentCodeResource {
     @APIResponse(responseCode = "204", description = "Revoked (also when it already was)")
     @APIResponse(responseCode = "409", description = "The code already enrolled an instance (`code_already_used`)")
     public void revoke(@PathParam("id") String id) {
-        enrollment.revoke(Ids.pathId(id, "Enrollment code"), caller.actor());
+        enrollment.revoke(caller.scope(), Ids.pathId(id, "Enrollment code"), caller.actor());
     }
 }

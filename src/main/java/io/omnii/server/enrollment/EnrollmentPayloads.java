@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.omnii.server.common.Times;
 import io.omnii.server.fleet.InstanceName;
 import jakarta.validation.constraints.NotNull;
+import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -24,11 +25,12 @@ public final class EnrollmentPayloads {
     /** A code in the listing: everything but the code. */
     public record CodeView(UUID id, CodeState state, long createdAt, long expiresAt,
             @Schema(nullable = true) Long usedAt, @Schema(nullable = true) UUID instanceId,
-            @Schema(nullable = true) Long revokedAt) {
+            @Schema(nullable = true) Long revokedAt, List<String> tags) {
 
         static CodeView of(EnrollmentCode c, java.time.Instant now, String currentKeyId) {
             return new CodeView(c.id, c.state(now, currentKeyId), c.createdAt.toEpochMilli(),
-                    c.expiresAt.toEpochMilli(), Times.millis(c.usedAt), c.instanceId, Times.millis(c.revokedAt));
+                    c.expiresAt.toEpochMilli(), Times.millis(c.usedAt), c.instanceId, Times.millis(c.revokedAt),
+                    List.copyOf(c.tags));
         }
     }
 

@@ -5,7 +5,9 @@ import io.omnii.server.audit.AuditAction;
 import io.omnii.server.audit.AuditLog;
 import io.omnii.server.audit.Outcome;
 import io.omnii.server.audit.Target;
+import io.omnii.server.auth.Scope;
 import io.omnii.server.broker.BrokerAccounts;
+import io.omnii.server.common.AnyTag;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
 import io.omnii.server.enrollment.EnrollmentPayloads.CodeView;
@@ -30,6 +32,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,9 +82,12 @@ public class EnrollmentService {
         this.metrics = metrics;
     }
 
-    /** Creates a code; the returned value is the only time the code itself is ever seen (never audited). */
+    /**
+     * Creates a code carrying the scope's tags, which the instance it enrolls will carry too; the returned value is
+     * the only time the code itself is ever seen (never audited).
+     */
     @Transactional
-    public NewCode createCode(Integer expiresInHours, Actor actor) {
+    public NewCode createCode(Scope scope, Integer expiresInHours, Actor actor) {
         int hours = expiresInHours == null ? config.defaultExpiryHours() : expiresInHours; // checked: CodeLifetime
 
         em.createNativeQuery("SELECT pg_advisory_xact_lock(:key)").setParameter("key", CODE_CREATION_LOCK)
@@ -95,6 +101,7 @@ public class EnrollmentService {
                 row.id = UUID.randomUUID();
                 row.codeHash = hash;
                 row.keyId = hasher.keyId();
+                row.tags = List.of(scope.tagArray());
                 row.createdAt = now;
                 row.expiresAt = now.plus(Duration.ofHours(hours));
                 codes.persist(row);
@@ -107,19 +114,25 @@ public class EnrollmentService {
         throw new ApiException(503, "code_space_exhausted", "Too many live enrollment codes; revoke some first");
     }
 
+    /** The codes, newest first; a scoped caller sees those whose tags overlap its scope. */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<CodeView> listCodes(Page.PageRequest request) {
-        var query = codes.findAll(Sort.descending("createdAt").and("id"));
+    public Page<CodeView> listCodes(Scope scope, Page.PageRequest request) {
+        Sort order = Sort.descending("createdAt").and("id");
+        Map<String, Object> params = new HashMap<>();
+        var query = scope.unrestricted() ? codes.findAll(order) : codes.find(inScope(scope, params), order, params);
         List<EnrollmentCode> rows = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size())).list();
         Instant now = clock.instant();
         return new Page<>(rows.stream().map(c -> CodeView.of(c, now, hasher.keyId())).toList(), request.page(),
                 request.size(), query.count());
     }
 
-    /** Revokes a code that has not been used. Revoking twice is harmless. */
+    /** Revokes a code that has not been used; another scope's code is as missing. Revoking twice is harmless. */
     @Transactional
-    public void revoke(UUID id, Actor actor) {
-        EnrollmentCode code = codes.findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
+    public void revoke(Scope scope, UUID id, Actor actor) {
+        Map<String, Object> params = new HashMap<>(Map.of("id", id));
+        var found = scope.unrestricted() ? codes.find("id", id)
+                : codes.find("id = :id and " + inScope(scope, params), params);
+        EnrollmentCode code = found.withLock(LockModeType.PESSIMISTIC_WRITE).firstResultOptional()
                 .orElseThrow(() -> ApiException.notFound("Enrollment code"));
         if (code.usedAt != null) {
             throw new ApiException(409, "code_already_used", "The code has already been used to enroll an instance");
@@ -131,6 +144,11 @@ public class EnrollmentService {
         }
         audit.record(actor, AuditAction.ENROLLMENT_CODE_REVOKE, Target.enrollmentCode(id), Outcome.SUCCESS,
                 Map.of("alreadyRevoked", already));
+    }
+
+    /** A scoped caller's codes: those made under a scope that shares a tag with its own. */
+    private static String inScope(Scope scope, Map<String, Object> params) {
+        return AnyTag.of("tags", List.of(scope.tagArray()), "scope", params);
     }
 
     /**
@@ -182,7 +200,7 @@ public class EnrollmentService {
         if (found.isEmpty()) {
             return Optional.empty();
         }
-        Instance instance = instances.create(name, now);
+        Instance instance = instances.create(name, found.get().tags, now);
         found.get().usedAt = now;
         found.get().instanceId = instance.id;
         // Last, inside the transaction: a refusal rolls back the instance and the code's use together. A commit

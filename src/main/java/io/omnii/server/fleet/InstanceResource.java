@@ -1,6 +1,6 @@
 package io.omnii.server.fleet;
 
-import io.omnii.server.audit.AuditCaller;
+import io.omnii.server.auth.Caller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
@@ -28,9 +28,9 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class InstanceResource {
 
     private final InstanceService instances;
-    private final AuditCaller caller;
+    private final Caller caller;
 
-    InstanceResource(InstanceService instances, AuditCaller caller) {
+    InstanceResource(InstanceService instances, Caller caller) {
         this.instances = instances;
         this.caller = caller;
     }
@@ -41,8 +41,9 @@ public class InstanceResource {
         InstanceQuery query = params.query();
         Optional<InstanceCursor> after = params.after();
         Page.PageRequest request = params.request();
-        Page<Instance> found = after.isPresent() ? instances.listAfter(query, after.get(), request.size())
-                : instances.list(query, request);
+        Page<Instance> found = after.isPresent()
+                ? instances.listAfter(caller.scope(), query, after.get(), request.size())
+                : instances.list(caller.scope(), query, request);
         return found.map(InstanceView::of);
     }
 
@@ -50,7 +51,7 @@ public class InstanceResource {
     @GET
     @Path("/{id}")
     public InstanceView get(@PathParam("id") String id) {
-        return instances.find(parseId(id)).map(InstanceView::of).orElseThrow(() -> ApiException.notFound("Instance"));
+        return instances.find(caller.scope(), parseId(id)).map(InstanceView::of).orElseThrow(() -> ApiException.notFound("Instance"));
     }
 
     @RolesAllowed(Roles.ADMIN)
@@ -60,7 +61,7 @@ public class InstanceResource {
     @APIResponse(responseCode = "200", description = "The instance as changed")
     @APIResponse(responseCode = "409", description = "The instance is decommissioned (`instance_decommissioned`)")
     public InstanceView update(@PathParam("id") String id, @NotNull(message = "is required") InstancePatch body) {
-        return InstanceView.of(instances.update(parseId(id), body, caller.actor()));
+        return InstanceView.of(instances.update(caller.scope(), parseId(id), body, caller.actor()));
     }
 
     @RolesAllowed(Roles.ADMIN)
@@ -71,7 +72,7 @@ public class InstanceResource {
     @APIResponse(responseCode = "503", description = "The broker could not delete the instance's account"
             + " (`broker_provisioning_failed`); nothing was changed")
     public void decommission(@PathParam("id") String id) {
-        instances.decommission(parseId(id), caller.actor());
+        instances.decommission(caller.scope(), parseId(id), caller.actor());
     }
 
     private static UUID parseId(String id) {

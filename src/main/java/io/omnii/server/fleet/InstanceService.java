@@ -5,12 +5,15 @@ import io.omnii.server.audit.AuditAction;
 import io.omnii.server.audit.AuditLog;
 import io.omnii.server.audit.Outcome;
 import io.omnii.server.audit.Target;
+import io.omnii.server.auth.Scope;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.persistence.LockModeType;
+import jakarta.validation.Valid;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import java.time.Clock;
@@ -26,7 +29,9 @@ import java.util.UUID;
 
 /**
  * The instance registry: creation at enrollment, queries, renames and tags, decommissioning. Its writes go through
- * {@link InstanceWriter}.
+ * {@link InstanceWriter}. Whatever a caller asks for is limited to its {@link Scope}: an instance out of scope is
+ * treated exactly like one that does not exist (404, left out of listings). Work without a caller passes
+ * {@link Scope#ALL}.
  */
 @ApplicationScoped
 public class InstanceService {
@@ -48,28 +53,32 @@ public class InstanceService {
         this.decommissioned = decommissioned;
     }
 
-    /** Creates the instance inside the caller's enrollment transaction; it starts offline until it reports. */
+    /**
+     * Creates the instance inside the caller's enrollment transaction; it starts offline until it reports, with the
+     * given tags (those of a scoped caller's enrollment code).
+     */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Instance create(String name, Instant now) {
-        return writer.enroll(name.strip(), now);
+    public Instance create(String name, List<String> tags, Instant now) {
+        return writer.enroll(name.strip(), tags, now);
     }
 
     /** The page by number: the database walks past every row before it (OFFSET), so deep pages cost more. */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<Instance> list(InstanceQuery query, Page.PageRequest request) {
-        return list(query, Optional.empty(), request.page() * request.size(), request.size(), request.page());
+    public Page<Instance> list(Scope scope, InstanceQuery query, Page.PageRequest request) {
+        return list(scope, query, Optional.empty(), request.page() * request.size(), request.size(), request.page());
     }
 
     /** The page after the cursor's instance: a range scan of the enrollment-order index, as cheap at any depth. */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<Instance> listAfter(InstanceQuery query, InstanceCursor after, int size) {
-        return list(query, Optional.of(after), 0, size, null);
+    public Page<Instance> listAfter(Scope scope, InstanceQuery query, InstanceCursor after, int size) {
+        return list(scope, query, Optional.of(after), 0, size, null);
     }
 
-    private Page<Instance> list(InstanceQuery query, Optional<InstanceCursor> after, int first, int size,
+    private Page<Instance> list(Scope scope, InstanceQuery query, Optional<InstanceCursor> after, int first, int size,
             Integer page) {
         List<String> where = new ArrayList<>();
         Map<String, Object> params = new HashMap<>();
+        InstanceRepository.restrict(scope, where, params);
         if (query.status().isPresent()) {
             where.add("status = :status");
             params.put("status", query.status().get());
@@ -86,8 +95,9 @@ public class InstanceService {
             where.add("array_contains(tags, :tag" + i + ")");
             params.put("tag" + i, query.tags().get(i));
         }
-        // Filtered by state alone (or not at all), the total is kept, not counted: counting reads every row.
-        boolean byStateOnly = query.nameContains().isEmpty() && query.tags().isEmpty();
+        // Filtered by state alone (or not at all), the total is kept, not counted: counting reads every row. The kept
+        // counts are the whole fleet's, so a scoped caller's total is counted (through the tags' index).
+        boolean byStateOnly = scope.unrestricted() && query.nameContains().isEmpty() && query.tags().isEmpty();
         long total = byStateOnly ? counts.count(query.status()) : repository.count(String.join(" and ", where), params);
 
         Map<String, Object> pageParams = new HashMap<>(params);
@@ -107,24 +117,31 @@ public class InstanceService {
         return new Page<>(items, page, size, total, InstanceCursor.after(items.get(size - 1)).encode());
     }
 
+    /** The instance, if it exists within the scope. */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Optional<Instance> find(UUID id) {
-        return repository.findByIdOptional(id);
+    public Optional<Instance> find(Scope scope, UUID id) {
+        return repository.findInScope(id, scope, LockModeType.NONE);
     }
 
-    /** Answers 404 unless the instance exists (decommissioned ones included: they keep their history). */
+    /**
+     * Answers 404 unless the instance exists within the scope (decommissioned ones included: they keep their
+     * history).
+     */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public void requireExists(UUID id) {
-        if (repository.count("id", id) == 0) {
+    public void requireExists(Scope scope, UUID id) {
+        List<String> where = new ArrayList<>(List.of("id = :id"));
+        Map<String, Object> params = new HashMap<>(Map.of("id", id));
+        InstanceRepository.restrict(scope, where, params);
+        if (repository.count(String.join(" and ", where), params) == 0) {
             throw ApiException.notFound("Instance");
         }
     }
 
     @Transactional
-    public Instance update(UUID id, @Valid InstancePatch patch, Actor actor) {
+    public Instance update(Scope scope, UUID id, @Valid InstancePatch patch, Actor actor) {
         // The tags before and after: a reader of either scope sees that the instance entered or left it.
-        TreeSet<String> tags = new TreeSet<>(writer.lock(id).tags);
-        Instance changed = writer.change(id, Optional.ofNullable(patch.name()).map(String::strip),
+        TreeSet<String> tags = new TreeSet<>(writer.lock(id, scope).tags);
+        Instance changed = writer.change(id, scope, Optional.ofNullable(patch.name()).map(String::strip),
                 Optional.ofNullable(patch.tags()).map(InstanceRules::normalizeTags));
         tags.addAll(changed.tags);
         Map<String, Object> detail = new LinkedHashMap<>();
@@ -144,14 +161,14 @@ public class InstanceService {
      * account, and if the broker cannot, the instance stays as it was.
      */
     @Transactional
-    public void decommission(UUID id, Actor actor) {
-        Optional<InstanceDecommissioned> gone = writer.decommission(id, clock.instant());
+    public void decommission(Scope scope, UUID id, Actor actor) {
+        Optional<InstanceDecommissioned> gone = writer.decommission(id, scope, clock.instant());
         gone.ifPresent(event -> {
             decommissioned.fire(event);
             Log.infof("Instance %s decommissioned", id);
         });
         // After the observers: an entry only for a decommissioning the broker let through.
-        audit.record(actor, AuditAction.INSTANCE_DECOMMISSION, Target.instance(id, writer.lock(id).tags),
+        audit.record(actor, AuditAction.INSTANCE_DECOMMISSION, Target.instance(id, writer.lock(id, scope).tags),
                 Outcome.SUCCESS, Map.of("alreadyDecommissioned", gone.isEmpty()));
     }
 
@@ -160,8 +177,8 @@ public class InstanceService {
      * another feature makes for it, which must not race its decommissioning.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Instance lock(UUID id) {
-        return writer.lock(id);
+    public Instance lock(Scope scope, UUID id) {
+        return writer.lock(id, scope);
     }
 
     private static String escapeLike(String s) {

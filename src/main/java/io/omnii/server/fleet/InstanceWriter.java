@@ -2,6 +2,7 @@ package io.omnii.server.fleet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
+import io.omnii.server.auth.Scope;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.SqlParameters;
 import io.omnii.server.common.Times;
@@ -108,11 +109,12 @@ public class InstanceWriter {
 
     /** A new instance, offline until it reports. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Instance enroll(String name, Instant now) {
+    public Instance enroll(String name, List<String> tags, Instant now) {
         Instance instance = new Instance();
         instance.id = UUID.randomUUID();
         Presence.Step born = Presence.enroll(instance.id, now);
         instance.name = name;
+        instance.tags = new ArrayList<>(tags);
         instance.mqttClientId = CLIENT_ID_PREFIX + instance.id;
         instance.status = born.state().status();
         instance.statusChangedAt = now;
@@ -122,17 +124,20 @@ public class InstanceWriter {
         return instance;
     }
 
-    /** Row lock on the instance (404 if none): whoever changes it next, here or in telemetry, waits for us. */
+    /**
+     * Row lock on the instance (404 if none, or if the scope does not admit it): whoever changes it next, here or in
+     * telemetry, waits for us.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Instance lock(UUID id) {
-        return instances.findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
+    public Instance lock(UUID id, Scope scope) {
+        return instances.findInScope(id, scope, LockModeType.PESSIMISTIC_WRITE)
                 .orElseThrow(() -> ApiException.notFound("Instance"));
     }
 
     /** A new name or tags (given ones only); a decommissioned instance is history and cannot change. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Instance change(UUID id, Optional<String> name, Optional<List<String>> tags) {
-        Instance instance = lock(id);
+    public Instance change(UUID id, Scope scope, Optional<String> name, Optional<List<String>> tags) {
+        Instance instance = lock(id, scope);
         if (instance.isDecommissioned()) {
             throw new ApiException(409, "instance_decommissioned", "A decommissioned instance cannot be changed");
         }
@@ -143,8 +148,8 @@ public class InstanceWriter {
 
     /** Decommissions the instance; empty if it already was (nothing changes). */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Optional<InstanceDecommissioned> decommission(UUID id, Instant now) {
-        Instance instance = lock(id);
+    public Optional<InstanceDecommissioned> decommission(UUID id, Scope scope, Instant now) {
+        Instance instance = lock(id, scope);
         Presence.Step step = Presence.decommission(Presence.State.stored(id, instance.status, instance.lastSeenAt,
                 instance.lastReportAt, instance.metricsAt), now);
         if (step.transition().isEmpty()) {

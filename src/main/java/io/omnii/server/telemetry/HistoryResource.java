@@ -1,5 +1,6 @@
 package io.omnii.server.telemetry;
 
+import io.omnii.server.auth.Caller;
 import io.omnii.server.auth.Roles;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
@@ -17,9 +18,11 @@ import jakarta.ws.rs.core.MediaType;
 public class HistoryResource {
 
     private final HistoryService history;
+    private final Caller caller;
 
-    HistoryResource(HistoryService history) {
+    HistoryResource(HistoryService history, Caller caller) {
         this.history = history;
+        this.caller = caller;
     }
 
     /** Metrics history; {@code from} (inclusive) and {@code to} (exclusive) are epoch milliseconds, default all. */
@@ -28,7 +31,7 @@ public class HistoryResource {
     @Path("/metrics")
     public Page<HistoryService.Sample> metrics(@PathParam("id") String id, @BeanParam @Valid HistoryWindow window,
             @BeanParam @Valid Page.Params paging) {
-        return history.metrics(Ids.pathId(id, "Instance"), window.from(), window.to(), paging.request());
+        return history.metrics(caller.scope(), Ids.pathId(id, "Instance"), window.from(), window.to(), paging.request());
     }
 
     /** Status transitions with their reasons, newest first. */
@@ -36,6 +39,6 @@ public class HistoryResource {
     @GET
     @Path("/events")
     public Page<HistoryService.Event> events(@PathParam("id") String id, @BeanParam @Valid Page.Params paging) {
-        return history.events(Ids.pathId(id, "Instance"), paging.request());
+        return history.events(caller.scope(), Ids.pathId(id, "Instance"), paging.request());
     }
 }

@@ -1,5 +1,6 @@
 package io.omnii.server.telemetry;
 
+import io.omnii.server.auth.Scope;
 import io.omnii.server.common.Times;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** Reads an instance's metrics history and its status transitions. */
+/** Reads an instance's metrics history and its status transitions, for callers whose scope admits it. */
 @ApplicationScoped
 public class HistoryService {
 
@@ -59,8 +60,8 @@ public class HistoryService {
 
     /** Samples with the instance's timestamp in [from, to), oldest first. */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<Sample> metrics(UUID instanceId, Instant from, Instant to, Page.PageRequest request) {
-        instances.requireExists(instanceId);
+    public Page<Sample> metrics(Scope scope, UUID instanceId, Instant from, Instant to, Page.PageRequest request) {
+        instances.requireExists(scope, instanceId);
         @SuppressWarnings("unchecked")
         List<Tuple> rows = em.createNativeQuery(SAMPLES, Tuple.class)
                 .setParameter("id", instanceId)
@@ -76,8 +77,8 @@ public class HistoryService {
 
     /** Status transitions, newest first. */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<Event> events(UUID instanceId, Page.PageRequest request) {
-        instances.requireExists(instanceId);
+    public Page<Event> events(Scope scope, UUID instanceId, Page.PageRequest request) {
+        instances.requireExists(scope, instanceId);
         var query = events.find("instanceId", Sort.descending("at").and("id", Sort.Direction.Descending),
                 instanceId);
         List<Event> items = query.page(io.quarkus.panache.common.Page.of(request.page(), request.size())).list()
