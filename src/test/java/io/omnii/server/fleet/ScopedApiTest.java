@@ -6,11 +6,12 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnii.server.auth.Roles;
 import io.omnii.server.testsupport.Api;
+import io.omnii.server.testsupport.People;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -40,8 +41,6 @@ class ScopedApiTest extends ServerTest {
             "POST /instances/{id}/commands", "{\"command\": \"get_status\"}",
             "PATCH /instances/{id}", "{\"name\": \"Taken\"}");
 
-    private static final String PASSWORD = "correct horse battery staple";
-
     String smithToken;
     String jonesToken;
     String smithInstance;
@@ -49,7 +48,6 @@ class ScopedApiTest extends ServerTest {
 
     @BeforeEach
     void twoCustomers() throws IOException {
-        assumeTrue(operations().containsKey("POST /me/tokens"), "no account API to make scoped tokens with");
         smithToken = operatorToken("smith", SMITH_TAG);
         jonesToken = operatorToken("jones", JONES_TAG);
         smithInstance = enroll(smithToken, "Smith house");
@@ -140,16 +138,9 @@ class ScopedApiTest extends ServerTest {
         call(operatorToken("home"), "GET", "/matter/nodes", "").then().statusCode(200);
     }
 
-    /** A personal token of a new operator limited to the tags (none: unlimited), made as the account API makes it. */
+    /** A personal token of a new operator limited to the tags (none: unlimited). */
     private static String operatorToken(String username, String... tags) {
-        Api.admin().body(Map.of("username", username, "role", "operator", "scopeTags", List.of(tags),
-                "password", PASSWORD)).post("/users").then().statusCode(201);
-        Response signIn = given().contentType(ContentType.JSON)
-                .body(Map.of("username", username, "password", PASSWORD)).post("/auth/sign-in");
-        signIn.then().statusCode(200);
-        return given().cookie("omnii_session", signIn.cookie("omnii_session"))
-                .header("X-CSRF-Token", signIn.path("csrfToken").toString()).contentType(ContentType.JSON)
-                .body(Map.of("name", "scope-test")).post("/me/tokens").then().statusCode(201).extract().path("token");
+        return People.token(username, Roles.OPERATOR, tags);
     }
 
     /** Enrolls an instance with a code the token makes; the instance carries the token's scope. */

@@ -112,7 +112,10 @@ public final class OpenApiResponseValidation implements OrderedFilter, QuarkusTe
             String body) {
         Document doc = document(uri);
         Request.Method verb = Request.Method.valueOf(method.toUpperCase(Locale.ROOT));
-        ValidationReport report = doc.validator().validateResponse(uri.getRawPath(), verb, response(status, headers, body));
+        // The path as the server routes it: a "." or ".." segment (a hostile path value) is removed first, so
+        // DELETE /me/tokens/. is DELETE /me/tokens, which has no such method.
+        String path = uri.normalize().getRawPath();
+        ValidationReport report = doc.validator().validateResponse(path, verb, response(status, headers, body));
         VALIDATED.incrementAndGet();
         if (noSuchOperation(report) && (status == 404 || status == 405)) {
             // The API has no such path or method, so no operation documents the answer; it must still be the one
