@@ -1,7 +1,7 @@
 package io.omnii.server.audit;
 
-import io.omnii.server.auth.Roles;
 import io.omnii.server.common.Page;
+import io.omnii.server.common.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.ws.rs.BeanParam;

@@ -1,5 +1,6 @@
 package io.omnii.server.auth;
 
+import io.omnii.server.common.Roles;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;

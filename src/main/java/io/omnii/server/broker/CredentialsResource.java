@@ -1,7 +1,7 @@
 package io.omnii.server.broker;
 
 import io.omnii.server.auth.Caller;
-import io.omnii.server.auth.Roles;
+import io.omnii.server.common.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;

@@ -1,13 +1,13 @@
 package io.omnii.server.command;
 
 import io.omnii.server.auth.Caller;
-import io.omnii.server.auth.Roles;
 import io.omnii.server.command.CommandPayloads.BatchView;
 import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
 import io.omnii.server.command.CommandPayloads.CommandView;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
+import io.omnii.server.common.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;

@@ -1,11 +1,11 @@
 package io.omnii.server.command;
 
 import io.omnii.server.auth.Caller;
-import io.omnii.server.auth.Roles;
 import io.omnii.server.command.CommandPayloads.CommandRequest;
 import io.omnii.server.command.CommandPayloads.CommandView;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
+import io.omnii.server.common.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.ws.rs.BeanParam;

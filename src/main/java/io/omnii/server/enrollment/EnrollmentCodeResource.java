@@ -1,9 +1,9 @@
 package io.omnii.server.enrollment;
 
 import io.omnii.server.auth.Caller;
-import io.omnii.server.auth.Roles;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
+import io.omnii.server.common.Roles;
 import io.omnii.server.enrollment.EnrollmentPayloads.CodeView;
 import io.omnii.server.enrollment.EnrollmentPayloads.NewCode;
 import io.omnii.server.enrollment.EnrollmentPayloads.NewCodeRequest;

@@ -1,10 +1,10 @@
 package io.omnii.server.fleet;
 
 import io.omnii.server.auth.Caller;
-import io.omnii.server.auth.Roles;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
+import io.omnii.server.common.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;

@@ -1,10 +1,10 @@
 package io.omnii.server.matter;
 
 import io.omnii.server.audit.AuditCaller;
-import io.omnii.server.auth.Roles;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Ids;
 import io.omnii.server.common.Page;
+import io.omnii.server.common.Roles;
 import io.omnii.server.matter.MatterPayloads.CommissioningRequest;
 import io.omnii.server.matter.MatterPayloads.CommissioningView;
 import jakarta.annotation.security.RolesAllowed;

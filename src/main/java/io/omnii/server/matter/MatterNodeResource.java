@@ -2,8 +2,8 @@ package io.omnii.server.matter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnii.server.audit.AuditCaller;
-import io.omnii.server.auth.Roles;
 import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Roles;
 import io.omnii.server.common.WholeNumber;
 import io.omnii.server.matter.MatterPayloads.CommissioningWindowRequest;
 import io.omnii.server.matter.MatterPayloads.DeviceCommandRequest;

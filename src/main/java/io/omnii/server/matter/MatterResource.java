@@ -1,7 +1,7 @@
 package io.omnii.server.matter;
 
 import io.omnii.server.audit.AuditCaller;
-import io.omnii.server.auth.Roles;
+import io.omnii.server.common.Roles;
 import io.omnii.server.common.Times;
 import io.omnii.server.matter.MatterInventory.StoredServerInfo;
 import io.omnii.server.matter.MatterPayloads.ServerView;

@@ -9,7 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.omnii.server.auth.Roles;
+import io.omnii.server.common.Roles;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.People;
 import io.omnii.server.testsupport.ServerTest;

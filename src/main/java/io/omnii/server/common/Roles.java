@@ -1,4 +1,4 @@
-package io.omnii.server.auth;
+package io.omnii.server.common;
 
 /**
  * The role names endpoints declare in {@code @RolesAllowed}. Roles are cumulative: an identity with {@link #ADMIN}
