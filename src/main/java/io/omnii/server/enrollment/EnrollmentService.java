@@ -108,7 +108,7 @@ public class EnrollmentService {
                 row.expiresAt = now.plus(Duration.ofHours(hours));
                 codes.persist(row);
                 Log.infof("Enrollment code %s created, expires %s", row.id, row.expiresAt);
-                audit.record(actor, AuditAction.ENROLLMENT_CODE_CREATE, Target.enrollmentCode(row.id), Outcome.SUCCESS,
+                audit.record(actor, AuditAction.ENROLLMENT_CODE_CREATE, Target.enrollmentCode(row.id, row.tags), Outcome.SUCCESS,
                         Map.of("expiresAt", row.expiresAt.toEpochMilli()));
                 return new NewCode(code, row.expiresAt.toEpochMilli(), row.id);
             }
@@ -166,7 +166,7 @@ public class EnrollmentService {
             code.revokedAt = clock.instant();
             Log.infof("Enrollment code %s revoked", id);
         }
-        audit.record(actor, AuditAction.ENROLLMENT_CODE_REVOKE, Target.enrollmentCode(id), Outcome.SUCCESS,
+        audit.record(actor, AuditAction.ENROLLMENT_CODE_REVOKE, Target.enrollmentCode(id, code.tags), Outcome.SUCCESS,
                 Map.of("alreadyRevoked", already));
     }
 

@@ -59,7 +59,7 @@ class AuditApiTest extends ServerTest {
     private Instant recordSix() {
         record(ALICE, AuditAction.INSTANCE_UPDATE, Target.instance(SMITH_HOME, List.of("customer:smith")));
         record(BOB, AuditAction.COMMAND_SEND, Target.command(UUID.randomUUID(), List.of("customer:jones")));
-        record(ALICE, AuditAction.ENROLLMENT_CODE_CREATE, Target.enrollmentCode(UUID.randomUUID()));
+        record(ALICE, AuditAction.ENROLLMENT_CODE_CREATE, Target.enrollmentCode(UUID.randomUUID(), List.of()));
         record(BOB, AuditAction.INSTANCE_UPDATE, Target.instance(JONES_HOME, List.of("customer:jones")));
         clock.advance(Duration.ofDays(1));
         Instant later = clock.instant().minusSeconds(1);
