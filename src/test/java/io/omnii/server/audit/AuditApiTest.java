@@ -2,11 +2,15 @@ package io.omnii.server.audit;
 
 import static io.omnii.server.testsupport.Api.admin;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.omnii.server.common.Page;
+import io.omnii.server.testsupport.Api;
+import io.omnii.server.testsupport.People;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -122,6 +126,35 @@ class AuditApiTest extends ServerTest {
         assertThat(seen).containsExactly(6, 5, 4, 3, 2, 1);
         assertThat(pages).isEqualTo(3);
         assertThat(seqs(Map.of("page", 1, "size", 4))).containsExactly(2, 1);
+    }
+
+    @Test
+    void aScopedReaderSeesABulkCommandOnlyWhenEveryInstanceItReachedIsWithinItsScope() {
+        List<String> homes = new ArrayList<>();
+        for (String tag : List.of("customer:smith", "customer:jones")) {
+            homes.add(Api.enrollInstance("Home of " + tag));
+            admin().body(Map.of("tags", List.of(tag))).patch("/instances/" + homes.get(homes.size() - 1)).then()
+                    .statusCode(200);
+        }
+        String smithOperator = People.token("smith-operator", "operator", "customer:smith");
+        String smithReader = People.token("smith-reader", "viewer", "customer:smith");
+        String jonesReader = People.token("jones-reader", "viewer", "customer:jones");
+        String bothReader = People.token("both-reader", "viewer", "customer:smith", "customer:jones");
+        String everyone = admin().body(Map.of("command", "check_updates", "target", Map.of("instanceIds", homes)))
+                .post("/commands").then().statusCode(202).extract().path("batchId");
+        String smiths = People.bearer(smithOperator).body(Map.of("command", "check_updates", "target",
+                Map.of("instanceIds", homes.subList(0, 1)))).post("/commands").then().statusCode(202).extract()
+                .path("batchId");
+
+        People.bearer(smithReader).get("/audit?action=command.bulk_send").then().statusCode(200)
+                .body("items.target.id", contains(smiths));
+        People.bearer(jonesReader).get("/audit?action=command.bulk_send").then().statusCode(200)
+                .body("items", empty());
+        People.bearer(bothReader).get("/audit?action=command.bulk_send").then().statusCode(200)
+                .body("items.target.id", contains(smiths, everyone));
+        // The instance entries still show by overlap.
+        People.bearer(jonesReader).get("/audit?action=instance.update").then().statusCode(200)
+                .body("items.target.tags", contains(List.of("customer:jones")));
     }
 
     @Test
