@@ -174,6 +174,7 @@ class AuditApiTest extends ServerTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "action     | instance.explode",
+            "action     | auth.access_denied",
             "targetType | planet",
             "from       | yesterday",
             "from       | 2026-01-01",
