@@ -10,7 +10,6 @@ public enum AuditAction implements WireEnum {
     AUTH_SIGN_IN_FAILED("auth.sign_in_failed"),
     AUTH_SIGN_OUT("auth.sign_out"),
     AUTH_BREAK_GLASS_USED("auth.break_glass_used"),
-    AUTH_ACCESS_DENIED("auth.access_denied"),
     USER_CREATE("user.create"),
     USER_UPDATE("user.update"),
     USER_RESET_PASSWORD("user.reset_password"),

@@ -1,6 +1,7 @@
 package io.omnii.server.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnii.server.common.AnyTag;
 import io.omnii.server.common.Page;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,7 +28,10 @@ public class AuditService {
     /**
      * A page of entries, newest first. With a non-empty {@code scope} only the entries whose target tags overlap
      * it, and those the {@code caller} made (when given), are seen: a reader limited to some instances sees what was
-     * done to them and what they did themselves. Paged by number, or after a cursor.
+     * done to them and what they did themselves. A bulk command's entry, whose tags are those of every instance it
+     * reached, shows only when they all lie within the scope, as GET /command-batches/{id} does: a bulk command that
+     * also reached other customers' instances would otherwise tell their tags and count. Paged by number, or after a
+     * cursor.
      */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<AuditEntryView> list(AuditQuery query, Set<String> scope, Optional<Actor> caller,
@@ -41,12 +45,12 @@ public class AuditService {
         query.from().ifPresent(t -> where(where, params, "at >= :from", "from", t));
         query.to().ifPresent(t -> where(where, params, "at < :to", "to", t));
         if (!scope.isEmpty()) {
-            List<String> anyTag = new ArrayList<>();
-            for (String tag : scope) {
-                anyTag.add("array_contains(targetTags, :scope" + anyTag.size() + ")");
-                params.put("scope" + (anyTag.size() - 1), tag);
-            }
-            String inScope = "(" + String.join(" or ", anyTag) + ")";
+            List<String> tags = List.copyOf(scope);
+            // Overlap first, containment as a filter on top: every branch of the OR with the caller's own entries then
+            // has an index (the GIN tags index, audit_entry_actor_id), so PostgreSQL can answer it with a bitmap OR.
+            String inScope = "(" + AnyTag.of("targetTags", tags, "scope", params) + " and (targetType <> :batchType or "
+                    + allWithin("targetTags", tags) + "))";
+            params.put("batchType", Target.Type.COMMAND_BATCH.wire());
             if (caller.isPresent()) {
                 inScope = "(" + inScope + " or (actorKind = :callerKind and actorId = :callerId))";
                 params.put("callerKind", caller.get().kind().wire());
@@ -68,6 +72,19 @@ public class AuditService {
         List<AuditEntry> items = rows.subList(0, request.size());
         String next = new AuditCursor(items.get(items.size() - 1).seq).encode();
         return new Page<>(items, page, request.size(), total, next).map(e -> AuditEntryView.of(e, mapper));
+    }
+
+    /**
+     * "every tag of {@code path} is one of {@code tags}" ({@code path <@ tags}): what is left after removing each of
+     * them is empty. Hibernate binds an array parameter as varchar[], which {@code text[] <@} refuses (see
+     * {@link AnyTag}), so it is spelled with one single-tag parameter per tag, named as {@link AnyTag#of} names them.
+     */
+    private static String allWithin(String path, List<String> tags) {
+        String rest = path;
+        for (int i = 0; i < tags.size(); i++) {
+            rest = "array_remove(" + rest + ", :scope" + i + ")";
+        }
+        return "coalesce(array_length(" + rest + "), 0) = 0";
     }
 
     private static void where(List<String> where, Map<String, Object> params, String clause, String name,

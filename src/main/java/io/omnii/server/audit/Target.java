@@ -45,8 +45,9 @@ public record Target(Type type, String id, List<String> tags) {
         return new Target(Type.INSTANCE, id.toString(), List.copyOf(tags));
     }
 
-    public static Target enrollmentCode(UUID id) {
-        return new Target(Type.ENROLLMENT_CODE, id.toString(), List.of());
+    /** An enrollment code, with the tags the instance it enrolls will carry. */
+    public static Target enrollmentCode(UUID id, Collection<String> codeTags) {
+        return new Target(Type.ENROLLMENT_CODE, id.toString(), List.copyOf(codeTags));
     }
 
     /** A command to one instance, with that instance's tags. */

@@ -1,9 +1,10 @@
 package io.omnii.server.enrollment;
 
-import io.omnii.server.audit.AuditCaller;
+import io.omnii.server.audit.Actor;
+import io.omnii.server.common.RequestIds;
 import io.omnii.server.enrollment.EnrollmentPayloads.EnrollRequest;
 import io.omnii.server.enrollment.EnrollmentPayloads.Enrollment;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -22,11 +23,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 public class EnrollResource {
 
     private final EnrollmentService enrollment;
-    private final AuditCaller caller;
 
-    EnrollResource(EnrollmentService enrollment, AuditCaller caller) {
+    EnrollResource(EnrollmentService enrollment) {
         this.enrollment = enrollment;
-        this.caller = caller;
     }
 
     @PermitAll
@@ -42,7 +41,10 @@ public class EnrollResource {
                     schema = @Schema(type = SchemaType.INTEGER)))
     @APIResponse(responseCode = "503", description = "The broker could not create the instance's account"
             + " (`broker_provisioning_failed`); nothing was enrolled and the code still works")
-    public Enrollment enroll(EnrollRequest request, @Context HttpServerRequest http) {
-        return enrollment.enroll(request, http.remoteAddress().hostAddress(), caller.actor());
+    public Enrollment enroll(EnrollRequest request, @Context RoutingContext http) {
+        String address = http.request().remoteAddress().hostAddress();
+        // Built from the address and request id alone: asking who is calling would resolve the lazy identity, and a
+        // stray Authorization header or session cookie would then refuse a request this endpoint does not check.
+        return enrollment.enroll(request, address, Actor.anonymous(address, RequestIds.of(http)));
     }
 }

@@ -34,17 +34,19 @@ public class EnrollmentCodeResource {
         this.caller = caller;
     }
 
-    /** The body is optional: no body means the default lifetime. */
+    /** The body is optional: no body means the default lifetime and, for a scope of one tag, that tag. */
     @RolesAllowed(Roles.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(201)
     @APIResponseSchema(value = NewCode.class, responseCode = "201",
             responseDescription = "The code: this answer is the only time it is shown")
+    @APIResponse(responseCode = "400", description = "Invalid fields (`validation_failed`), among them `tags` that a"
+            + " scoped caller left out under a scope of several tags or that are not all its scope's")
     @APIResponse(responseCode = "503", description = "Too many live codes (`code_space_exhausted`); revoke some first")
     public NewCode create(@Valid NewCodeRequest request) {
-        return enrollment.createCode(caller.scope(), request == null ? null : request.expiresInHours(),
-                caller.actor());
+        return enrollment.createCode(caller.scope(), request == null ? null : request.tags(),
+                request == null ? null : request.expiresInHours(), caller.actor());
     }
 
     @RolesAllowed(Roles.VIEWER)

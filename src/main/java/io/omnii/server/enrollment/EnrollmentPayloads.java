@@ -3,7 +3,10 @@ package io.omnii.server.enrollment;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.omnii.server.common.Times;
 import io.omnii.server.fleet.InstanceName;
+import io.omnii.server.fleet.InstanceRules;
+import io.omnii.server.fleet.Tag;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -14,8 +17,12 @@ public final class EnrollmentPayloads {
     private EnrollmentPayloads() {
     }
 
-    /** POST /enrollment-codes. */
-    public record NewCodeRequest(@CodeLifetime Integer expiresInHours) {
+    /**
+     * POST /enrollment-codes. {@code tags} are what the enrolled instance will carry: for a scoped caller some of its
+     * scope's tags (required when the scope has several), for an unscoped one any tags, or none.
+     */
+    public record NewCodeRequest(@CodeLifetime Integer expiresInHours,
+            @Size(max = InstanceRules.MAX_TAGS, message = InstanceRules.TOO_MANY_TAGS) List<@Tag String> tags) {
     }
 
     /** The only answer that ever shows a code. */

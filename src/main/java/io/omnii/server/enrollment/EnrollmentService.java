@@ -16,6 +16,7 @@ import io.omnii.server.enrollment.EnrollmentPayloads.Enrollment;
 import io.omnii.server.enrollment.EnrollmentPayloads.EnrollmentTopics;
 import io.omnii.server.enrollment.EnrollmentPayloads.NewCode;
 import io.omnii.server.fleet.Instance;
+import io.omnii.server.fleet.InstanceRules;
 import io.omnii.server.fleet.InstanceService;
 import io.omnii.server.mqtt.MqttConfig;
 import io.omnii.server.mqtt.Topics;
@@ -83,12 +84,13 @@ public class EnrollmentService {
     }
 
     /**
-     * Creates a code carrying the scope's tags, which the instance it enrolls will carry too; the returned value is
-     * the only time the code itself is ever seen (never audited).
+     * Creates a code carrying {@code tags} (see {@link #codeTags}), which the instance it enrolls will carry too; the
+     * returned value is the only time the code itself is ever seen (never audited).
      */
     @Transactional
-    public NewCode createCode(Scope scope, Integer expiresInHours, Actor actor) {
+    public NewCode createCode(Scope scope, List<String> tags, Integer expiresInHours, Actor actor) {
         int hours = expiresInHours == null ? config.defaultExpiryHours() : expiresInHours; // checked: CodeLifetime
+        List<String> codeTags = codeTags(scope, tags);
 
         em.createNativeQuery("SELECT pg_advisory_xact_lock(:key)").setParameter("key", CODE_CREATION_LOCK)
                 .getSingleResult();
@@ -101,17 +103,39 @@ public class EnrollmentService {
                 row.id = UUID.randomUUID();
                 row.codeHash = hash;
                 row.keyId = hasher.keyId();
-                row.tags = List.of(scope.tagArray());
+                row.tags = codeTags;
                 row.createdAt = now;
                 row.expiresAt = now.plus(Duration.ofHours(hours));
                 codes.persist(row);
                 Log.infof("Enrollment code %s created, expires %s", row.id, row.expiresAt);
-                audit.record(actor, AuditAction.ENROLLMENT_CODE_CREATE, Target.enrollmentCode(row.id), Outcome.SUCCESS,
+                audit.record(actor, AuditAction.ENROLLMENT_CODE_CREATE, Target.enrollmentCode(row.id, row.tags), Outcome.SUCCESS,
                         Map.of("expiresAt", row.expiresAt.toEpochMilli()));
                 return new NewCode(code, row.expiresAt.toEpochMilli(), row.id);
             }
         }
         throw new ApiException(503, "code_space_exhausted", "Too many live enrollment codes; revoke some first");
+    }
+
+    /**
+     * The tags a new code gives its instance. A scoped caller names some of its scope's tags, or none when its scope
+     * has one tag, which is then taken: never all of a scope's tags by default, since one account may cover many
+     * customers and each home belongs to one of them. An unscoped caller names any tags, or none.
+     */
+    static List<String> codeTags(Scope scope, List<String> requested) {
+        List<String> tags = requested == null ? null : InstanceRules.normalizeTags(requested);
+        if (scope.unrestricted()) {
+            return tags == null ? List.of() : tags;
+        }
+        if (tags == null && scope.tags().size() == 1) {
+            return List.copyOf(scope.tags());
+        }
+        if (tags == null || tags.isEmpty()) {
+            throw ApiException.invalid("tags", "is required: name the tags of your scope the instance will carry");
+        }
+        if (!scope.tags().containsAll(tags)) {
+            throw ApiException.invalid("tags", "must be tags of your scope");
+        }
+        return tags;
     }
 
     /** The codes, newest first; a scoped caller sees those whose tags overlap its scope. */
@@ -142,7 +166,7 @@ public class EnrollmentService {
             code.revokedAt = clock.instant();
             Log.infof("Enrollment code %s revoked", id);
         }
-        audit.record(actor, AuditAction.ENROLLMENT_CODE_REVOKE, Target.enrollmentCode(id), Outcome.SUCCESS,
+        audit.record(actor, AuditAction.ENROLLMENT_CODE_REVOKE, Target.enrollmentCode(id, code.tags), Outcome.SUCCESS,
                 Map.of("alreadyRevoked", already));
     }
 

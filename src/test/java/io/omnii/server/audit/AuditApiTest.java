@@ -2,11 +2,15 @@ package io.omnii.server.audit;
 
 import static io.omnii.server.testsupport.Api.admin;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.omnii.server.common.Page;
+import io.omnii.server.testsupport.Api;
+import io.omnii.server.testsupport.People;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -59,7 +63,7 @@ class AuditApiTest extends ServerTest {
     private Instant recordSix() {
         record(ALICE, AuditAction.INSTANCE_UPDATE, Target.instance(SMITH_HOME, List.of("customer:smith")));
         record(BOB, AuditAction.COMMAND_SEND, Target.command(UUID.randomUUID(), List.of("customer:jones")));
-        record(ALICE, AuditAction.ENROLLMENT_CODE_CREATE, Target.enrollmentCode(UUID.randomUUID()));
+        record(ALICE, AuditAction.ENROLLMENT_CODE_CREATE, Target.enrollmentCode(UUID.randomUUID(), List.of()));
         record(BOB, AuditAction.INSTANCE_UPDATE, Target.instance(JONES_HOME, List.of("customer:jones")));
         clock.advance(Duration.ofDays(1));
         Instant later = clock.instant().minusSeconds(1);
@@ -125,6 +129,35 @@ class AuditApiTest extends ServerTest {
     }
 
     @Test
+    void aScopedReaderSeesABulkCommandOnlyWhenEveryInstanceItReachedIsWithinItsScope() {
+        List<String> homes = new ArrayList<>();
+        for (String tag : List.of("customer:smith", "customer:jones")) {
+            homes.add(Api.enrollInstance("Home of " + tag));
+            admin().body(Map.of("tags", List.of(tag))).patch("/instances/" + homes.get(homes.size() - 1)).then()
+                    .statusCode(200);
+        }
+        String smithOperator = People.token("smith-operator", "operator", "customer:smith");
+        String smithReader = People.token("smith-reader", "viewer", "customer:smith");
+        String jonesReader = People.token("jones-reader", "viewer", "customer:jones");
+        String bothReader = People.token("both-reader", "viewer", "customer:smith", "customer:jones");
+        String everyone = admin().body(Map.of("command", "check_updates", "target", Map.of("instanceIds", homes)))
+                .post("/commands").then().statusCode(202).extract().path("batchId");
+        String smiths = People.bearer(smithOperator).body(Map.of("command", "check_updates", "target",
+                Map.of("instanceIds", homes.subList(0, 1)))).post("/commands").then().statusCode(202).extract()
+                .path("batchId");
+
+        People.bearer(smithReader).get("/audit?action=command.bulk_send").then().statusCode(200)
+                .body("items.target.id", contains(smiths));
+        People.bearer(jonesReader).get("/audit?action=command.bulk_send").then().statusCode(200)
+                .body("items", empty());
+        People.bearer(bothReader).get("/audit?action=command.bulk_send").then().statusCode(200)
+                .body("items.target.id", contains(smiths, everyone));
+        // The instance entries still show by overlap.
+        People.bearer(jonesReader).get("/audit?action=instance.update").then().statusCode(200)
+                .body("items.target.tags", contains(List.of("customer:jones")));
+    }
+
+    @Test
     void aScopedReaderSeesTheEntriesOfItsTagsAndItsOwn() {
         recordSix();
         Page.PageRequest all = new Page.PageRequest(0, 50);
@@ -141,6 +174,7 @@ class AuditApiTest extends ServerTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "action     | instance.explode",
+            "action     | auth.access_denied",
             "targetType | planet",
             "from       | yesterday",
             "from       | 2026-01-01",

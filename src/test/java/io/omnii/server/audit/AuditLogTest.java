@@ -257,7 +257,7 @@ class AuditLogTest extends ServerTest {
                 int writer = t;
                 writers.add(() -> {
                     for (int i = 0; i < each; i++) {
-                        log.recordAlone(ALICE, AuditAction.AUTH_ACCESS_DENIED, Target.audit(), Outcome.DENIED,
+                        log.recordAlone(ALICE, AuditAction.AUTH_SIGN_IN_FAILED, Target.audit(), Outcome.DENIED,
                                 Map.of("writer", writer, "i", i));
                     }
                     return null;
@@ -306,7 +306,7 @@ class AuditLogTest extends ServerTest {
         detail.put("nothing", null);
         Actor hostile = new Actor(Actor.Kind.ANONYMOUS, null, "nul\u0000name", null, "lone\udc00",
                 "r".repeat(10_000));
-        QuarkusTransaction.requiringNew().run(() -> log.record(hostile, AuditAction.AUTH_ACCESS_DENIED,
+        QuarkusTransaction.requiringNew().run(() -> log.record(hostile, AuditAction.AUTH_SIGN_IN_FAILED,
                 Target.instance(UUID.randomUUID(), List.of("b", "a", "a")), Outcome.DENIED, detail));
         Verification v = verifier.verify();
         assertThat(v.ok()).as("%s", v).isTrue();

@@ -4,9 +4,13 @@ import static io.omnii.server.audit.AuditedOperations.exactlyOne;
 import static io.omnii.server.testsupport.Api.admin;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnii.server.testsupport.Api;
+import io.omnii.server.testsupport.People;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -66,6 +70,20 @@ class AuditedOperationsTest extends ServerTest {
         entry = exactlyOne(table, head, "DELETE /enrollment-codes/{id}");
         assertThat(entry.path("target_id").asText()).isEqualTo(created.get("id"));
         assertThat(entry.path("detail").path("alreadyRevoked").asBoolean()).isFalse();
+    }
+
+    @Test
+    void enrollmentCodeEntriesCarryTheCodesTagsSoAScopedColleagueSeesThem() {
+        String maker = People.token("smith-maker", "operator", "customer:smith");
+        String colleague = People.token("smith-colleague", "viewer", "customer:smith");
+        String id = People.bearer(maker).body("{}").post("/enrollment-codes").then().statusCode(201).extract()
+                .path("id");
+        People.bearer(maker).delete("/enrollment-codes/" + id).then().statusCode(204);
+
+        People.bearer(colleague).get("/audit?targetType=enrollment_code").then().statusCode(200)
+                .body("items.action", contains("enrollment_code.revoke", "enrollment_code.create"))
+                .body("items.target.id", everyItem(equalTo(id)))
+                .body("items.target.tags", everyItem(contains("customer:smith")));
     }
 
     @Test

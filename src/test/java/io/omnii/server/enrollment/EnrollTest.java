@@ -36,6 +36,15 @@ class EnrollTest extends ServerTest {
     }
 
     @Test
+    void enrollIgnoresAStrayAuthorizationHeaderOrSessionCookie() {
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer garbage")
+                .body(Map.of("code", Api.newCode(), "name", "Bearer house")).post("/enroll").then().statusCode(200);
+        given().contentType(ContentType.JSON).cookie("omnii_session", "stray-session-without-csrf")
+                .body(Map.of("code", Api.newCode(), "name", "Cookie house")).post("/enroll").then().statusCode(200);
+        assertThat(db.count("SELECT count(*) FROM instance")).isEqualTo(2);
+    }
+
+    @Test
     void enrollAnswersTheGuidesContractFieldByField() throws Exception {
         Response response = enroll(Api.newCode(), "Home Assistant - Living Room");
         response.then().statusCode(200).contentType(ContentType.JSON);

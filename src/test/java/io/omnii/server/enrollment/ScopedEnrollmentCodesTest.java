@@ -16,6 +16,7 @@ import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Page;
 import io.omnii.server.enrollment.EnrollmentPayloads.CodeView;
 import io.omnii.server.testsupport.Api;
+import io.omnii.server.testsupport.People;
 import io.omnii.server.testsupport.ScopedFleet;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -50,9 +51,9 @@ class ScopedEnrollmentCodesTest extends ServerTest {
 
     @Test
     void eachScopeListsOnlyTheCodesMadeUnderItAndTheUnscopedListsAll() {
-        UUID smith = enrollment.createCode(SMITH, null, Actor.system()).id();
-        UUID jones = enrollment.createCode(JONES, null, Actor.system()).id();
-        UUID unscoped = enrollment.createCode(Scope.ALL, null, Actor.system()).id();
+        UUID smith = enrollment.createCode(SMITH, null, null, Actor.system()).id();
+        UUID jones = enrollment.createCode(JONES, null, null, Actor.system()).id();
+        UUID unscoped = enrollment.createCode(Scope.ALL, null, null, Actor.system()).id();
 
         Page<CodeView> smiths = enrollment.listCodes(SMITH, FIRST);
         assertThat(smiths.items()).extracting(CodeView::id).containsExactly(smith);
@@ -67,7 +68,7 @@ class ScopedEnrollmentCodesTest extends ServerTest {
 
     @Test
     void anotherScopesCodeCannotBeRevokedAndStaysActive() {
-        UUID smith = enrollment.createCode(SMITH, null, Actor.system()).id();
+        UUID smith = enrollment.createCode(SMITH, null, null, Actor.system()).id();
 
         assertThatThrownBy(() -> enrollment.revoke(JONES, smith, Actor.system())).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.toError().status()).isEqualTo(404));
@@ -77,5 +78,55 @@ class ScopedEnrollmentCodesTest extends ServerTest {
         enrollment.revoke(SMITH, smith, Actor.system());
         assertThat(db.count("SELECT count(*) FROM enrollment_code WHERE revoked_at IS NOT NULL AND id = '" + smith
                 + "'")).isEqualTo(1);
+    }
+    @Test
+    void aCodeUnderAScopeOfSeveralTagsCarriesOnlyTheTagsNamed() {
+        Scope both = Scope.of(Set.of(SMITH_TAG, JONES_TAG));
+        String code = enrollment.createCode(both, List.of(SMITH_TAG), null, Actor.system()).code();
+        String instance = io.restassured.RestAssured.given().contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("code", code, "name", "Smith house")).post("/enroll").then().statusCode(200)
+                .extract().path("instanceId");
+
+        admin().get("/instances/" + instance).then().statusCode(200).body("tags", contains(SMITH_TAG));
+    }
+
+    @Test
+    void aScopedCodeNeedsTagsFromItsScopeUnlessTheScopeHasOne() {
+        Scope both = Scope.of(Set.of(SMITH_TAG, JONES_TAG));
+        assertThat(EnrollmentService.codeTags(SMITH, null)).containsExactly(SMITH_TAG);
+        assertThat(EnrollmentService.codeTags(Scope.ALL, null)).isEmpty();
+        assertThat(EnrollmentService.codeTags(Scope.ALL, List.of("site:lab", "site:lab"))).containsExactly("site:lab");
+        for (List<String> refused : java.util.Arrays.asList(null, List.<String>of(), List.of(SMITH_TAG, "customer:x"))) {
+            assertThatThrownBy(() -> enrollment.createCode(both, refused, null, Actor.system()))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.toError().status()).isEqualTo(400);
+                        assertThat(e.toError().violations()).extracting(v -> v.field()).containsExactly("tags");
+                    });
+        }
+        assertThatThrownBy(() -> enrollment.createCode(SMITH, List.of(JONES_TAG), null, Actor.system()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.toError().status()).isEqualTo(400));
+        assertThat(db.count("SELECT count(*) FROM enrollment_code")).isZero();
+    }
+
+    @Test
+    void postEnrollmentCodesTakesTagsAndRefusesTheWrongOnesNamingTags() {
+        String several = People.token("two-customers", "operator", SMITH_TAG, JONES_TAG);
+        String single = People.token("one-customer", "operator", SMITH_TAG);
+
+        People.bearer(several).body("{}").post("/enrollment-codes").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.equalTo("validation_failed"))
+                .body("violations.field", contains("tags"));
+        People.bearer(several).body(java.util.Map.of("tags", List.of("customer:other"))).post("/enrollment-codes")
+                .then().statusCode(400).body("violations.field", contains("tags"));
+        People.bearer(several).body(java.util.Map.of("tags", List.of("not a tag!"))).post("/enrollment-codes")
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.equalTo("validation_failed"));
+        People.bearer(several).body(java.util.Map.of("tags", List.of(JONES_TAG))).post("/enrollment-codes").then()
+                .statusCode(201);
+        People.bearer(single).body("{}").post("/enrollment-codes").then().statusCode(201);
+        admin().body(java.util.Map.of("tags", List.of("site:lab"))).post("/enrollment-codes").then().statusCode(201);
+
+        admin().get("/enrollment-codes").then().statusCode(200)
+                .body("items.tags", org.hamcrest.Matchers.containsInAnyOrder(List.of("site:lab"), List.of(SMITH_TAG),
+                        List.of(JONES_TAG)));
     }
 }

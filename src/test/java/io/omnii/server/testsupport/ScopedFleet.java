@@ -8,6 +8,7 @@ import io.omnii.server.enrollment.EnrollmentService;
 import io.restassured.http.ContentType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
 
 /** Two customers' scopes, and instances enrolled with codes made under a scope (so they carry its tags). */
@@ -27,7 +28,8 @@ public class ScopedFleet {
 
     /** Enrolls an instance through POST /enroll with a code made under the scope; returns its id. */
     public String enroll(Scope scope, String name) {
-        String code = enrollment.createCode(scope, null, Actor.system()).code();
+        String code = enrollment.createCode(scope, scope.unrestricted() ? null : List.of(scope.tagArray()), null,
+                Actor.system()).code();
         return given().contentType(ContentType.JSON).body(Map.of("code", code, "name", name))
                 .post("/enroll").then().statusCode(200).extract().path("instanceId");
     }
