@@ -70,6 +70,11 @@ public class TokenService {
         if (!scope.within(caller.scope())) {
             throw ApiException.invalid("scopeTags", "must be within your own scope");
         }
+        // An admin can retag instances, so a scope would not hold an admin token (as for an admin user).
+        Role effective = role != null ? role : caller.role();
+        if (effective == Role.ADMIN && !scope.unrestricted()) {
+            throw ApiException.invalid("scopeTags", "must be empty for a token with the admin role");
+        }
         Instant expiresAt = request.expiresAt() == null ? null : Instant.ofEpochMilli(request.expiresAt());
         if (expiresAt != null && !expiresAt.isAfter(now)) {
             throw ApiException.invalid("expiresAt", "must be in the future");
@@ -147,6 +152,10 @@ public class TokenService {
         Optional<Scope> scope = t.scope().intersect(owner.scope());
         if (scope.isEmpty()) {
             return Optional.empty();
+        }
+        if (role == Role.ADMIN && !scope.get().unrestricted()) {
+            // A scoped token whose owner became admin: an admin could retag its way out of the scope.
+            role = Role.OPERATOR;
         }
         if (t.lastUsedAt == null || t.lastUsedAt.plus(LAST_USED_RESOLUTION).isBefore(now)) {
             t.lastUsedAt = now;

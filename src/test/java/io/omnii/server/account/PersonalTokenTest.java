@@ -129,6 +129,35 @@ class PersonalTokenTest extends ServerTest {
     }
 
     @Test
+    void anAdminCannotMakeAScopedAdminToken() {
+        People.user("ada", "admin");
+        Session s = People.signIn("ada");
+        List<String> smith = List.of("customer:smith");
+        s.request().body(Map.of("name", "scoped own role", "scopeTags", smith)).post("/me/tokens").then()
+                .statusCode(400).body("error", equalTo("validation_failed"))
+                .body("violations[0].field", equalTo("scopeTags"));
+        s.request().body(Map.of("name", "scoped admin", "role", "admin", "scopeTags", smith)).post("/me/tokens")
+                .then().statusCode(400).body("violations[0].field", equalTo("scopeTags"));
+        String operator = s.request().body(Map.of("name", "scoped operator", "role", "operator", "scopeTags", smith))
+                .post("/me/tokens").then().statusCode(201).extract().path("token");
+        People.bearer(operator).get("/me").then().body("role", equalTo("operator")).body("scopeTags", equalTo(smith));
+        People.bearer(operator).get("/users").then().statusCode(403);
+    }
+
+    @Test
+    void aScopedTokenOfAnOwnerPromotedToAdminActsAsAnOperatorAtMost() {
+        String id = People.user("bert", "operator", "customer:smith");
+        String token = People.signIn("bert").request().body(Map.of("name", "own role")).post("/me/tokens").then()
+                .statusCode(201).extract().path("token");
+        Api.admin().body(Map.of("role", "admin", "scopeTags", List.of())).patch("/users/" + id).then().statusCode(200);
+        People.bearer(token).get("/me").then().statusCode(200).body("role", equalTo("operator"))
+                .body("scopeTags", equalTo(List.of("customer:smith")));
+        People.bearer(token).get("/users").then().statusCode(403);
+        // The owner's own session is the unscoped admin.
+        People.signIn("bert").request().get("/users").then().statusCode(200);
+    }
+
+    @Test
     void aTokenMakesNoTokenThatOutlivesIt() {
         People.user("vic", "operator");
         long in = clock.millis() + Duration.ofHours(2).toMillis();
