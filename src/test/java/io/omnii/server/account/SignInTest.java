@@ -9,8 +9,10 @@ import io.omnii.server.testsupport.People;
 import io.omnii.server.testsupport.People.Session;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,42 @@ class SignInTest extends ServerTest {
             assertThat(r.header("Location").replaceFirst("^https?://[^/]+", "")).isEqualTo(c[1]);
             assertThat(r.cookie("omnii_session")).isNotBlank();
         }
+    }
+
+    @Test
+    void aSignInSentFromAnotherSiteIsRefusedInBothForms() {
+        People.user("carl", "viewer");
+        String self = RestAssured.baseURI + ":" + RestAssured.port;
+        String[][] refused = { { "Sec-Fetch-Site", "cross-site" }, { "Sec-Fetch-Site", "same-site" },
+                { "Origin", "https://evil.example" }, { "Origin", "null" }, { "Origin", self + "1" } };
+        for (String[] h : refused) {
+            json().header(h[0], h[1]).body(Map.of("username", "carl", "password", People.PASSWORD))
+                    .post("/auth/sign-in").then().statusCode(403).body("error", equalTo("csrf_failed"));
+            form().header(h[0], h[1]).post("/auth/sign-in").then().statusCode(403)
+                    .body("error", equalTo("csrf_failed"));
+        }
+        assertThat(db.count("SELECT count(*) FROM browser_session")).isZero();
+
+        String[][] allowed = { { "Sec-Fetch-Site", "same-origin" }, { "Sec-Fetch-Site", "none" }, { "Origin", self },
+                { "X-No-Browser", "curl" } };
+        for (String[] h : allowed) {
+            json().header(h[0], h[1]).body(Map.of("username", "carl", "password", People.PASSWORD))
+                    .post("/auth/sign-in").then().statusCode(200);
+            form().header(h[0], h[1]).post("/auth/sign-in").then().statusCode(303);
+        }
+        // Sec-Fetch-Site decides when both are present.
+        json().header("Sec-Fetch-Site", "same-origin").header("Origin", "https://evil.example")
+                .body(Map.of("username", "carl", "password", People.PASSWORD)).post("/auth/sign-in").then()
+                .statusCode(200);
+    }
+
+    private static RequestSpecification json() {
+        return given().contentType(ContentType.JSON);
+    }
+
+    private static RequestSpecification form() {
+        return given().redirects().follow(false).contentType(ContentType.URLENC).formParam("username", "carl")
+                .formParam("password", People.PASSWORD);
     }
 
     @Test
