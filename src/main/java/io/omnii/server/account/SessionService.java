@@ -66,7 +66,10 @@ public class SessionService {
      */
     public SignedIn signIn(String username, String password, String address, String requestId) {
         throttle.acquire(username, address);
-        Optional<UserAccount> user = QuarkusTransaction.requiringNew().call(() -> users.findByUsername(username));
+        // A name outside the username pattern is nobody's: not looked up, so PostgreSQL's lower() never sees it.
+        Optional<UserAccount> user = AccountPayloads.validUsername(username)
+                ? QuarkusTransaction.requiringNew().call(() -> users.findByUsername(username))
+                : Optional.empty();
         boolean right = hasher.verify(password, user.map(u -> u.passwordHash).orElse(null));
         if (!right || user.get().disabled) {
             Log.infof("Failed sign-in from %s", address);
