@@ -19,6 +19,7 @@ import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,7 @@ public class TokenService {
 
     public static final String PREFIX = "omnii_pat_";
     private static final int TOKEN_BYTES = 32;
+    static final int MAX_LIFETIME_YEARS = 10;
     /** last_used_at is written at most this often per token: one write per request would double the load. */
     static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
 
@@ -76,8 +78,11 @@ public class TokenService {
             throw ApiException.invalid("scopeTags", "must be empty for a token with the admin role");
         }
         Instant expiresAt = request.expiresAt() == null ? null : Instant.ofEpochMilli(request.expiresAt());
-        if (expiresAt != null && !expiresAt.isAfter(now)) {
-            throw ApiException.invalid("expiresAt", "must be in the future");
+        // PostgreSQL's timestamptz ends in the year 294276; ten years is past any sensible token's life anyway.
+        if (expiresAt != null && (!expiresAt.isAfter(now) || expiresAt.isAfter(now.atOffset(ZoneOffset.UTC)
+                .plusYears(MAX_LIFETIME_YEARS).toInstant()))) {
+            throw ApiException.invalid("expiresAt", "must be in the future, at most " + MAX_LIFETIME_YEARS
+                    + " years ahead");
         }
         Instant parentExpiry = parent.map(p -> p.expiresAt).orElse(null);
         if (parentExpiry != null) {

@@ -11,6 +11,7 @@ import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -155,6 +156,21 @@ class PersonalTokenTest extends ServerTest {
         People.bearer(token).get("/users").then().statusCode(403);
         // The owner's own session is the unscoped admin.
         People.signIn("bert").request().get("/users").then().statusCode(200);
+    }
+
+    @Test
+    void aTokenExpiresInTheFutureAndAtMostTenYearsAhead() {
+        People.user("cleo", "viewer");
+        Session s = People.signIn("cleo");
+        // The test clock runs on from real time: an hour either side of the limit stays on its side.
+        long tenYears = clock.instant().atOffset(ZoneOffset.UTC).plusYears(10).toInstant().toEpochMilli();
+        long hour = Duration.ofHours(1).toMillis();
+        for (long expiresAt : new long[] { clock.millis() - 1, tenYears + hour, Long.MAX_VALUE, Long.MIN_VALUE }) {
+            s.request().body(Map.of("name", "x", "expiresAt", expiresAt)).post("/me/tokens").then().statusCode(400)
+                    .body("error", equalTo("validation_failed")).body("violations[0].field", equalTo("expiresAt"));
+        }
+        s.request().body(Map.of("name", "long", "expiresAt", tenYears - hour)).post("/me/tokens").then()
+                .statusCode(201).body("details.expiresAt", equalTo(tenYears - hour));
     }
 
     @Test
