@@ -25,6 +25,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -42,7 +43,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 public class SignInResource {
 
     // Where a form sign-in may send the browser: a path on this server, not "//host" nor "/\host".
-    private static final Pattern SAME_ORIGIN = Pattern.compile("/(?![/\\\\])[A-Za-z0-9._~!$&'()*+,;=:@%/?-]{0,1000}");
+    // Percent only as %XX, so that the path is a valid URI.
+    private static final Pattern SAME_ORIGIN =
+            Pattern.compile("/(?![/\\\\])(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2}){0,1000}");
 
     private static final String SEC_FETCH_SITE = "Sec-Fetch-Site";
     private static final String ORIGIN = "Origin";
@@ -98,9 +101,9 @@ public class SignInResource {
         if (password == null || password.length() > AccountPayloads.PASSWORD_MAX) {
             throw ApiException.invalid("password", "is at most 256 characters");
         }
+        URI target = redirectTarget(next);
         SignedIn signedIn = sessions.signIn(username, password, caller.address(), caller.requestId());
-        String target = next != null && SAME_ORIGIN.matcher(next).matches() ? next : "/";
-        return Response.seeOther(URI.create(target)).header(HttpHeaders.SET_COOKIE, cookie(signedIn.secret()))
+        return Response.seeOther(target).header(HttpHeaders.SET_COOKIE, cookie(signedIn.secret()))
                 .build();
     }
 
@@ -133,6 +136,18 @@ public class SignInResource {
                 && request.request().getHeader(HttpHeaders.AUTHORIZATION) == null;
         return (byCookie ? secret().flatMap(sessions::view) : Optional.<SessionView>empty())
                 .orElseThrow(() -> ApiException.notFound("Session"));
+    }
+
+    /** {@code next} when it is a path on this server, else /; never an error, whatever the form sent. */
+    static URI redirectTarget(String next) {
+        if (next != null && SAME_ORIGIN.matcher(next).matches()) {
+            try {
+                return new URI(next);
+            } catch (URISyntaxException e) {
+                // The pattern admits only URI characters; fall back rather than fail a sign-in that succeeded.
+            }
+        }
+        return URI.create("/");
     }
 
     /**

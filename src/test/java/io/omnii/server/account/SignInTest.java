@@ -48,7 +48,8 @@ class SignInTest extends ServerTest {
     void aFormSignInRedirectsToASameOriginNextOnly() {
         People.user("bob", "viewer");
         for (String[] c : new String[][] { { "/console/fleet?x=1", "/console/fleet?x=1" }, { "//evil.example", "/" },
-                { "https://evil.example/", "/" }, { "/\\evil.example", "/" } }) {
+                { "https://evil.example/", "/" }, { "/\\evil.example", "/" }, { "/%", "/" }, { "/a%2", "/" },
+                { "/%zz", "/" }, { "/console/a%20b", "/console/a%20b" } }) {
             Response r = given().redirects().follow(false).contentType(ContentType.URLENC)
                     .formParam("username", "bob").formParam("password", People.PASSWORD).formParam("next", c[0])
                     .post("/auth/sign-in");
