@@ -15,6 +15,7 @@ import io.omnii.server.common.ApiException;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +39,8 @@ public class TokenService {
     public static final String PREFIX = "omnii_pat_";
     private static final int TOKEN_BYTES = 32;
     static final int MAX_LIFETIME_YEARS = 10;
+    /** Live (neither revoked nor expired) tokens per account: the token listings are not paged. */
+    static final int MAX_LIVE_TOKENS = 100;
     /** last_used_at is written at most this often per token: one write per request would double the load. */
     static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
 
@@ -64,6 +67,12 @@ public class TokenService {
                 ? tokens.findByIdOptional(UUID.fromString(caller.id()))
                 : Optional.empty();
         UUID owner = owner(caller);
+        // The owner's row lock serialises the owner's creations, so two at once cannot pass the cap together.
+        users.findById(owner, LockModeType.PESSIMISTIC_WRITE);
+        if (tokens.countLive(owner, now) >= MAX_LIVE_TOKENS) {
+            throw new ApiException(409, "too_many_tokens", "An account holds at most " + MAX_LIVE_TOKENS
+                    + " live tokens: revoke one first");
+        }
         Role role = AccountPayloads.role(request.role());
         if (role != null && !caller.role().covers(role)) {
             throw ApiException.invalid("role", "may be at most your own role, " + caller.role().wireName());

@@ -174,6 +174,29 @@ class PersonalTokenTest extends ServerTest {
     }
 
     @Test
+    void anAccountHoldsAtMostAHundredLiveTokens() {
+        People.user("dora", "viewer");
+        Session s = People.signIn("dora");
+        String first = null;
+        for (int i = 0; i < 99; i++) {
+            String id = s.request().body(Map.of("name", "t" + i)).post("/me/tokens").then().statusCode(201).extract()
+                    .path("details.id");
+            first = first == null ? id : first;
+        }
+        long soon = clock.millis() + Duration.ofMinutes(5).toMillis();
+        s.request().body(Map.of("name", "short", "expiresAt", soon)).post("/me/tokens").then().statusCode(201);
+        s.request().body(Map.of("name", "one too many")).post("/me/tokens").then().statusCode(409)
+                .body("error", equalTo("too_many_tokens"));
+        // Revoked and expired tokens do not count.
+        s.request().delete("/me/tokens/" + first).then().statusCode(204);
+        s.request().body(Map.of("name", "after revoking")).post("/me/tokens").then().statusCode(201);
+        clock.advance(Duration.ofMinutes(6));
+        s = People.signIn("dora");
+        s.request().body(Map.of("name", "after expiry")).post("/me/tokens").then().statusCode(201);
+        s.request().body(Map.of("name", "full again")).post("/me/tokens").then().statusCode(409);
+    }
+
+    @Test
     void aTokenMakesNoTokenThatOutlivesIt() {
         People.user("vic", "operator");
         long in = clock.millis() + Duration.ofHours(2).toMillis();

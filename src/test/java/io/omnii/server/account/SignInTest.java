@@ -9,6 +9,7 @@ import io.omnii.server.testsupport.People;
 import io.omnii.server.testsupport.People.Session;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -19,6 +20,9 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class SignInTest extends ServerTest {
+
+    @Inject
+    SessionService sessions;
 
     @Test
     void signInSetsAStrictHttpOnlyCookieAndAnswersTheCsrfToken() {
@@ -147,6 +151,28 @@ class SignInTest extends ServerTest {
         }
         clock.advance(Duration.ofMinutes(29)); // 12 h 5 min after sign-in
         s.request().get("/me").then().statusCode(401);
+    }
+
+    @Test
+    void theSweepDeletesSessionsPastTheirIdleOrAbsoluteExpiryOnly() {
+        People.user("erin", "viewer");
+        People.signIn("erin");
+        clock.advance(Duration.ofMinutes(20));
+        Session live = People.signIn("erin");
+        clock.advance(Duration.ofMinutes(10));
+        // The first is now 30 minutes idle; the second 10.
+        assertThat(sessions.sweep()).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM browser_session")).isEqualTo(1);
+        live.request().get("/me").then().statusCode(200);
+        // Kept in use, it still ends 12 hours after sign-in.
+        for (int i = 0; i < 47; i++) {
+            clock.advance(Duration.ofMinutes(15));
+            live.request().get("/me").then().statusCode(200);
+        }
+        assertThat(sessions.sweep()).isZero();
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(sessions.sweep()).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM browser_session")).isZero();
     }
 
     @Test
