@@ -121,6 +121,13 @@ public final class AccountPayloads {
     public record SessionView(UserView user, String csrfToken, long expiresAt, long idleTimeoutSeconds) {
     }
 
+    private static final java.util.regex.Pattern USERNAME_PATTERN = java.util.regex.Pattern.compile(USERNAME);
+
+    /** Whether a name could be a username at all; one that cannot is nobody's. */
+    static boolean validUsername(String username) {
+        return username != null && USERNAME_PATTERN.matcher(username).matches();
+    }
+
     static Role role(String wire) {
         return wire == null ? null : Role.fromWire(wire).orElseThrow();
     }

@@ -41,6 +41,10 @@ public interface AccountsConfig {
         /** A session ends this long after sign-in, used or not. */
         @WithDefault("12H")
         Duration absoluteTimeout();
+
+        /** How often sessions past their idle or absolute expiry are deleted. */
+        @WithDefault("10M")
+        Duration sweepInterval();
     }
 
     interface Hashing {

@@ -82,7 +82,8 @@ public class MeResource {
     @ResponseStatus(201)
     @APIResponseSchema(value = NewToken.class, responseCode = "201",
             responseDescription = "The token, shown this once, and what it may do")
-    @APIResponse(responseCode = "409", description = NO_ACCOUNT)
+    @APIResponse(responseCode = "409", description = NO_ACCOUNT + ", or the account already holds 100 live tokens "
+            + "(`too_many_tokens`)")
     public NewToken createToken(@NotNull(message = "is required") @Valid NewTokenRequest body) {
         return tokens.create(subject(), body, caller.actor());
     }

@@ -12,6 +12,7 @@ import io.omnii.server.auth.Subject;
 import io.omnii.server.common.ApiException;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,7 +67,10 @@ public class SessionService {
      */
     public SignedIn signIn(String username, String password, String address, String requestId) {
         throttle.acquire(username, address);
-        Optional<UserAccount> user = QuarkusTransaction.requiringNew().call(() -> users.findByUsername(username));
+        // A name outside the username pattern is nobody's: not looked up, so PostgreSQL's lower() never sees it.
+        Optional<UserAccount> user = AccountPayloads.validUsername(username)
+                ? QuarkusTransaction.requiringNew().call(() -> users.findByUsername(username))
+                : Optional.empty();
         boolean right = hasher.verify(password, user.map(u -> u.passwordHash).orElse(null));
         if (!right || user.get().disabled) {
             Log.infof("Failed sign-in from %s", address);
@@ -129,6 +133,21 @@ public class SessionService {
                     Log.infof("User %s signed out", s.userId);
                     return s.userId;
                 }));
+    }
+
+    /** Ended sessions are otherwise deleted only when their cookie comes back, which most never do. */
+    @Scheduled(every = "${omnii.accounts.session.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledSweep() {
+        sweep();
+    }
+
+    /** Deletes the sessions past their idle or absolute expiry; answers how many. */
+    public long sweep() {
+        Instant now = clock.instant();
+        long deleted = QuarkusTransaction.requiringNew().call(
+                () -> sessions.delete("expiresAt <= ?1 or lastSeenAt <= ?2", now, now.minus(idle)));
+        Log.debugf("Deleted %d ended browser sessions", deleted);
+        return deleted;
     }
 
     private static Actor actor(UserAccount u, String address, String requestId) {

@@ -25,6 +25,8 @@ public class SignInThrottle {
     private static final TokenBuckets BUCKETS = new TokenBuckets("sign_in_throttle");
     private static final String USER_PREFIX = "user:";
     private static final String ADDRESS_PREFIX = "addr:";
+    /** The one bucket of every name that cannot be a username; '*' is in no username, so it is no user's bucket. */
+    static final String INVALID_USER = USER_PREFIX + "*invalid";
 
     private final EntityManager em;
     private final Clock clock;
@@ -82,7 +84,11 @@ public class SignInThrottle {
         Log.debugf("Dropped %d full sign-in throttle buckets", deleted);
     }
 
+    /**
+     * A valid username's bucket is its lower-case form (the pattern is ASCII, so Java's and PostgreSQL's lower-casing
+     * agree and the key stays within the column); every name that cannot be a username shares one bucket.
+     */
     private static String userBucket(String username) {
-        return USER_PREFIX + username.toLowerCase(Locale.ROOT);
+        return AccountPayloads.validUsername(username) ? USER_PREFIX + username.toLowerCase(Locale.ROOT) : INVALID_USER;
     }
 }

@@ -15,10 +15,12 @@ import io.omnii.server.common.ApiException;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,9 @@ public class TokenService {
 
     public static final String PREFIX = "omnii_pat_";
     private static final int TOKEN_BYTES = 32;
+    static final int MAX_LIFETIME_YEARS = 10;
+    /** Live (neither revoked nor expired) tokens per account: the token listings are not paged. */
+    static final int MAX_LIVE_TOKENS = 100;
     /** last_used_at is written at most this often per token: one write per request would double the load. */
     static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
 
@@ -62,6 +67,12 @@ public class TokenService {
                 ? tokens.findByIdOptional(UUID.fromString(caller.id()))
                 : Optional.empty();
         UUID owner = owner(caller);
+        // The owner's row lock serialises the owner's creations, so two at once cannot pass the cap together.
+        users.findById(owner, LockModeType.PESSIMISTIC_WRITE);
+        if (tokens.countLive(owner, now) >= MAX_LIVE_TOKENS) {
+            throw new ApiException(409, "too_many_tokens", "An account holds at most " + MAX_LIVE_TOKENS
+                    + " live tokens: revoke one first");
+        }
         Role role = AccountPayloads.role(request.role());
         if (role != null && !caller.role().covers(role)) {
             throw ApiException.invalid("role", "may be at most your own role, " + caller.role().wireName());
@@ -70,9 +81,17 @@ public class TokenService {
         if (!scope.within(caller.scope())) {
             throw ApiException.invalid("scopeTags", "must be within your own scope");
         }
+        // An admin can retag instances, so a scope would not hold an admin token (as for an admin user).
+        Role effective = role != null ? role : caller.role();
+        if (effective == Role.ADMIN && !scope.unrestricted()) {
+            throw ApiException.invalid("scopeTags", "must be empty for a token with the admin role");
+        }
         Instant expiresAt = request.expiresAt() == null ? null : Instant.ofEpochMilli(request.expiresAt());
-        if (expiresAt != null && !expiresAt.isAfter(now)) {
-            throw ApiException.invalid("expiresAt", "must be in the future");
+        // PostgreSQL's timestamptz ends in the year 294276; ten years is past any sensible token's life anyway.
+        if (expiresAt != null && (!expiresAt.isAfter(now) || expiresAt.isAfter(now.atOffset(ZoneOffset.UTC)
+                .plusYears(MAX_LIFETIME_YEARS).toInstant()))) {
+            throw ApiException.invalid("expiresAt", "must be in the future, at most " + MAX_LIFETIME_YEARS
+                    + " years ahead");
         }
         Instant parentExpiry = parent.map(p -> p.expiresAt).orElse(null);
         if (parentExpiry != null) {
@@ -147,6 +166,10 @@ public class TokenService {
         Optional<Scope> scope = t.scope().intersect(owner.scope());
         if (scope.isEmpty()) {
             return Optional.empty();
+        }
+        if (role == Role.ADMIN && !scope.get().unrestricted()) {
+            // A scoped token whose owner became admin: an admin could retag its way out of the scope.
+            role = Role.OPERATOR;
         }
         if (t.lastUsedAt == null || t.lastUsedAt.plus(LAST_USED_RESOLUTION).isBefore(now)) {
             t.lastUsedAt = now;

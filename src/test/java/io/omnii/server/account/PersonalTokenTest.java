@@ -11,6 +11,7 @@ import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -126,6 +127,73 @@ class PersonalTokenTest extends ServerTest {
         // A token whose tags the owner no longer has reaches nothing: refused rather than widened.
         Api.admin().body(Map.of("scopeTags", List.of("customer:jones"))).patch("/users/" + id).then().statusCode(200);
         People.bearer(smithToken).get("/me").then().statusCode(401);
+    }
+
+    @Test
+    void anAdminCannotMakeAScopedAdminToken() {
+        People.user("ada", "admin");
+        Session s = People.signIn("ada");
+        List<String> smith = List.of("customer:smith");
+        s.request().body(Map.of("name", "scoped own role", "scopeTags", smith)).post("/me/tokens").then()
+                .statusCode(400).body("error", equalTo("validation_failed"))
+                .body("violations[0].field", equalTo("scopeTags"));
+        s.request().body(Map.of("name", "scoped admin", "role", "admin", "scopeTags", smith)).post("/me/tokens")
+                .then().statusCode(400).body("violations[0].field", equalTo("scopeTags"));
+        String operator = s.request().body(Map.of("name", "scoped operator", "role", "operator", "scopeTags", smith))
+                .post("/me/tokens").then().statusCode(201).extract().path("token");
+        People.bearer(operator).get("/me").then().body("role", equalTo("operator")).body("scopeTags", equalTo(smith));
+        People.bearer(operator).get("/users").then().statusCode(403);
+    }
+
+    @Test
+    void aScopedTokenOfAnOwnerPromotedToAdminActsAsAnOperatorAtMost() {
+        String id = People.user("bert", "operator", "customer:smith");
+        String token = People.signIn("bert").request().body(Map.of("name", "own role")).post("/me/tokens").then()
+                .statusCode(201).extract().path("token");
+        Api.admin().body(Map.of("role", "admin", "scopeTags", List.of())).patch("/users/" + id).then().statusCode(200);
+        People.bearer(token).get("/me").then().statusCode(200).body("role", equalTo("operator"))
+                .body("scopeTags", equalTo(List.of("customer:smith")));
+        People.bearer(token).get("/users").then().statusCode(403);
+        // The owner's own session is the unscoped admin.
+        People.signIn("bert").request().get("/users").then().statusCode(200);
+    }
+
+    @Test
+    void aTokenExpiresInTheFutureAndAtMostTenYearsAhead() {
+        People.user("cleo", "viewer");
+        Session s = People.signIn("cleo");
+        // The test clock runs on from real time: an hour either side of the limit stays on its side.
+        long tenYears = clock.instant().atOffset(ZoneOffset.UTC).plusYears(10).toInstant().toEpochMilli();
+        long hour = Duration.ofHours(1).toMillis();
+        for (long expiresAt : new long[] { clock.millis() - 1, tenYears + hour, Long.MAX_VALUE, Long.MIN_VALUE }) {
+            s.request().body(Map.of("name", "x", "expiresAt", expiresAt)).post("/me/tokens").then().statusCode(400)
+                    .body("error", equalTo("validation_failed")).body("violations[0].field", equalTo("expiresAt"));
+        }
+        s.request().body(Map.of("name", "long", "expiresAt", tenYears - hour)).post("/me/tokens").then()
+                .statusCode(201).body("details.expiresAt", equalTo(tenYears - hour));
+    }
+
+    @Test
+    void anAccountHoldsAtMostAHundredLiveTokens() {
+        People.user("dora", "viewer");
+        Session s = People.signIn("dora");
+        String first = null;
+        for (int i = 0; i < 99; i++) {
+            String id = s.request().body(Map.of("name", "t" + i)).post("/me/tokens").then().statusCode(201).extract()
+                    .path("details.id");
+            first = first == null ? id : first;
+        }
+        long soon = clock.millis() + Duration.ofMinutes(5).toMillis();
+        s.request().body(Map.of("name", "short", "expiresAt", soon)).post("/me/tokens").then().statusCode(201);
+        s.request().body(Map.of("name", "one too many")).post("/me/tokens").then().statusCode(409)
+                .body("error", equalTo("too_many_tokens"));
+        // Revoked and expired tokens do not count.
+        s.request().delete("/me/tokens/" + first).then().statusCode(204);
+        s.request().body(Map.of("name", "after revoking")).post("/me/tokens").then().statusCode(201);
+        clock.advance(Duration.ofMinutes(6));
+        s = People.signIn("dora");
+        s.request().body(Map.of("name", "after expiry")).post("/me/tokens").then().statusCode(201);
+        s.request().body(Map.of("name", "full again")).post("/me/tokens").then().statusCode(409);
     }
 
     @Test

@@ -9,14 +9,20 @@ import io.omnii.server.testsupport.People;
 import io.omnii.server.testsupport.People.Session;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class SignInTest extends ServerTest {
+
+    @Inject
+    SessionService sessions;
 
     @Test
     void signInSetsAStrictHttpOnlyCookieAndAnswersTheCsrfToken() {
@@ -46,7 +52,8 @@ class SignInTest extends ServerTest {
     void aFormSignInRedirectsToASameOriginNextOnly() {
         People.user("bob", "viewer");
         for (String[] c : new String[][] { { "/console/fleet?x=1", "/console/fleet?x=1" }, { "//evil.example", "/" },
-                { "https://evil.example/", "/" }, { "/\\evil.example", "/" } }) {
+                { "https://evil.example/", "/" }, { "/\\evil.example", "/" }, { "/%", "/" }, { "/a%2", "/" },
+                { "/%zz", "/" }, { "/console/a%20b", "/console/a%20b" } }) {
             Response r = given().redirects().follow(false).contentType(ContentType.URLENC)
                     .formParam("username", "bob").formParam("password", People.PASSWORD).formParam("next", c[0])
                     .post("/auth/sign-in");
@@ -55,6 +62,42 @@ class SignInTest extends ServerTest {
             assertThat(r.header("Location").replaceFirst("^https?://[^/]+", "")).isEqualTo(c[1]);
             assertThat(r.cookie("omnii_session")).isNotBlank();
         }
+    }
+
+    @Test
+    void aSignInSentFromAnotherSiteIsRefusedInBothForms() {
+        People.user("carl", "viewer");
+        String self = RestAssured.baseURI + ":" + RestAssured.port;
+        String[][] refused = { { "Sec-Fetch-Site", "cross-site" }, { "Sec-Fetch-Site", "same-site" },
+                { "Origin", "https://evil.example" }, { "Origin", "null" }, { "Origin", self + "1" } };
+        for (String[] h : refused) {
+            json().header(h[0], h[1]).body(Map.of("username", "carl", "password", People.PASSWORD))
+                    .post("/auth/sign-in").then().statusCode(403).body("error", equalTo("csrf_failed"));
+            form().header(h[0], h[1]).post("/auth/sign-in").then().statusCode(403)
+                    .body("error", equalTo("csrf_failed"));
+        }
+        assertThat(db.count("SELECT count(*) FROM browser_session")).isZero();
+
+        String[][] allowed = { { "Sec-Fetch-Site", "same-origin" }, { "Sec-Fetch-Site", "none" }, { "Origin", self },
+                { "X-No-Browser", "curl" } };
+        for (String[] h : allowed) {
+            json().header(h[0], h[1]).body(Map.of("username", "carl", "password", People.PASSWORD))
+                    .post("/auth/sign-in").then().statusCode(200);
+            form().header(h[0], h[1]).post("/auth/sign-in").then().statusCode(303);
+        }
+        // Sec-Fetch-Site decides when both are present.
+        json().header("Sec-Fetch-Site", "same-origin").header("Origin", "https://evil.example")
+                .body(Map.of("username", "carl", "password", People.PASSWORD)).post("/auth/sign-in").then()
+                .statusCode(200);
+    }
+
+    private static RequestSpecification json() {
+        return given().contentType(ContentType.JSON);
+    }
+
+    private static RequestSpecification form() {
+        return given().redirects().follow(false).contentType(ContentType.URLENC).formParam("username", "carl")
+                .formParam("password", People.PASSWORD);
     }
 
     @Test
@@ -108,6 +151,28 @@ class SignInTest extends ServerTest {
         }
         clock.advance(Duration.ofMinutes(29)); // 12 h 5 min after sign-in
         s.request().get("/me").then().statusCode(401);
+    }
+
+    @Test
+    void theSweepDeletesSessionsPastTheirIdleOrAbsoluteExpiryOnly() {
+        People.user("erin", "viewer");
+        People.signIn("erin");
+        clock.advance(Duration.ofMinutes(20));
+        Session live = People.signIn("erin");
+        clock.advance(Duration.ofMinutes(10));
+        // The first is now 30 minutes idle; the second 10.
+        assertThat(sessions.sweep()).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM browser_session")).isEqualTo(1);
+        live.request().get("/me").then().statusCode(200);
+        // Kept in use, it still ends 12 hours after sign-in.
+        for (int i = 0; i < 47; i++) {
+            clock.advance(Duration.ofMinutes(15));
+            live.request().get("/me").then().statusCode(200);
+        }
+        assertThat(sessions.sweep()).isZero();
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(sessions.sweep()).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM browser_session")).isZero();
     }
 
     @Test

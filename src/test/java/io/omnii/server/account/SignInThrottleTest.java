@@ -72,6 +72,28 @@ class SignInThrottleTest extends ServerTest {
     }
 
     @Test
+    void aNameThatCannotBeAUsernameIsAnUnknownUserDrawingFromOneBucket() {
+        People.user("admin2", "admin");
+        Response unknown = People.signInResponse("nobody", "wrong password");
+        unknown.then().statusCode(401);
+        // Turkish dotted and dotless I fold differently in Java and PostgreSQL; 48 dotted I are 96 characters lower-cased.
+        String[] hostile = { "ADM\u0130N2", "adm\u0131n2", "\u0130".repeat(48), "\u00e9".repeat(64), "admin2\u200b" };
+        for (String name : hostile) {
+            for (Response r : new Response[] { People.signInResponse(name, People.PASSWORD), form(name, People.PASSWORD) }) {
+                r.then().statusCode(401);
+                assertThat(r.<String>path("error")).as(name).isEqualTo(unknown.path("error"));
+                assertThat(r.<String>path("message")).as(name).isEqualTo(unknown.path("message"));
+            }
+        }
+        // One bucket for all of them (and "nobody"'s own), none over the column's 100 characters.
+        assertThat(db.count("SELECT count(*) FROM sign_in_throttle WHERE bucket LIKE 'user:%'")).isEqualTo(2);
+        assertThat(db.count("SELECT round(tokens) FROM sign_in_throttle WHERE bucket = '" + SignInThrottle.INVALID_USER
+                + "'")).isEqualTo(10 - 2 * hostile.length);
+        // The real admin2's bucket was never touched: the right password still signs in.
+        People.signInResponse("ADMIN2", People.PASSWORD).then().statusCode(200);
+    }
+
+    @Test
     void aFormWithANulInTheUsernameIsA400() {
         form("a\0b", "wrong password").then().statusCode(400).body("error", equalTo("validation_failed"));
     }

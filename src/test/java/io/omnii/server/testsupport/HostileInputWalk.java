@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 
 /**
  * "No 5xx from bad input" as a property of the whole API, not of a list of cases: walks every operation of the
- * OpenAPI document that a {@link Target} covers and sends, with the admin token, hostile values for each path and
+ * OpenAPI document that a {@link Target} covers and sends, with its bearer token (the admin's by default), hostile values for each path and
  * query parameter and each body field (nested ones too), and hostile whole bodies. Every answer must be below 500
  * (but for the 5xx the target tolerates: documented answers that say a service failed, not that the input was bad),
  * every error must carry exactly the documented body, and every answer must be one /q/openapi documents for the
@@ -55,6 +55,11 @@ public final class HostileInputWalk {
          */
         default List<Map<String, JsonNode>> bodies(String method, String path) {
             return List.of(Map.of());
+        }
+
+        /** The bearer token the walk sends. */
+        default String bearerToken() {
+            return Api.ADMIN_TOKEN;
         }
 
         /** A 5xx that is not a finding: documented as not the client's fault. */
@@ -327,7 +332,7 @@ public final class HostileInputWalk {
     private void check(Operation op, Map<String, String> values, byte[] body) throws InterruptedException {
         URI uri = op.uri(values);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + Api.ADMIN_TOKEN)
+                .header("Authorization", "Bearer " + target.bearerToken())
                 .method(op.method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         if (body != null) {
