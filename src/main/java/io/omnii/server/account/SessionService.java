@@ -10,6 +10,7 @@ import io.omnii.server.audit.Target;
 import io.omnii.server.auth.SessionCookie;
 import io.omnii.server.auth.Subject;
 import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Digests;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -89,7 +90,7 @@ public class SessionService {
             BrowserSession s = new BrowserSession();
             s.id = UUID.randomUUID();
             s.userId = u.id;
-            s.secretHash = Secrets.sha256(secret);
+            s.secretHash = Digests.sha256(secret);
             s.createdAt = now;
             s.lastSeenAt = now;
             s.expiresAt = now.plus(absolute);
@@ -124,7 +125,7 @@ public class SessionService {
 
     /** Ends a session, audited; an unknown or ended one changes nothing and records nothing. Answers whose it was. */
     public Optional<UUID> signOut(String secret, String address, String requestId) {
-        return QuarkusTransaction.requiringNew().call(() -> sessions.findBySecretHash(Secrets.sha256(secret))
+        return QuarkusTransaction.requiringNew().call(() -> sessions.findBySecretHash(Digests.sha256(secret))
                 .map(s -> {
                     sessions.delete(s);
                     UserAccount u = users.findById(s.userId);
@@ -159,7 +160,7 @@ public class SessionService {
 
     private Optional<Current> current(String secret) {
         Instant now = clock.instant();
-        Optional<BrowserSession> found = sessions.findBySecretHash(Secrets.sha256(secret));
+        Optional<BrowserSession> found = sessions.findBySecretHash(Digests.sha256(secret));
         if (found.isEmpty()) {
             return Optional.empty();
         }

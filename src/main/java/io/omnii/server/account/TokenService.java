@@ -12,6 +12,7 @@ import io.omnii.server.auth.Role;
 import io.omnii.server.auth.Scope;
 import io.omnii.server.auth.Subject;
 import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Digests;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -105,7 +106,7 @@ public class TokenService {
         t.id = UUID.randomUUID();
         t.userId = owner;
         t.name = request.name().strip();
-        t.tokenHash = Secrets.sha256(token);
+        t.tokenHash = Digests.sha256(token);
         t.role = role != null ? role : parent.isPresent() ? caller.role() : null;
         t.scopeTags = new ArrayList<>(scope.tags().stream().sorted().toList());
         t.createdAt = now;
@@ -153,7 +154,7 @@ public class TokenService {
     @Transactional
     public Optional<Subject> authenticate(String token) {
         Instant now = clock.instant();
-        Optional<PersonalToken> found = tokens.findByHash(Secrets.sha256(token)).filter(t -> t.usable(now));
+        Optional<PersonalToken> found = tokens.findByHash(Digests.sha256(token)).filter(t -> t.usable(now));
         if (found.isEmpty()) {
             return Optional.empty();
         }

@@ -1,11 +1,10 @@
 package io.omnii.server.auth;
 
+import io.omnii.server.common.Digests;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * The configured admin token (the break-glass credential: admin, unscoped, for when no account works), held only
@@ -22,7 +21,7 @@ public class AdminToken {
     AdminToken(AdminConfig config) {
         this.expectedDigest = config.token()
                 .filter(t -> t.length() >= MIN_LENGTH)
-                .map(AdminToken::sha256)
+                .map(Digests::sha256)
                 .orElse(null);
     }
 
@@ -35,14 +34,7 @@ public class AdminToken {
 
     /** Whether a presented bearer token is this one. */
     public boolean matches(String token) {
-        return expectedDigest != null && token != null && MessageDigest.isEqual(expectedDigest, sha256(token));
+        return expectedDigest != null && token != null && MessageDigest.isEqual(expectedDigest, Digests.sha256(token));
     }
 
-    private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,8 +1,7 @@
 package io.omnii.server.auth;
 
-import java.nio.charset.StandardCharsets;
+import io.omnii.server.common.Digests;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
@@ -21,13 +20,13 @@ public final class SessionCookie {
 
     /** The CSRF token that goes with a session's secret. */
     public static String csrfToken(String secret) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(CSRF_CONTEXT + secret));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Digests.sha256(CSRF_CONTEXT + secret));
     }
 
     /** Whether a presented CSRF token is the session's, compared in constant time; false when there is none. */
     public static boolean csrfMatches(String secret, String presented) {
         return presented != null
-                && MessageDigest.isEqual(sha256(csrfToken(secret)), sha256(presented));
+                && MessageDigest.isEqual(Digests.sha256(csrfToken(secret)), Digests.sha256(presented));
     }
 
     /** Whether a request of this method changes state, so that a cookie alone may not authenticate it. */
@@ -35,11 +34,4 @@ public final class SessionCookie {
         return !(method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS"));
     }
 
-    private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
