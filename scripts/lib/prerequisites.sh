@@ -1,6 +1,6 @@
 # Installs what the local run and the tests need from the distribution, if it is missing:
 # Mosquitto (the broker); for the tests Python 3 with paho-mqtt 1.6 and requests (the add-on test) and Node.js with
-# npm (offline validation of the Kubernetes manifests).
+# npm (offline validation of the Kubernetes manifests); Chromium and its driver (the console's browser tests).
 # Sourced by scripts/run.sh and scripts/test.sh.
 
 as_root() {
@@ -15,6 +15,8 @@ ensure_packages() {
       python3-paho-mqtt) /usr/bin/python3 -c 'import paho.mqtt' 2>/dev/null || missing+=(python3 python3-paho-mqtt) ;;
       python3-requests) /usr/bin/python3 -c 'import requests' 2>/dev/null || missing+=(python3 python3-requests) ;;
       nodejs) command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing+=(nodejs npm) ;;
+      chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
+      chromium-driver) [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver) ;;
     esac
   done
   if [ ${#missing[@]} -gt 0 ]; then

@@ -3,13 +3,13 @@ package io.omnii.server.account;
 import io.omnii.server.account.AccountPayloads.SessionView;
 import io.omnii.server.account.AccountPayloads.SignInRequest;
 import io.omnii.server.account.SessionService.SignedIn;
+import io.omnii.server.auth.BrowserSignIn;
 import io.omnii.server.auth.Caller;
 import io.omnii.server.auth.CsrfRefusedException;
 import io.omnii.server.auth.SessionCookie;
 import io.omnii.server.auth.Subject;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Roles;
-import io.vertx.core.http.Cookie;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
@@ -25,10 +25,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -41,14 +38,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 @Path("/auth")
 @Produces(MediaType.APPLICATION_JSON)
 public class SignInResource {
-
-    // Where a form sign-in may send the browser: a path on this server, not "//host" nor "/\host".
-    // Percent only as %XX, so that the path is a valid URI.
-    private static final Pattern SAME_ORIGIN =
-            Pattern.compile("/(?![/\\\\])(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2}){0,1000}");
-
-    private static final String SEC_FETCH_SITE = "Sec-Fetch-Site";
-    private static final String ORIGIN = "Origin";
 
     private final SessionService sessions;
     private final Caller caller;
@@ -76,7 +65,7 @@ public class SignInResource {
     @APIResponse(responseCode = "403", description = "Sent from another site (`csrf_failed`): Sec-Fetch-Site is "
             + "neither same-origin nor none, or, without it, Origin is not this server")
     public Response signIn(@NotNull(message = "is required") @Valid SignInRequest body) {
-        refuseCrossSite();
+        BrowserSignIn.refuseCrossSite(request.request());
         SignedIn signedIn = sessions.signIn(body.username(), body.password(), caller.address(), caller.requestId());
         return Response.ok(signedIn.view()).header(HttpHeaders.SET_COOKIE, cookie(signedIn.secret())).build();
     }
@@ -93,7 +82,7 @@ public class SignInResource {
             + "neither same-origin nor none, or, without it, Origin is not this server")
     public Response signInForm(@FormParam("username") String username, @FormParam("password") String password,
             @FormParam("next") String next) {
-        refuseCrossSite();
+        BrowserSignIn.refuseCrossSite(request.request());
         // A form is not JSON, so NulGuard does not see it; PostgreSQL could not take a NUL in the username.
         if (username == null || username.isEmpty() || username.length() > 64 || username.indexOf('\0') >= 0) {
             throw ApiException.invalid("username", "is 1-64 characters other than NUL");
@@ -101,7 +90,7 @@ public class SignInResource {
         if (password == null || password.length() > AccountPayloads.PASSWORD_MAX) {
             throw ApiException.invalid("password", "is at most 256 characters");
         }
-        URI target = redirectTarget(next);
+        URI target = BrowserSignIn.redirectTarget(next, "/");
         SignedIn signedIn = sessions.signIn(username, password, caller.address(), caller.requestId());
         return Response.seeOther(target).header(HttpHeaders.SET_COOKIE, cookie(signedIn.secret()))
                 .build();
@@ -138,68 +127,15 @@ public class SignInResource {
                 .orElseThrow(() -> ApiException.notFound("Session"));
     }
 
-    /** {@code next} when it is a path on this server, else /; never an error, whatever the form sent. */
-    static URI redirectTarget(String next) {
-        if (next != null && SAME_ORIGIN.matcher(next).matches()) {
-            try {
-                return new URI(next);
-            } catch (URISyntaxException e) {
-                // The pattern admits only URI characters; fall back rather than fail a sign-in that succeeded.
-            }
-        }
-        return URI.create("/");
-    }
-
-    /**
-     * Login CSRF: a page on another site could post the form and sign the victim's browser in as the attacker. A
-     * browser says where a request comes from (Sec-Fetch-Site, else Origin); a request with neither (curl, a script)
-     * is no browser's and passes.
-     */
-    private void refuseCrossSite() {
-        String site = request.request().getHeader(SEC_FETCH_SITE);
-        if (site != null) {
-            if (!"same-origin".equals(site) && !"none".equals(site)) {
-                throw crossSite();
-            }
-            return;
-        }
-        String origin = request.request().getHeader(ORIGIN);
-        if (origin != null && !origin(origin).equals(origin(request.request().scheme() + "://" + request.request().host()))) {
-            throw crossSite();
-        }
-    }
-
-    /** scheme://host[:port] in lower case, without the scheme's default port. */
-    private static String origin(String origin) {
-        String o = origin.toLowerCase(Locale.ROOT);
-        if (o.startsWith("http://") && o.endsWith(":80")) {
-            return o.substring(0, o.length() - 3);
-        }
-        if (o.startsWith("https://") && o.endsWith(":443")) {
-            return o.substring(0, o.length() - 4);
-        }
-        return o;
-    }
-
-    private static ApiException crossSite() {
-        return new ApiException(403, "csrf_failed", "A sign-in sent from another site is refused");
-    }
-
     private Optional<String> secret() {
-        Cookie cookie = request.request().getCookie(SessionCookie.NAME);
-        return cookie == null || cookie.getValue().isEmpty() ? Optional.empty() : Optional.of(cookie.getValue());
+        return BrowserSignIn.secret(request.request());
     }
 
     private String cookie(String secret) {
-        return SessionCookie.NAME + "=" + secret + attributes();
+        return BrowserSignIn.cookie(secret, request.request());
     }
 
     private String clearedCookie() {
-        return SessionCookie.NAME + "=; Max-Age=0" + attributes();
-    }
-
-    /** Secure when the client's request was HTTPS (as forwarded by a trusted proxy when forwarding is on). */
-    private String attributes() {
-        return "; Path=/; HttpOnly; SameSite=Strict" + ("https".equals(request.request().scheme()) ? "; Secure" : "");
+        return BrowserSignIn.clearedCookie(request.request());
     }
 }

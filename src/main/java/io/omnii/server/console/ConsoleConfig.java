@@ -1,0 +1,29 @@
+package io.omnii.server.console;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** The operator console (omnii.console.*). */
+@ConfigMapping(prefix = "omnii.console")
+public interface ConsoleConfig {
+
+    /** Live updates: changes are gathered this long and sent to each open page as one event per kind. */
+    @WithDefault("500ms")
+    Duration liveInterval();
+
+    /**
+     * How long one live stream stays open before the server ends it and the browser reconnects, which checks the
+     * session again: a signed-out or disabled person stops hearing of changes within this time.
+     */
+    @WithDefault("5m")
+    Duration liveStreamMaxAge();
+
+    /** At most this many ids in one event; beyond it the event says "everything of this kind" ("*"). */
+    @WithDefault("200")
+    int liveMaxIds();
+
+    /** Rows per page of the console's tables. */
+    @WithDefault("50")
+    int pageSize();
+}

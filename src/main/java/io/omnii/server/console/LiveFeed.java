@@ -1,0 +1,161 @@
+package io.omnii.server.console;
+
+import io.omnii.server.auth.Scope;
+import io.omnii.server.common.Change;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Tells open console pages what changed, over server-sent events. Committed {@link Change}s are gathered for
+ * {@code omnii.console.live-interval} and each page then gets one event per kind that changed, whose data is the ids
+ * it may see, space-separated, or "*" (many, or too many to list). Pages fetch what they show again themselves, with
+ * their caller's rights, so an event never carries more than an id. Changes nobody listens to are not kept.
+ *
+ * <p>Only this replica's changes are heard: a page on one replica does not hear of telemetry another one wrote.
+ */
+@ApplicationScoped
+public class LiveFeed {
+
+    /** Changes kept between two flushes at most; past it a kind is announced as "*". */
+    static final int MAX_PENDING = 10_000;
+    static final String ANY = "*";
+    static final String PING = "ping";
+
+    private final ConsoleConfig config;
+    private final Vertx vertx;
+    private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
+    private final Queue<Change> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingCount = new AtomicInteger();
+    private final Set<Change.Kind> overflowed = ConcurrentHashMap.newKeySet();
+    private long timer = -1;
+
+    LiveFeed(ConsoleConfig config, Vertx vertx) {
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    /** One open page's stream. */
+    record Listener(Scope scope, Sse sse, MultiEmitter<? super OutboundSseEvent> emitter, long openedAt,
+            long[] lastSentAt) {
+    }
+
+    void start(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(config.liveInterval().toMillis(), id -> flush());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        listeners.forEach(l -> l.emitter().complete());
+    }
+
+    /** After the commit only: a rolled-back change is never announced. */
+    void changed(@Observes(during = TransactionPhase.AFTER_SUCCESS) Change change) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        if (pendingCount.incrementAndGet() > MAX_PENDING) {
+            overflowed.add(change.kind());
+            return;
+        }
+        pending.add(change);
+    }
+
+    /** Starts telling {@code emitter} of the changes {@code scope} admits, until it ends. */
+    void listen(Scope scope, Sse sse, MultiEmitter<? super OutboundSseEvent> emitter) {
+        long now = System.currentTimeMillis();
+        Listener listener = new Listener(scope, sse, emitter, now, new long[] { now });
+        listeners.add(listener);
+        emitter.onTermination(() -> listeners.remove(listener));
+    }
+
+    int listening() {
+        return listeners.size();
+    }
+
+    void flush() {
+        Map<Change.Kind, List<Change>> byKind = new EnumMap<>(Change.Kind.class);
+        Change change;
+        while ((change = pending.poll()) != null) {
+            pendingCount.decrementAndGet();
+            byKind.computeIfAbsent(change.kind(), k -> new ArrayList<>()).add(change);
+        }
+        Set<Change.Kind> many = EnumSet.noneOf(Change.Kind.class);
+        for (Change.Kind kind : Change.Kind.values()) {
+            if (overflowed.remove(kind)) {
+                many.add(kind);
+            }
+        }
+        long now = System.currentTimeMillis();
+        for (Listener listener : listeners) {
+            try {
+                tell(listener, byKind, many, now);
+            } catch (RuntimeException e) {
+                // One broken stream must not keep the others from hearing.
+                Log.debugf(e, "A console live stream failed");
+                listener.emitter().fail(e);
+            }
+        }
+    }
+
+    private void tell(Listener listener, Map<Change.Kind, List<Change>> byKind, Set<Change.Kind> many, long now) {
+        if (now - listener.openedAt() >= config.liveStreamMaxAge().toMillis()) {
+            listener.emitter().complete(); // the browser reconnects, and its session is checked again
+            return;
+        }
+        boolean sent = false;
+        for (Change.Kind kind : Change.Kind.values()) {
+            String data = many.contains(kind) ? ANY : visibleIds(listener.scope(), byKind.getOrDefault(kind, List.of()));
+            if (data != null) {
+                listener.emitter().emit(listener.sse().newEventBuilder().name(kind.eventName()).data(data).build());
+                sent = true;
+            }
+        }
+        if (sent) {
+            listener.lastSentAt()[0] = now;
+        } else if (now - listener.lastSentAt()[0] >= 25_000) {
+            // Keeps proxies from closing a quiet stream.
+            listener.emitter().emit(listener.sse().newEventBuilder().name(PING).data("").build());
+            listener.lastSentAt()[0] = now;
+        }
+    }
+
+    /** The ids of the changes this scope may hear of, space-separated; "*" for many; null when there are none. */
+    private String visibleIds(Scope scope, List<Change> changes) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (Change c : changes) {
+            boolean visible = c.tags() == null ? scope.unrestricted() : c.id() == null || scope.admits(c.tags());
+            if (!visible) {
+                continue;
+            }
+            if (c.id() == null) {
+                return ANY;
+            }
+            ids.add(c.id());
+            if (ids.size() > config.liveMaxIds()) {
+                return ANY;
+            }
+        }
+        return ids.isEmpty() ? null : String.join(" ", ids);
+    }
+}
