@@ -62,6 +62,7 @@ public final class LocalStack {
 
                 ==================================================================
                  Omnii Server is running
+                   Console      %1$s/   (sign in as %10$s with the password below)
                    API          %1$s
                    Swagger UI   %1$s/q/swagger-ui
                    Health       %6$s/q/health
