@@ -8,38 +8,12 @@ import static org.hamcrest.Matchers.equalTo;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.Browser;
 import io.omnii.server.testsupport.People;
-import io.omnii.server.testsupport.ServerTest;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URL;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
 @QuarkusTest
-class ConsoleSignInTest extends ServerTest {
-
-    @TestHTTPResource("/")
-    URL server;
-
-    static Browser browser;
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-            browser = null;
-        }
-    }
-
-    /** One browser for the class, opened by the first test (the server's URL is known only then), cookies cleared. */
-    private Browser browser() {
-        if (browser == null) {
-            browser = Browser.open(server);
-        }
-        browser.driver().manage().deleteAllCookies();
-        return browser;
-    }
+class ConsoleSignInTest extends BrowserTest {
 
     @Test
     void aPageWithoutASessionSendsTheBrowserToSignInAndBack() {
@@ -84,5 +58,16 @@ class ConsoleSignInTest extends ServerTest {
         b.signIn("bob", "not the password at all");
         assertThat(b.find(By.id("sign-in-error")).getText()).isEqualTo("Wrong username or password.");
         assertThat(b.find(By.id("username")).getAttribute("value")).isEqualTo("bob");
+    }
+
+    @Test
+    void aFailingPageIsAPageForABrowserAndJsonForHtmx() {
+        People.user("carol", "viewer");
+        People.Session carol = People.signIn("carol");
+        given().cookie("omnii_session", carol.cookie()).accept("text/html,application/xhtml+xml")
+                .get("/console/no-such-page").then().statusCode(404).contentType(containsString("text/html"))
+                .body(containsString("Back to the fleet"));
+        given().cookie("omnii_session", carol.cookie()).header("HX-Request", "true").accept("*/*")
+                .get("/console/no-such-page").then().statusCode(404).contentType(containsString("application/json"));
     }
 }
