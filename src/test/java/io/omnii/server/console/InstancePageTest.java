@@ -100,6 +100,19 @@ class InstancePageTest extends ServerTest {
     }
 
     @Test
+    void theStatusTurnsOnlineWithoutAReload() throws Exception {
+        String id = Api.enrollInstance("Porch");
+        Browser b = open("vic", "viewer", id);
+        b.script("window.notReloaded = true;");
+        assertThat(b.find(By.cssSelector("#overview h1")).getText()).doesNotContain("online");
+        try (FakeInstance instance = online(id)) {
+            b.waitUntil(d -> Boolean.TRUE.equals(b.script("var h = document.querySelector('#overview h1');"
+                    + " return !!h && h.textContent.indexOf('online') >= 0")));
+            assertThat(b.script("return window.notReloaded === true")).isEqualTo(true);
+        }
+    }
+
+    @Test
     void restartIsSentOnlyOnceConfirmed() {
         String id = Api.enrollInstance("Cellar");
         Browser b = open("ada", "operator", id);
