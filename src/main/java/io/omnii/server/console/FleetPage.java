@@ -36,6 +36,11 @@ public class FleetPage {
     static final String DISK = "diskPercent";
     static final String COUNTS_PATH = "/console/fleet/counts";
     static final String LIST_PATH = "/console/fleet/list";
+    /**
+     * A total that has to be counted (a search, tags, a scope) is counted this far only: beyond it the page says "more
+     * than", so a filter matching most of a large fleet does not read all of it for one number.
+     */
+    static final long COUNT_CAP = 10_000;
 
     @CheckedTemplate
     static class Templates {
@@ -56,7 +61,7 @@ public class FleetPage {
      * The rows on screen, how many match, and URLs: this page's fragment (to refresh it), the next page and the
      * first page (null when there is none, or this is it).
      */
-    public record Listing(List<Row> rows, long total, String self, String next, String first) {
+    public record Listing(List<Row> rows, String total, String self, String next, String first) {
     }
 
     private final InstanceService instances;
@@ -78,7 +83,7 @@ public class FleetPage {
         try {
             filter.check();
         } catch (ApiException e) {
-            Listing none = new Listing(List.of(), 0, LIST_PATH, null, null);
+            Listing none = new Listing(List.of(), total(0), LIST_PATH, null, null);
             return Response.status(e.status())
                     .entity(Templates.fleet(chrome, counts, filter, none, problem(e))).build();
         }
@@ -102,15 +107,21 @@ public class FleetPage {
     }
 
     private Listing listing(FleetFilter filter) {
-        int size = config.pageSize();
-        Page<Instance> page = filter.after().isPresent()
-                ? instances.listAfter(console.caller().scope(), filter.query(), filter.after().get(), size)
-                : instances.list(console.caller().scope(), filter.query(), new Page.PageRequest(0, size));
+        Page<Instance> page = instances.browse(console.caller().scope(), filter.query(), filter.after(),
+                config.pageSize(), COUNT_CAP);
         List<Row> rows = page.items().stream().map(FleetPage::row).toList();
         String self = LIST_PATH + "?" + filter.queryString(filter.cursor());
         String next = page.next() == null ? null : "/console/?" + filter.queryString(page.next());
         String first = filter.cursor() == null ? null : "/console/?" + filter.queryString(null);
-        return new Listing(rows, page.total(), self, next, first);
+        return new Listing(rows, total(page.total()), self, next, first);
+    }
+
+    /** "1 instance", "60 instances", "more than 10,000 instances". */
+    static String total(long n) {
+        if (n > COUNT_CAP) {
+            return String.format(Locale.ROOT, "more than %,d instances", COUNT_CAP);
+        }
+        return String.format(Locale.ROOT, "%,d %s", n, n == 1 ? "instance" : "instances");
     }
 
     static Row row(Instance i) {
