@@ -16,6 +16,9 @@ import java.util.Optional;
 @ApplicationScoped
 public class InstanceCounts {
 
+    /** The row counting instances offline and never heard from (V14), which the states' rows count too. */
+    public static final String NEVER_SEEN = "never_seen";
+
     private final EntityManager em;
 
     InstanceCounts(EntityManager em) {
@@ -28,9 +31,16 @@ public class InstanceCounts {
         Object n = status.isPresent()
                 ? em.createNativeQuery("SELECT n FROM instance_count WHERE status = :status")
                         .setParameter("status", status.get().wire()).getSingleResult()
-                : em.createNativeQuery("SELECT sum(n) FROM instance_count WHERE status <> 'decommissioned'")
+                : em.createNativeQuery("SELECT sum(n) FROM instance_count WHERE status IN ('online', 'offline', 'error')")
                         .getSingleResult();
         return ((Number) n).longValue();
+    }
+
+    /** How many offline instances were never heard from. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public long neverSeen() {
+        return ((Number) em.createNativeQuery("SELECT n FROM instance_count WHERE status = :status")
+                .setParameter("status", NEVER_SEEN).getSingleResult()).longValue();
     }
 
     /** Every state's count. */

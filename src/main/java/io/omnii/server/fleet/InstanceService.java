@@ -19,6 +19,7 @@ import jakarta.validation.Valid;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,17 +66,28 @@ public class InstanceService {
     /** The page by number: the database walks past every row before it (OFFSET), so deep pages cost more. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<Instance> list(Scope scope, InstanceQuery query, Page.PageRequest request) {
-        return list(scope, query, Optional.empty(), request.page() * request.size(), request.size(), request.page());
+        return list(scope, query, Optional.empty(), request.page() * request.size(), request.size(), request.page(),
+                Long.MAX_VALUE);
     }
 
     /** The page after the cursor's instance: a range scan of the enrollment-order index, as cheap at any depth. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<Instance> listAfter(Scope scope, InstanceQuery query, InstanceCursor after, int size) {
-        return list(scope, query, Optional.of(after), 0, size, null);
+        return list(scope, query, Optional.of(after), 0, size, null, Long.MAX_VALUE);
+    }
+
+    /**
+     * The first page, or the one after the cursor, for a person's screen: a total that has to be counted stops at
+     * {@code countCap + 1} ("more than countCap"), so a filter matching most of a large fleet does not read all of it.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<Instance> browse(Scope scope, InstanceQuery query, Optional<InstanceCursor> after, int size,
+            long countCap) {
+        return list(scope, query, after, 0, size, after.isPresent() ? null : 0, countCap);
     }
 
     private Page<Instance> list(Scope scope, InstanceQuery query, Optional<InstanceCursor> after, int first, int size,
-            Integer page) {
+            Integer page, long countCap) {
         List<String> where = new ArrayList<>();
         Map<String, Object> params = new HashMap<>();
         InstanceRepository.restrict(scope, where, params);
@@ -87,6 +99,7 @@ public class InstanceService {
             where.add("status <> :decommissioned");
             params.put("decommissioned", InstanceStatus.DECOMMISSIONED);
         }
+        query.everSeen().ifPresent(seen -> where.add(seen ? "lastSeenAt is not null" : "lastSeenAt is null"));
         query.nameContains().ifPresent(name -> {
             where.add("lower(name) like :name escape '\\'");
             params.put("name", "%" + escapeLike(name.toLowerCase()) + "%");
@@ -98,7 +111,8 @@ public class InstanceService {
         // Filtered by state alone (or not at all), the total is kept, not counted: counting reads every row. The kept
         // counts are the whole fleet's, so a scoped caller's total is counted (through the tags' index).
         boolean byStateOnly = scope.unrestricted() && query.nameContains().isEmpty() && query.tags().isEmpty();
-        long total = byStateOnly ? counts.count(query.status()) : repository.count(String.join(" and ", where), params);
+        Optional<Long> kept = byStateOnly ? kept(query) : Optional.empty();
+        long total = kept.isPresent() ? kept.get() : count(String.join(" and ", where), params, countCap);
 
         Map<String, Object> pageParams = new HashMap<>(params);
         after.ifPresent(cursor -> {
@@ -115,6 +129,57 @@ public class InstanceService {
         }
         List<Instance> items = rows.subList(0, size);
         return new Page<>(items, page, size, total, InstanceCursor.after(items.get(size - 1)).encode());
+    }
+
+    /** The total kept for a filter by state (and by ever seen, for the offline), if one is. */
+    private Optional<Long> kept(InstanceQuery query) {
+        if (query.everSeen().isEmpty()) {
+            return Optional.of(counts.count(query.status()));
+        }
+        if (query.status().equals(Optional.of(InstanceStatus.OFFLINE))) {
+            long never = counts.neverSeen();
+            return Optional.of(query.everSeen().get() ? counts.count(query.status()) - never : never);
+        }
+        return Optional.empty();
+    }
+
+    /** How many rows match, counting no further than {@code cap + 1}. */
+    private long count(String where, Map<String, Object> params, long cap) {
+        if (cap == Long.MAX_VALUE) {
+            return repository.count(where, params);
+        }
+        var rows = repository.getEntityManager().createQuery("SELECT 1 FROM Instance WHERE " + where, Integer.class)
+                .setMaxResults((int) Math.min(cap + 1, Integer.MAX_VALUE));
+        params.forEach(rows::setParameter);
+        return rows.getResultList().size();
+    }
+
+    /**
+     * How many instances the scope admits are in each state. The whole fleet's are kept (instance_count); a scope's
+     * are counted through the tags' index.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public FleetCounts counts(Scope scope) {
+        if (scope.unrestricted()) {
+            return new FleetCounts(counts.byState(), counts.neverSeen());
+        }
+        List<String> where = new ArrayList<>();
+        Map<String, Object> params = new HashMap<>();
+        InstanceRepository.restrict(scope, where, params);
+        String never = "case when lastSeenAt is null then 1 else 0 end";
+        var query = repository.getEntityManager().createQuery("SELECT status, " + never + ", count(*) FROM Instance"
+                + " WHERE " + String.join(" and ", where) + " GROUP BY status, " + never, Object[].class);
+        params.forEach(query::setParameter);
+        Map<InstanceStatus, Long> byState = new EnumMap<>(InstanceStatus.class);
+        long neverSeen = 0;
+        for (Object[] row : query.getResultList()) {
+            long n = ((Number) row[2]).longValue();
+            byState.merge((InstanceStatus) row[0], n, Long::sum);
+            if (((Number) row[1]).intValue() == 1 && row[0] == InstanceStatus.OFFLINE) {
+                neverSeen += n;
+            }
+        }
+        return new FleetCounts(byState, neverSeen);
     }
 
     /** The instance, if it exists within the scope. */

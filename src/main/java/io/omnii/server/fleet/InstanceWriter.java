@@ -135,7 +135,7 @@ public class InstanceWriter {
         instance.statusChangedAt = now;
         instance.enrolledAt = now;
         instances.persistAndFlush(instance); // the row before its first event, as everywhere else
-        record(born.transition());
+        record(born.transition(), 1);
         changes.fire(Change.instance(instance.id, instance.tags));
         return instance;
     }
@@ -175,10 +175,11 @@ public class InstanceWriter {
         if (step.transition().isEmpty()) {
             return Optional.empty();
         }
+        int neverSeen = neverSeen(instance.status, instance.lastSeenAt) ? -1 : 0;
         instance.status = step.state().status();
         instance.statusChangedAt = now;
         instance.decommissionedAt = now;
-        record(step.transition());
+        record(step.transition(), neverSeen);
         changes.fire(Change.instance(id, instance.tags));
         return Optional.of(new InstanceDecommissioned(id, instance.mqttClientId, now));
     }
@@ -232,6 +233,8 @@ public class InstanceWriter {
         Map<UUID, List<String>> tags = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
             Map<UUID, Presence.State> rows = lock(c, ids, tags);
+            Set<UUID> unseen = new HashSet<>();
+            rows.values().stream().filter(r -> neverSeen(r.status(), r.lastSeenAt())).forEach(r -> unseen.add(r.id()));
             Set<UUID> touched = new HashSet<>();
             List<Presence.Transition> transitions = new ArrayList<>();
             for (Observation o : observations) {
@@ -258,7 +261,8 @@ public class InstanceWriter {
                 });
             }
             update(c, rows, touched);
-            record(c, transitions);
+            unseen.retainAll(touched); // heard from at last
+            record(c, transitions, -unseen.size());
             Map<UUID, List<String>> changed = new HashMap<>();
             transitions.forEach(t -> changed.put(t.instanceId(), tags.get(t.instanceId())));
             announce(changed, changed.size());
@@ -361,21 +365,33 @@ public class InstanceWriter {
         changed.forEach((id, tags) -> changes.fire(Change.instance(id, tags)));
     }
 
+    /** Offline and never heard from: counted apart in instance_count ({@link InstanceCounts#NEVER_SEEN}). */
+    private static boolean neverSeen(InstanceStatus status, Instant lastSeenAt) {
+        return status == InstanceStatus.OFFLINE && lastSeenAt == null;
+    }
+
     /** One transition of an entity path (enrollment, decommissioning), recorded the way a batch records its own. */
-    private void record(Optional<Presence.Transition> transition) {
+    private void record(Optional<Presence.Transition> transition, int neverSeenDelta) {
         try (Connection c = dataSource.getConnection()) {
-            record(c, transition.stream().toList());
+            record(c, transition.stream().toList(), neverSeenDelta);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot record an instance's transition", e);
         }
     }
 
-    /** Every transition in instance_event, and instance_count kept exact: the deltas summed by state. */
-    private static void record(Connection c, List<Presence.Transition> transitions) throws SQLException {
-        if (transitions.isEmpty()) {
+    /**
+     * Every transition in instance_event, and instance_count kept exact: the deltas summed by state, and the change
+     * in the never seen (a first report need not change the status: a first metrics message does not).
+     */
+    private static void record(Connection c, List<Presence.Transition> transitions, int neverSeenDelta)
+            throws SQLException {
+        if (transitions.isEmpty() && neverSeenDelta == 0) {
             return;
         }
         Map<String, Long> deltas = new HashMap<>();
+        if (neverSeenDelta != 0) {
+            deltas.put(InstanceCounts.NEVER_SEEN, (long) neverSeenDelta);
+        }
         try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
             for (Presence.Transition t : transitions) {
                 ps.setObject(1, t.instanceId());

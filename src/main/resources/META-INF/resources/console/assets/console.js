@@ -46,6 +46,9 @@
       document.body.setAttribute('data-live-state', 'open');
     });
     source.addEventListener('error', function () { document.body.setAttribute('data-live-state', 'reconnecting'); });
+    // A page left for another (or kept in the back-forward cache) must let its stream go: a browser holds at most
+    // six connections to one server, and six forgotten streams would stall the seventh page's load.
+    window.addEventListener('pagehide', function () { source.close(); }, { once: true });
   }
 
   // --- Times --------------------------------------------------------------------------------------------------
@@ -119,5 +122,11 @@
     renderTimes(document);
     setInterval(function () { renderTimes(document); }, 30000);
     listen();
+  });
+  // Back from the back-forward cache: listen again, and everything live looks again.
+  window.addEventListener('pageshow', function (e) {
+    if (!e.persisted) return;
+    listen();
+    KINDS.forEach(function (kind) { changed(kind, '*'); });
   });
 })();

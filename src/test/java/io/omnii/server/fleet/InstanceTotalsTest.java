@@ -54,6 +54,32 @@ class InstanceTotalsTest extends ServerTest {
         admin().queryParam("name", "a").get("/instances").then().body("total", equalTo(1));
     }
 
+    @Test
+    void theNeverSeenCountFollowsEnrollmentAFirstReportOfAnyKindAndDecommissioning() throws Exception {
+        String a = Api.enrollInstance("A");
+        String b = Api.enrollInstance("B");
+        String c = Api.enrollInstance("C");
+        assertNeverSeen(3);
+        try (FakeInstance ia = FakeInstance.connect(vertx, mqttPort, a);
+                FakeInstance ib = FakeInstance.connect(vertx, mqttPort, b)) {
+            // Metrics change no status, but they are a sign of life: A was seen.
+            ia.publish("metrics", "{\"metadata\": {\"cpuPercent\": 3}, \"timestamp\": " + clock.millis() + "}");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertNeverSeen(2));
+            ib.heartbeat(clock.millis());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertNeverSeen(1));
+        }
+        admin().delete("/instances/" + c).then().statusCode(204);
+        assertNeverSeen(0);
+        admin().queryParam("status", "offline").get("/instances").then().body("total", equalTo(1));
+    }
+
+    /** The kept count of the never seen, and the rows it counts. */
+    private void assertNeverSeen(int n) {
+        assertThat(db.count("SELECT n FROM instance_count WHERE status = 'never_seen'")).isEqualTo(n);
+        assertThat(db.count("SELECT count(*) FROM instance WHERE status = 'offline' AND last_seen_at IS NULL"))
+                .isEqualTo(n);
+    }
+
     private void assertTotals(int all, int online, int offline, int error, int decommissioned) {
         admin().get("/instances").then().body("total", equalTo(all));
         admin().queryParam("status", "online").get("/instances").then().body("total", equalTo(online));

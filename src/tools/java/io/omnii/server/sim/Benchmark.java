@@ -63,7 +63,8 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * messages PostgreSQL refuses, the issue's metrics with U+0000 (which the parser refuses) and, in
  * {@code poisoned-db}, metrics a trigger refuses (which only the database refuses, so their batches are halved);
  * the rate beside the clean one;</li>
- * <li>GET /instances at 100,000 instances, pages of 100 (by number, and every page by cursor); the presence sweep
+ * <li>GET /instances at 100,000 instances, pages of 100 (by number, and every page by cursor), and the console's
+ * fleet page as a signed-in browser asks for it, with and without filters; the presence sweep
  * turning 100,000 instances offline (its start is the event's time, its end the commit timestamp);</li>
  * <li>the Matter relay's overhead against the test peer ({@link MatterRelayBench}).</li>
  * </ol>
@@ -78,8 +79,9 @@ public final class Benchmark {
     private static final Path DIR = Path.of("target", "bench");
     private static final String TOKEN = "bench-admin-token-0123456789abcdef";
     // The benchmark writes instance rows directly; the server keeps their counts by state (V6) for what it writes.
-    private static final String RECOUNT =
-            "UPDATE instance_count c SET n = (SELECT count(*) FROM instance i WHERE i.status = c.status)";
+    private static final String RECOUNT = """
+            UPDATE instance_count c SET n = (SELECT count(*) FROM instance i WHERE i.status = c.status
+                OR (c.status = 'never_seen' AND i.status = 'offline' AND i.last_seen_at IS NULL))""";
     // September 2020: the benchmark's rounds count up from here, and the latency heartbeats, stamped now, are newer.
     private static final long T0 = 1_600_000_000_000L;
 
@@ -679,6 +681,70 @@ public final class Benchmark {
         result("GET /instances?size=100&cursor=..., every page, p50 / p99 (ms)", String.format(Locale.ROOT,
                 "%.1f / %.1f", pct(deep, 50), pct(deep, 99)), "pages 1-" + (total / 100 - 1) + " by cursor, "
                         + fmt(deep.size()) + " requests, one at a time");
+        consolePages(total);
+    }
+
+    /**
+     * The console's fleet page (counts, then 50 rows) as a signed-in browser asks for it: the session cookie of a
+     * user made for the benchmark, with and without filters, and a page reached by cursor.
+     */
+    private void consolePages(long total) throws Exception {
+        String cookie = consoleSession();
+        Answer firstPage = fetchPage("/console/", cookie);
+        Matcher next = Pattern.compile("href=\"/console/\\?cursor=([A-Za-z0-9_-]+)\"").matcher(firstPage.body());
+        check(next.find(), "the fleet page has no next page at %d instances", total);
+        Map<String, String> pages = new LinkedHashMap<>();
+        pages.put("no filter", "/console/");
+        pages.put("status=online", "/console/?status=online");
+        pages.put("status=never-seen", "/console/?status=never-seen");
+        pages.put("tag=bench (every instance)", "/console/?tag=bench");
+        pages.put("q=bench 4711 (name search)", "/console/?q=bench+4711");
+        pages.put("second page by cursor", "/console/?cursor=" + next.group(1));
+        for (int i = 0; i < 100; i++) { // warm-up
+            for (String path : pages.values()) {
+                fetchPage(path, cookie);
+            }
+        }
+        for (Map.Entry<String, String> page : pages.entrySet()) {
+            List<Double> times = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                times.add(fetchPage(page.getValue(), cookie).ms());
+            }
+            log("console fleet page, %s: p50 %.1f ms p99 %.1f ms", page.getKey(), pct(times, 50), pct(times, 99));
+            result("Console fleet page (" + page.getKey() + "), p50 / p99 (ms)", String.format(Locale.ROOT,
+                    "%.1f / %.1f", pct(times, 50), pct(times, 99)), fmt(total) + " instances, counts and 50 rows,"
+                            + " 300 requests, one at a time; target p99 < 50 ms");
+        }
+    }
+
+    /** A console user made through the API with the admin token, signed in: its session cookie. */
+    private String consoleSession() throws Exception {
+        String user = "bench-" + System.currentTimeMillis();
+        String password = "bench console password " + UUID.randomUUID();
+        HttpResponse<String> made = http.send(HttpRequest.newBuilder(URI.create(server.apiUrl() + "/users"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"username\": \"%s\", \"role\": \"viewer\", "
+                        .formatted(user) + "\"password\": \"%s\"}".formatted(password))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        check(made.statusCode() == 201, "POST /users answered %d", made.statusCode());
+        HttpResponse<String> signedIn = http.send(HttpRequest.newBuilder(URI.create(server.apiUrl() + "/auth/sign-in"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"username\": \"%s\", \"password\": \"%s\"}"
+                        .formatted(user, password))).build(), HttpResponse.BodyHandlers.ofString());
+        check(signedIn.statusCode() == 200, "POST /auth/sign-in answered %d", signedIn.statusCode());
+        return signedIn.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("omnii_session="))
+                .map(c -> c.substring(0, c.indexOf(';'))).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no session cookie"));
+    }
+
+    private Answer fetchPage(String path, String cookie) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.apiUrl() + path)).header("Cookie", cookie)
+                .header("Accept", "text/html").build();
+        long start = System.nanoTime();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        double ms = (System.nanoTime() - start) / 1e6;
+        check(response.statusCode() == 200, "GET %s answered %d", path, response.statusCode());
+        return new Answer(ms, new String(response.body(), StandardCharsets.UTF_8));
     }
 
     private static final Pattern NEXT = Pattern.compile("\"next\":\"([A-Za-z0-9_-]+)\"");

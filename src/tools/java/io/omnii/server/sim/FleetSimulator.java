@@ -200,8 +200,11 @@ public final class FleetSimulator {
             if (!silent) {
                 double stability = status.equals("error") ? 0.4 + ThreadLocalRandom.current().nextDouble(0.3)
                         : 0.9 + ThreadLocalRandom.current().nextDouble(0.1);
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                Payloads.Load load = new Payloads.Load(3 + random.nextDouble(status.equals("error") ? 90 : 30),
+                        35 + random.nextDouble(40), 20 + devices * 0.4 + random.nextDouble(5));
                 send("metrics", Payloads.metrics(uptime(), version, stability, "2024.01.0", "11.4", devices, entities,
-                        java.time.Instant.ofEpochMilli(bootedAt).toString(), pendingUpdates,
+                        java.time.Instant.ofEpochMilli(bootedAt).toString(), pendingUpdates, load,
                         System.currentTimeMillis()));
             }
         }
