@@ -5,6 +5,9 @@ import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.common.http.TestHTTPResource;
 import java.net.URL;
 import org.junit.jupiter.api.AfterAll;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.StaleElementReferenceException;
 
 /** A console page's tests: one real browser for the class, opened by the first test that wants it. */
 abstract class BrowserPageTest extends ServerTest {
@@ -29,5 +32,16 @@ abstract class BrowserPageTest extends ServerTest {
         }
         browser.driver().manage().deleteAllCookies();
         return browser;
+    }
+
+    /** Waits until the element shows the text; htmx may swap it for a fresh one meanwhile. */
+    static void waitForText(Browser b, By by, String text) {
+        b.waitUntil(d -> {
+            try {
+                return d.findElement(by).getText().contains(text);
+            } catch (StaleElementReferenceException | NoSuchElementException e) {
+                return false;
+            }
+        });
     }
 }
