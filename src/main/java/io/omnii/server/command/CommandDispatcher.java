@@ -34,12 +34,26 @@ public class CommandDispatcher {
 
     private static final int CLAIM_LIMIT = 200;
     private static final long STALE_CLAIM_SECONDS = 60;
+    // Joined to the instance for its tags, which say who may hear of the move (CommandChanges).
     private static final String CLAIM = """
-            UPDATE command SET state = 'sending', attempts = attempts + 1, updated_at = :now, sent_at = :now
-             WHERE id IN (SELECT c.id FROM command c JOIN instance i ON i.id = c.instance_id
-                           WHERE c.state = 'queued' AND i.status = 'online' AND c.expires_at > :now %s
-                           ORDER BY c.created_at LIMIT :limit FOR UPDATE OF c SKIP LOCKED)
-            RETURNING id, instance_id, command, CAST(payload AS text) AS payload, created_at""";
+            UPDATE command c SET state = 'sending', attempts = c.attempts + 1, updated_at = :now, sent_at = :now
+              FROM instance i
+             WHERE i.id = c.instance_id
+               AND c.id IN (SELECT q.id FROM command q JOIN instance qi ON qi.id = q.instance_id
+                             WHERE q.state = 'queued' AND qi.status = 'online' AND q.expires_at > :now %s
+                             ORDER BY q.created_at LIMIT :limit FOR UPDATE OF q SKIP LOCKED)
+            RETURNING c.id, c.instance_id, c.batch_id, c.command, CAST(c.payload AS text) AS payload, c.created_at,
+                      i.tags""";
+    /** Moves one command on from 'sending' (%s: the new state and error), returning what {@link #mark} needs. */
+    private static final String MOVE_ON = """
+            UPDATE command c SET %s, updated_at = :now FROM instance i
+             WHERE i.id = c.instance_id AND c.id = :id AND c.state = 'sending'
+            RETURNING c.id, c.batch_id, c.state, i.tags""";
+    /** Moves commands in bulk (%s: the new state, then the condition), for the sweep. */
+    private static final String SWEEP = """
+            UPDATE command c SET %s, updated_at = :now FROM instance i
+             WHERE i.id = c.instance_id AND %s
+            RETURNING c.id, c.batch_id, c.command, i.tags""";
 
     private final ExecutorService executor;
     private final EntityManager em;
@@ -48,9 +62,11 @@ public class CommandDispatcher {
     private final CommandConfig config;
     private final ObjectMapper mapper;
     private final CommandMetrics metrics;
+    private final CommandChanges changes;
 
     CommandDispatcher(EntityManager em, BrokerConnection broker, Clock clock, CommandConfig config, ObjectMapper mapper,
-            CommandMetrics metrics, Threads threads) {
+            CommandMetrics metrics, Threads threads, CommandChanges changes) {
+        this.changes = changes;
         this.executor = threads.sequential(Threads.Name.COMMAND_DISPATCHER);
         this.em = em;
         this.broker = broker;
@@ -71,12 +87,13 @@ public class CommandDispatcher {
     }
 
     /** A command claimed for sending: a row of {@link #CLAIM}'s RETURNING. */
-    record Claimed(UUID id, UUID instanceId, String command, String payload, Instant createdAt) {
+    record Claimed(UUID id, UUID instanceId, String command, String payload, Instant createdAt,
+            CommandChanges.Moved moved) {
 
         static Claimed of(Tuple row) {
             return new Claimed(row.get("id", UUID.class), row.get("instance_id", UUID.class),
                     row.get("command", String.class), row.get("payload", String.class),
-                    Times.instant(row.get("created_at")));
+                    Times.instant(row.get("created_at")), CommandChanges.Moved.of(row));
         }
     }
 
@@ -93,34 +110,34 @@ public class CommandDispatcher {
     /** Its own transaction, committed before the sweep dispatches what is left. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     void expireCancelRelease(OffsetDateTime now) {
-        int expired = count(CommandState.EXPIRED, em.createNativeQuery("UPDATE command SET state = 'expired',"
-                + " updated_at = :now WHERE state = 'queued' AND expires_at <= :now RETURNING command")
-                .setParameter("now", now)
-                .getResultList());
-        int timedOut = count(CommandState.TIMED_OUT, em.createNativeQuery("UPDATE command SET state = 'timed_out',"
-                + " updated_at = :now WHERE state = 'sent' AND command IN ('get_status', 'get_metrics')"
-                + " AND sent_at < :cutoff RETURNING command")
-                .setParameter("now", now)
-                .setParameter("cutoff", now.minus(config.completionTimeout()))
-                .getResultList());
+        int expired = count(CommandState.EXPIRED, sweep("state = 'expired'",
+                "c.state = 'queued' AND c.expires_at <= :now", now, null));
+        int timedOut = count(CommandState.TIMED_OUT, sweep("state = 'timed_out'", "c.state = 'sent'"
+                + " AND c.command IN ('get_status', 'get_metrics') AND c.sent_at < :cutoff", now,
+                now.minus(config.completionTimeout())));
         // Decommissioning cancels what is queued; this catches a command that was being sent at that moment and
         // came back to queued (its publish failed, or its claim went stale), which would otherwise wait out its
         // time to live.
-        int cancelled = count(CommandState.CANCELLED, em.createNativeQuery("UPDATE command c"
-                + " SET state = 'cancelled', updated_at = :now FROM instance i"
-                + " WHERE c.instance_id = i.id AND i.status = 'decommissioned'"
-                + " AND c.state = 'queued' RETURNING c.command")
-                .setParameter("now", now)
-                .getResultList());
-        int released = em.createNativeQuery("UPDATE command SET state = 'queued', sent_at = NULL, updated_at = :now"
-                + " WHERE state = 'sending' AND updated_at < :cutoff")
-                .setParameter("now", now)
-                .setParameter("cutoff", now.minusSeconds(STALE_CLAIM_SECONDS))
-                .executeUpdate();
+        int cancelled = count(CommandState.CANCELLED, sweep("state = 'cancelled'",
+                "i.status = 'decommissioned' AND c.state = 'queued'", now, null));
+        int released = sweep("state = 'queued', sent_at = NULL", "c.state = 'sending' AND c.updated_at < :cutoff", now,
+                now.minusSeconds(STALE_CLAIM_SECONDS)).size();
         if (expired + timedOut + cancelled + released > 0) {
             Log.infof("Commands: %d expired, %d timed out, %d cancelled, %d released for another try", expired,
                     timedOut, cancelled, released);
         }
+    }
+
+    /** One set-based move of the sweep, announced to the console; the rows it moved. */
+    @SuppressWarnings("unchecked")
+    private List<Tuple> sweep(String set, String where, OffsetDateTime now, OffsetDateTime cutoff) {
+        var query = em.createNativeQuery(SWEEP.formatted(set, where), Tuple.class).setParameter("now", now);
+        if (cutoff != null) {
+            query.setParameter("cutoff", cutoff);
+        }
+        List<Tuple> rows = query.getResultList();
+        changes.announce(rows.stream().map(CommandChanges.Moved::of).toList());
+        return rows;
     }
 
     /** Claims and publishes queued commands of online instances, in batches until none is left. */
@@ -151,7 +168,9 @@ public class CommandDispatcher {
             }
             query.setParameter("ids", instanceIds.toArray(UUID[]::new));
         }
-        return ((List<Tuple>) query.getResultList()).stream().map(Claimed::of).toList();
+        List<Claimed> claimed = ((List<Tuple>) query.getResultList()).stream().map(Claimed::of).toList();
+        changes.announce(claimed.stream().map(Claimed::moved).toList());
+        return claimed;
     }
 
     private void publish(Claimed row) {
@@ -167,42 +186,44 @@ public class CommandDispatcher {
         }
         broker.publish(Topics.commands(instanceId), message).whenCompleteAsync((ok, failure) -> {
             if (failure == null) {
-                if (mark(id, command, "UPDATE command SET state = 'sent', updated_at = :now"
-                        + " WHERE id = :id AND state = 'sending' RETURNING state", null) && !command.expectsReply()) {
+                if (mark(id, command, "state = 'sent'", null) && !command.expectsReply()) {
                     metrics.finished(command, CommandState.SENT, 1);
                 }
             } else {
                 Log.warnf("Command %s to %s not sent: %s", id, instanceId, failure.getMessage());
-                mark(id, command, "UPDATE command SET state = CASE WHEN attempts >= " + config.maxAttempts()
-                        + " THEN 'failed' ELSE 'queued' END, error = :error, sent_at = NULL, updated_at = :now"
-                        + " WHERE id = :id AND state = 'sending' RETURNING state", failure.getMessage());
+                mark(id, command, "state = CASE WHEN c.attempts >= " + config.maxAttempts()
+                        + " THEN 'failed' ELSE 'queued' END, error = :error, sent_at = NULL", failure.getMessage());
             }
         }, executor);
     }
 
     /** Moves a command on from 'sending'; whether it was still there to move. Counts it if it failed for good. */
-    private boolean mark(UUID id, CommandName command, String sql, String error) {
-        List<?> states = moveOn(id, sql, error);
-        if (states.contains(CommandState.FAILED.wire())) {
+    private boolean mark(UUID id, CommandName command, String set, String error) {
+        List<Tuple> moved = moveOn(id, set, error);
+        if (moved.stream().anyMatch(r -> CommandState.FAILED.wire().equals(r.get("state", String.class)))) {
             metrics.finished(command, CommandState.FAILED, 1);
         }
-        return !states.isEmpty();
+        return !moved.isEmpty();
     }
 
-    /** The new state, if the command was still 'sending'; one transaction per command, as PUBACKs come. */
+    /** The command as moved, if it was still 'sending'; one transaction per command, as PUBACKs come. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    List<?> moveOn(UUID id, String sql, String error) {
-        var query = em.createNativeQuery(sql).setParameter("now", now()).setParameter("id", id);
+    @SuppressWarnings("unchecked")
+    List<Tuple> moveOn(UUID id, String set, String error) {
+        var query = em.createNativeQuery(MOVE_ON.formatted(set), Tuple.class).setParameter("now", now())
+                .setParameter("id", id);
         if (error != null) {
             query.setParameter("error", error.length() > 500 ? error.substring(0, 500) : error);
         }
-        return query.getResultList();
+        List<Tuple> moved = query.getResultList();
+        changes.announce(moved.stream().map(CommandChanges.Moved::of).toList());
+        return moved;
     }
 
-    /** Counts commands that reached a final state, from the command names an UPDATE ... RETURNING gave back. */
-    private int count(CommandState state, List<?> commands) {
-        commands.forEach(c -> metrics.finished(CommandName.fromWire((String) c).orElseThrow(), state, 1));
-        return commands.size();
+    /** Counts commands that reached a final state, from the rows an UPDATE ... RETURNING gave back. */
+    private int count(CommandState state, List<Tuple> rows) {
+        rows.forEach(r -> metrics.finished(CommandName.fromWire(r.get("command", String.class)).orElseThrow(), state, 1));
+        return rows.size();
     }
 
     private OffsetDateTime now() {

@@ -28,6 +28,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -67,12 +68,14 @@ public class CommandService {
     private final CommandBatchRepository batches;
     private final InstanceRepository instanceRows;
     private final AuditLog audit;
+    private final CommandChanges changes;
 
     CommandService(Clock clock, CommandConfig config, Event<CommandsQueued> queued, ObjectMapper mapper,
             InstanceService instances, EntityManager em, CommandMetrics metrics,
             TransactionSynchronizationRegistry transactions, CommandRepository commands,
-            CommandBatchRepository batches, InstanceRepository instanceRows, AuditLog audit) {
+            CommandBatchRepository batches, InstanceRepository instanceRows, AuditLog audit, CommandChanges changes) {
         this.audit = audit;
+        this.changes = changes;
         this.clock = clock;
         this.config = config;
         this.queued = queued;
@@ -100,6 +103,7 @@ public class CommandService {
         }
         Command command = queue(instanceId, null, checked, clock.instant());
         queued.fire(new CommandsQueued(List.of(instanceId)));
+        changes.announce(new CommandChanges.Moved(command.id, null, instance.tags));
         audit.record(actor, AuditAction.COMMAND_SEND, io.omnii.server.audit.Target.command(command.id, instance.tags),
                 Outcome.SUCCESS, Map.of("command", command.command.wire(), "instanceId", instanceId.toString()));
         return CommandView.of(command);
@@ -121,7 +125,8 @@ public class CommandService {
         batch.createdAt = now;
         batch.total = instances.size();
         batches.persist(batch);
-        instances.forEach(i -> queue(i.id, batch.id, checked, now));
+        changes.announce(instances.stream()
+                .map(i -> new CommandChanges.Moved(queue(i.id, batch.id, checked, now).id, batch.id, i.tags)).toList());
         queued.fire(new CommandsQueued(null));
         // One entry for the request, with the tags of every instance it reached.
         Set<String> tags = new TreeSet<>();
@@ -140,11 +145,14 @@ public class CommandService {
     @Transactional(Transactional.TxType.MANDATORY)
     void cancelQueued(@Observes InstanceDecommissioned event) {
         @SuppressWarnings("unchecked")
-        List<String> cancelled = em.createNativeQuery("UPDATE command SET state = 'cancelled', updated_at = :now"
-                + " WHERE instance_id = :id AND state = 'queued' RETURNING command")
+        List<Tuple> rows = em.createNativeQuery("UPDATE command c SET state = 'cancelled', updated_at = :now"
+                + " FROM instance i WHERE i.id = c.instance_id AND c.instance_id = :id AND c.state = 'queued'"
+                + " RETURNING c.id, c.batch_id, c.command, i.tags", Tuple.class)
                 .setParameter("now", Times.utc(event.at()))
                 .setParameter("id", event.instanceId())
                 .getResultList();
+        changes.announce(rows.stream().map(CommandChanges.Moved::of).toList());
+        List<String> cancelled = rows.stream().map(r -> r.get("command", String.class)).toList();
         if (!cancelled.isEmpty()) {
             // Counted once committed: the broker may still refuse the decommissioning and roll it all back.
             transactions.registerInterposedSynchronization(afterCommit(() -> cancelled.forEach(name ->

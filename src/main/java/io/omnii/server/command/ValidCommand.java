@@ -1,6 +1,7 @@
 package io.omnii.server.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.omnii.server.common.StorableText;
 import io.omnii.server.common.Violations;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Provider;
@@ -69,6 +70,10 @@ public @interface ValidCommand {
                 JsonNode entity = payload != null && payload.isObject() ? payload.get("entity_id") : null;
                 if (entity == null || !entity.isTextual() || entity.asText().isBlank()) {
                     valid = Violations.add(context, "is required for update", "payload", "entity_id");
+                } else if (StorableText.hasNul(entity.asText())) {
+                    // The API's JSON bodies are refused at the door (NulGuard); a console form's field is not.
+                    valid = Violations.add(context, "must not contain the NUL character (U+0000)", "payload",
+                            "entity_id");
                 }
             }
             long maxTtl = config.get().maxTtl().toSeconds();

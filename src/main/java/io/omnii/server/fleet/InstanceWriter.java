@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.omnii.server.auth.Scope;
 import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Change;
 import io.omnii.server.common.SqlParameters;
 import io.omnii.server.common.Times;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.sql.Connection;
@@ -40,7 +42,7 @@ public class InstanceWriter {
     private static final String CLIENT_ID_PREFIX = "ha-";
 
     private static final String LOCK_INSTANCES = """
-            SELECT id, status, last_seen_at, last_report_at, metrics_at FROM instance
+            SELECT id, status, last_seen_at, last_report_at, metrics_at, tags FROM instance
              WHERE id = ANY(?) ORDER BY id FOR UPDATE""";
     // One statement for the whole batch, whatever its size: the values come as arrays, a row per instance.
     // Timestamps travel as epoch microseconds (exact: an int8 times an interval is computed in a double, exact below
@@ -66,23 +68,27 @@ public class InstanceWriter {
     private static final String INSERT_EVENT = """
             INSERT INTO instance_event (instance_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)""";
     // Presence.timeOut over every row at once. Rows another replica or the telemetry batch holds are skipped (they
-    // are being refreshed), so two replicas sweeping at once never record a transition twice.
+    // are being refreshed), so two replicas sweeping at once never record a transition twice. It answers how many
+    // turned offline (one row even when none did) and the ids and tags of the first few, for the live feed.
     private static final String SWEEP = """
             WITH stale AS (
                 SELECT id, status FROM instance
-                 WHERE status IN (%s) AND last_seen_at < :cutoff
+                 WHERE status IN (%s) AND last_seen_at < ?
                  FOR UPDATE SKIP LOCKED),
             gone AS (
-                UPDATE instance i SET status = '%2$s', status_changed_at = :now
+                UPDATE instance i SET status = '%2$s', status_changed_at = ?
                   FROM stale WHERE i.id = stale.id
-                RETURNING i.id, stale.status AS was),
+                RETURNING i.id, i.tags, stale.status AS was),
             counted AS (
                 UPDATE instance_count c SET n = c.n + d.delta
                   FROM (SELECT was AS status, -count(*) AS delta FROM gone GROUP BY was
                         UNION ALL SELECT '%2$s', count(*) FROM gone) d
-                 WHERE c.status = d.status)
-            INSERT INTO instance_event (instance_id, at, from_status, to_status, reason)
-            SELECT id, :now, was, '%2$s', '%3$s' FROM gone""".formatted(
+                 WHERE c.status = d.status),
+            logged AS (
+                INSERT INTO instance_event (instance_id, at, from_status, to_status, reason)
+                SELECT id, ?, was, '%2$s', '%3$s' FROM gone)
+            SELECT n.n, g.id, g.tags FROM (SELECT count(*) AS n FROM gone) n
+              LEFT JOIN (SELECT id, tags FROM gone LIMIT ?) g ON true""".formatted(
             Presence.TIMES_OUT.stream().map(s -> "'" + s.wire() + "'").collect(Collectors.joining(", ")),
             Presence.SILENT.wire(), TransitionReason.HEARTBEAT_TIMEOUT.wire());
 
@@ -97,14 +103,23 @@ public class InstanceWriter {
     public record Observed(List<Verdict> verdicts, Set<UUID> cameOnline) {
     }
 
+    /**
+     * Above this many instances changed by one write, the console hears "many instances changed" once instead of
+     * each id: every event observed after the commit costs the transaction a synchronization.
+     */
+    static final int MAX_CHANGES_ANNOUNCED = 100;
+
     private final AgroalDataSource dataSource;
     private final InstanceRepository instances;
     private final ObjectMapper mapper;
+    private final Event<Change> changes;
 
-    InstanceWriter(AgroalDataSource dataSource, InstanceRepository instances, ObjectMapper mapper) {
+    InstanceWriter(AgroalDataSource dataSource, InstanceRepository instances, ObjectMapper mapper,
+            Event<Change> changes) {
         this.dataSource = dataSource;
         this.instances = instances;
         this.mapper = mapper;
+        this.changes = changes;
     }
 
     /** A new instance, offline until it reports. */
@@ -121,6 +136,7 @@ public class InstanceWriter {
         instance.enrolledAt = now;
         instances.persistAndFlush(instance); // the row before its first event, as everywhere else
         record(born.transition());
+        changes.fire(Change.instance(instance.id, instance.tags));
         return instance;
     }
 
@@ -141,8 +157,12 @@ public class InstanceWriter {
         if (instance.isDecommissioned()) {
             throw new ApiException(409, "instance_decommissioned", "A decommissioned instance cannot be changed");
         }
+        // Heard under the tags before and after: a page of either scope sees it enter or leave.
+        Set<String> heardBy = new HashSet<>(instance.tags);
         name.ifPresent(n -> instance.name = n);
         tags.ifPresent(t -> instance.tags = new ArrayList<>(t));
+        heardBy.addAll(instance.tags);
+        changes.fire(Change.instance(id, heardBy));
         return instance;
     }
 
@@ -159,6 +179,7 @@ public class InstanceWriter {
         instance.statusChangedAt = now;
         instance.decommissionedAt = now;
         record(step.transition());
+        changes.fire(Change.instance(id, instance.tags));
         return Optional.of(new InstanceDecommissioned(id, instance.mqttClientId, now));
     }
 
@@ -169,10 +190,27 @@ public class InstanceWriter {
     @Transactional(Transactional.TxType.MANDATORY)
     public int timeOut(Instant now, Duration timeout) {
         OffsetDateTime at = Times.utc(now);
-        return instances.getEntityManager().createNativeQuery(SWEEP)
-                .setParameter("now", at)
-                .setParameter("cutoff", at.minus(timeout))
-                .executeUpdate();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SWEEP)) {
+            ps.setObject(1, at.minus(timeout));
+            ps.setObject(2, at);
+            ps.setObject(3, at);
+            ps.setInt(4, MAX_CHANGES_ANNOUNCED + 1);
+            int gone = 0;
+            Map<UUID, List<String>> changed = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    gone = rs.getInt(1);
+                    UUID id = rs.getObject(2, UUID.class);
+                    if (id != null) {
+                        changed.put(id, tags(rs, 3));
+                    }
+                }
+            }
+            announce(changed, gone);
+            return gone;
+        } catch (SQLException e) {
+            throw new IllegalStateException("The presence sweep failed", e);
+        }
     }
 
     /**
@@ -191,8 +229,9 @@ public class InstanceWriter {
         }
         Set<UUID> ids = new HashSet<>();
         observations.forEach(o -> ids.add(o.instanceId()));
+        Map<UUID, List<String>> tags = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
-            Map<UUID, Presence.State> rows = lock(c, ids);
+            Map<UUID, Presence.State> rows = lock(c, ids, tags);
             Set<UUID> touched = new HashSet<>();
             List<Presence.Transition> transitions = new ArrayList<>();
             for (Observation o : observations) {
@@ -220,11 +259,16 @@ public class InstanceWriter {
             }
             update(c, rows, touched);
             record(c, transitions);
+            Map<UUID, List<String>> changed = new HashMap<>();
+            transitions.forEach(t -> changed.put(t.instanceId(), tags.get(t.instanceId())));
+            announce(changed, changed.size());
         }
         return new Observed(verdicts, cameOnline);
     }
 
-    private static Map<UUID, Presence.State> lock(Connection c, Set<UUID> ids) throws SQLException {
+    /** Locks the rows; their tags go to {@code tags}, for the live feed. */
+    private static Map<UUID, Presence.State> lock(Connection c, Set<UUID> ids, Map<UUID, List<String>> tags)
+            throws SQLException {
         Map<UUID, Presence.State> rows = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement(LOCK_INSTANCES)) {
             ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
@@ -235,6 +279,7 @@ public class InstanceWriter {
                             Times.instant(rs.getObject(3, OffsetDateTime.class)),
                             Times.instant(rs.getObject(4, OffsetDateTime.class)),
                             Times.instant(rs.getObject(5, OffsetDateTime.class))));
+                    tags.put(id, tags(rs, 6));
                 }
             }
         }
@@ -297,6 +342,23 @@ public class InstanceWriter {
                 metrics.executeBatch();
             }
         }
+    }
+
+    private static List<String> tags(ResultSet rs, int column) throws SQLException {
+        java.sql.Array array = rs.getArray(column);
+        return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
+    }
+
+    /**
+     * Tells the console (after the commit) that these instances changed status, each under its tags; when
+     * {@code total} is above {@link #MAX_CHANGES_ANNOUNCED}, once for all of them.
+     */
+    private void announce(Map<UUID, List<String>> changed, int total) {
+        if (total > MAX_CHANGES_ANNOUNCED) {
+            changes.fire(Change.many(Change.Kind.INSTANCE));
+            return;
+        }
+        changed.forEach((id, tags) -> changes.fire(Change.instance(id, tags)));
     }
 
     /** One transition of an entity path (enrollment, decommissioning), recorded the way a batch records its own. */
