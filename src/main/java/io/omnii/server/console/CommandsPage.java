@@ -49,7 +49,8 @@ public class CommandsPage {
     static final String BY_STATUS = "status";
     static final String BY_SELECTION = "selection";
     private static final Tag.Validator TAG = new Tag.Validator();
-    private static final String NOT_A_TAG = "each tag is 1-64 letters, digits or _ . : - and starts with a letter or digit";
+    private static final String NOT_A_TAG = "each tag is 1-64 letters, digits or _ . : - and starts with a letter"
+            + " or digit";
 
     /** An instance picked on the fleet page. */
     public record Picked(UUID id, String name) {

@@ -133,7 +133,7 @@ public class PeoplePage {
         return Templates.person$tokens(console.chrome("people"), accounts.get(user), tokens.list(user));
     }
 
-    /** The scope field empties a scope when left empty (the whole fleet), unlike the API where absent means unchanged. */
+    /** An empty scope field means the whole fleet (the form always sends the scope; the API's absent is "unchanged"). */
     private static List<String> scopeTagsOrNone(String scopeTags) {
         List<String> tags = Forms.tags("scopeTags", scopeTags);
         return tags == null ? List.of() : tags;

@@ -1,6 +1,7 @@
 package io.omnii.server.console;
 
 import static io.restassured.RestAssured.given;
+import static io.omnii.server.console.FormRequests.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -189,11 +190,5 @@ class BulkCommandsPageTest extends BrowserPageTest {
         FormRequests.assertRefused(FormRequests.as(operator, true).queryParam("instance", many.toArray())
                 .get("/console/commands"), "too many picked");
         assertThat(db.count("SELECT count(*) FROM command_batch")).isEqualTo(1);
-    }
-
-    private static Map<String, String> with(Map<String, String> base, String field, String value) {
-        Map<String, String> form = new java.util.HashMap<>(base);
-        form.put(field, value);
-        return form;
     }
 }

@@ -7,6 +7,7 @@ import io.omnii.server.testsupport.People;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,6 +32,13 @@ final class FormRequests {
 
     static Response post(People.Session session, String path, Map<String, ?> form) {
         return as(session, true).formParams(form).post(path);
+    }
+
+    /** The form with one field set (or replaced). */
+    static Map<String, String> with(Map<String, String> form, String field, String value) {
+        Map<String, String> changed = new HashMap<>(form);
+        changed.put(field, value);
+        return changed;
     }
 
     /** A refusal: a 4xx with the API's JSON error body, never a 5xx or a page. */

@@ -1,5 +1,6 @@
 package io.omnii.server.console;
 
+import static io.omnii.server.console.FormRequests.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -7,7 +8,6 @@ import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.Browser;
 import io.omnii.server.testsupport.People;
 import io.quarkus.test.junit.QuarkusTest;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -65,7 +65,8 @@ class PeopleAndAuditPageTest extends BrowserPageTest {
         Api.admin().get("/users").then().body("items.find { it.username == 'nina' }.role", equalTo("viewer"))
                 .body("items.find { it.username == 'nina' }.scopeTags.size()", equalTo(0));
         People.signInResponse("nina", password).then().statusCode(401);
-        b.go("/console/people/" + Api.admin().get("/users").then().extract().path("items.find { it.username == 'nina' }.id"));
+        String nina = Api.admin().get("/users").then().extract().path("items.find { it.username == 'nina' }.id");
+        b.go("/console/people/" + nina);
         assertThat(b.driver().getPageSource()).doesNotContain(password);
     }
 
@@ -241,11 +242,5 @@ class PeopleAndAuditPageTest extends BrowserPageTest {
                 "unknown user");
         FormRequests.assertRefused(FormRequests.as(admin, true).formParam("role", "viewer")
                 .patch("/console/people/" + root), "the last admin");
-    }
-
-    private static Map<String, String> with(Map<String, String> base, String field, String value) {
-        Map<String, String> form = new HashMap<>(base);
-        form.put(field, value);
-        return form;
     }
 }
