@@ -47,11 +47,11 @@ public class AuditListParams extends Page.Params {
     @QueryParam("to")
     String to;
 
-    Optional<AuditCursor> after() {
+    public Optional<AuditCursor> after() {
         return given(cursor).flatMap(AuditCursor::decode);
     }
 
-    AuditQuery query() {
+    public AuditQuery query() {
         return new AuditQuery(given(actor), given(action).flatMap(AuditAction::fromWire),
                 given(targetType).flatMap(Target.Type::fromWire), given(targetId), given(from).flatMap(
                         AuditListParams::instant), given(to).flatMap(AuditListParams::instant));

@@ -212,6 +212,44 @@ public class CommandService {
         });
     }
 
+    /**
+     * The newest batches the scope may see (as {@link #batch} decides), with their counts by state: for the console's
+     * list. Two queries whatever the limit.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<BatchView> recentBatches(Scope scope, int limit) {
+        Map<String, Object> params = new HashMap<>();
+        String visible = "";
+        if (!scope.unrestricted()) {
+            visible = " WHERE NOT EXISTS (SELECT 1 FROM Command c WHERE c.batchId = b.id AND NOT EXISTS"
+                    + " (SELECT 1 FROM Instance i WHERE i.id = c.instanceId AND "
+                    + AnyTag.of("i.tags", List.of(scope.tagArray()), "scope", params) + "))";
+        }
+        var query = em.createQuery("SELECT b FROM CommandBatch b" + visible + " ORDER BY b.createdAt DESC, b.id",
+                CommandBatch.class).setMaxResults(limit);
+        params.forEach(query::setParameter);
+        List<CommandBatch> found = query.getResultList();
+        if (found.isEmpty()) {
+            return List.of();
+        }
+        Map<UUID, Map<String, Long>> counts = new HashMap<>();
+        em.createQuery("SELECT c.batchId, c.state, count(c) FROM Command c WHERE c.batchId IN :ids"
+                + " GROUP BY c.batchId, c.state", Object[].class)
+                .setParameter("ids", found.stream().map(b -> b.id).toList()).getResultList()
+                .forEach(row -> counts.computeIfAbsent((UUID) row[0], k -> new HashMap<>())
+                        .put(((CommandState) row[1]).wire(), (Long) row[2]));
+        return found.stream().map(b -> {
+            Map<String, Long> byState = new LinkedHashMap<>();
+            Map<String, Long> of = counts.getOrDefault(b.id, Map.of());
+            for (CommandState state : CommandState.values()) {
+                if (of.containsKey(state.wire())) {
+                    byState.put(state.wire(), of.get(state.wire()));
+                }
+            }
+            return new BatchView(b.id, b.command, b.createdAt.toEpochMilli(), b.total, byState);
+        }).toList();
+    }
+
     /** A request that {@link ValidCommand} passed, as it is queued. */
     private Checked checked(ValidCommand.Fields request) {
         JsonNode payload = request.payload();
