@@ -27,7 +27,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
 @QuarkusTest
-class BulkCommandsPageTest extends BrowserPageTest {
+class BulkCommandsPageTest extends BrowserTest {
 
     @Inject
     Vertx vertx;

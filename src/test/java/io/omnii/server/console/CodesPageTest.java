@@ -15,7 +15,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 @QuarkusTest
-class CodesPageTest extends BrowserPageTest {
+class CodesPageTest extends BrowserTest {
 
     @Test
     void aCodeMadeOnThePageIsShownOnceWithTheAddOnConfigurationAndEnrollsAnInstance() {

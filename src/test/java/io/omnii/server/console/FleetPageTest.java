@@ -12,32 +12,25 @@ import io.omnii.server.testsupport.Browser;
 import io.omnii.server.testsupport.FakeInstance;
 import io.omnii.server.testsupport.People;
 import io.omnii.server.testsupport.ScopedFleet;
-import io.omnii.server.testsupport.ServerTest;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
-import java.net.URL;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 /** The fleet page in a real Chromium: counts, the table, its filters and paging, live changes, rights. */
 @QuarkusTest
-class FleetPageTest extends ServerTest {
+class FleetPageTest extends BrowserTest {
 
     private static final String XSS = "<img src=x onerror=alert(1)>";
-
-    @TestHTTPResource("/")
-    URL server;
 
     @Inject
     PresenceSweep sweep;
@@ -53,24 +46,6 @@ class FleetPageTest extends ServerTest {
 
     @ConfigProperty(name = "omnii.mqtt.port")
     int mqttPort;
-
-    static Browser browser;
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-            browser = null;
-        }
-    }
-
-    private Browser browser() {
-        if (browser == null) {
-            browser = Browser.open(server);
-        }
-        browser.driver().manage().deleteAllCookies();
-        return browser;
-    }
 
     private static String text(Browser b, String css) {
         return b.find(By.cssSelector(css)).getText();

@@ -11,8 +11,6 @@ import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.Browser;
 import io.omnii.server.testsupport.FakeInstance;
 import io.omnii.server.testsupport.People;
-import io.omnii.server.testsupport.ServerTest;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vertx.core.Vertx;
@@ -23,40 +21,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 @QuarkusTest
-class InstancePageTest extends ServerTest {
-
-    @TestHTTPResource("/")
-    URL server;
+class InstancePageTest extends BrowserTest {
 
     @Inject
     Vertx vertx;
 
     @ConfigProperty(name = "omnii.mqtt.port")
     int mqttPort;
-
-    static Browser browser;
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-            browser = null;
-        }
-    }
-
-    private Browser browser() {
-        if (browser == null) {
-            browser = Browser.open(server);
-        }
-        browser.driver().manage().deleteAllCookies();
-        return browser;
-    }
 
     /** Opens the instance's page as a new person of this role, and waits for its live stream to be open. */
     private Browser open(String username, String role, String instanceId) {

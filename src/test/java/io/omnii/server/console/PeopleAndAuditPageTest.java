@@ -17,7 +17,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
 @QuarkusTest
-class PeopleAndAuditPageTest extends BrowserPageTest {
+class PeopleAndAuditPageTest extends BrowserTest {
 
     private static final String NEW_PASSWORD = "a much better password";
 
