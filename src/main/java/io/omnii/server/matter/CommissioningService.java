@@ -13,6 +13,7 @@ import io.omnii.server.audit.AuditLog;
 import io.omnii.server.audit.Outcome;
 import io.omnii.server.audit.Target;
 import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Change;
 import io.omnii.server.common.Page;
 import io.omnii.server.common.Times;
 import io.omnii.server.matter.MatterPayloads.CommissioningRequest;
@@ -20,6 +21,7 @@ import io.omnii.server.matter.MatterPayloads.CommissioningView;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.transaction.Transactional;
@@ -62,11 +64,13 @@ public class CommissioningService {
     private final Counter failed;
     private final Timer duration;
     private final AuditLog audit;
+    private final Event<Change> changes;
 
     CommissioningService(MatterClient client, MatterRelay relay, MatterConfig config,
             MatterCommissioningRepository attempts, ObjectMapper mapper, Clock clock, MeterRegistry registry,
-            AuditLog audit) {
+            AuditLog audit, Event<Change> changes) {
         this.audit = audit;
+        this.changes = changes;
         this.client = client;
         this.relay = relay;
         this.config = config;
@@ -128,6 +132,7 @@ public class CommissioningService {
     boolean recordPending(UUID id, String method, boolean networkOnly, Instant now, Actor actor) {
         boolean inserted = attempts.insertPending(id, method, networkOnly, now);
         if (inserted) {
+            changes.fire(Change.fleetWide(Change.Kind.COMMISSIONING, id));
             audit.record(actor, AuditAction.MATTER_COMMISSION, Target.matterCommissioning(id), Outcome.SUCCESS,
                     Map.of("method", method, "networkOnly", networkOnly));
         }
@@ -185,8 +190,10 @@ public class CommissioningService {
     /** Only a pending attempt takes an outcome: one the restart already failed keeps that. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     void recordOutcome(UUID id, String state, BigDecimal nodeId, Integer errorCode, String error, Instant now) {
-        attempts.update("state = ?1, nodeId = ?2, errorCode = ?3, error = ?4, finishedAt = ?5"
-                + " where id = ?6 and state = ?7", state, nodeId, errorCode, error, now, id, PENDING);
+        if (attempts.update("state = ?1, nodeId = ?2, errorCode = ?3, error = ?4, finishedAt = ?5"
+                + " where id = ?6 and state = ?7", state, nodeId, errorCode, error, now, id, PENDING) > 0) {
+            changes.fire(Change.fleetWide(Change.Kind.COMMISSIONING, id));
+        }
     }
 
     /** The Matter Server command and its arguments for a request, after checking every field. */

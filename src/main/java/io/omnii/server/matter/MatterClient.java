@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.common.Backoff;
+import io.omnii.server.common.Change;
 import io.omnii.server.common.Threads;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -17,6 +18,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClosedException;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
@@ -52,6 +54,8 @@ public class MatterClient {
     public static final int CLIENT_SCHEMA = 11;
     /** RFC 6455's code for a connection that ended without a close frame; never sent, only reported. */
     static final int ABNORMAL_CLOSURE = 1006;
+    /** The id of the one Matter Server in a {@link Change}. */
+    public static final String SERVER = "server";
 
     /** Connection state for health and the API; serverInfo is the latest the server sent. */
     public record State(boolean connected, Instant since, Optional<String> lastError, JsonNode serverInfo) {
@@ -65,6 +69,7 @@ public class MatterClient {
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final AtomicLong messageIds = new AtomicLong();
     private final ExecutorService dispatch;
+    private final Event<Change> changes;
 
     private volatile WebSocketClientConnection connection;
     private volatile State state = new State(false, null, Optional.empty(), null);
@@ -76,8 +81,9 @@ public class MatterClient {
     private volatile WebSocketClientConnection cut;
 
     MatterClient(MatterConfig config, Clock clock, ObjectMapper mapper, Vertx vertx, Instance<MatterListener> listeners,
-            MeterRegistry registry, Threads threads) {
+            MeterRegistry registry, Threads threads, Event<Change> changes) {
         this.config = config;
+        this.changes = changes;
         this.dispatch = threads.sequential(Threads.Name.MATTER_EVENTS);
         this.clock = clock;
         this.mapper = mapper;
@@ -114,6 +120,12 @@ public class MatterClient {
 
     public State state() {
         return state;
+    }
+
+    /** Every change of the connection's state is announced: the console shows it live. */
+    private void state(State next) {
+        state = next;
+        changes.fire(Change.fleetWide(Change.Kind.MATTER_SERVER, SERVER));
     }
 
     /**
@@ -209,12 +221,12 @@ public class MatterClient {
                     // The server speaks first; one that says nothing is not a Matter Server we can use.
                     vertx.setTimer(config.connectTimeout().toMillis(), t -> {
                         if (connection == c && state.serverInfo() == null && c.isOpen()) {
-                            state = disconnected("no server info within " + config.connectTimeout().toSeconds() + " s");
+                            state(disconnected("no server info within " + config.connectTimeout().toSeconds() + " s"));
                             closeQuietly(c);
                         }
                     });
                 }, failure -> {
-                    state = disconnected(String.valueOf(failure.getMessage()));
+                    state(disconnected(String.valueOf(failure.getMessage())));
                     listening.completeExceptionally(failure);
                 });
         return listening;
@@ -259,18 +271,18 @@ public class MatterClient {
             String error = "unsupported Matter Server: schema " + schema + ", minimum " + minimum + "; this client speaks "
                     + CLIENT_SCHEMA;
             Log.errorf("%s (%s)", error, info.path("sdk_version").asText());
-            state = new State(false, clock.instant(), Optional.of(error), info);
+            state(new State(false, clock.instant(), Optional.of(error), info));
             closeQuietly(c);
             return;
         }
-        state = new State(false, state.since(), state.lastError(), info);
+        state(new State(false, state.since(), state.lastError(), info));
         send(c, "start_listening", null, config.startListeningTimeout(), false).whenComplete((nodes, failure) -> {
             if (failure != null) {
                 Log.warnf("start_listening failed: %s", failure.getMessage());
                 closeQuietly(c);
                 return;
             }
-            state = new State(true, clock.instant(), Optional.empty(), info);
+            state(new State(true, clock.instant(), Optional.empty(), info));
             List<JsonNode> snapshot = new ArrayList<>();
             nodes.forEach(snapshot::add);
             Log.infof("Listening to the Matter Server (%s, schema %d): %d nodes", info.path("sdk_version").asText(),
@@ -282,7 +294,7 @@ public class MatterClient {
 
     private void onEvent(String event, JsonNode data) {
         if ("server_info_updated".equals(event)) {
-            state = new State(state.connected(), state.since(), state.lastError(), data);
+            state(new State(state.connected(), state.since(), state.lastError(), data));
         }
         dispatch.execute(() -> listeners.forEach(l -> l.onEvent(event, data)));
     }
@@ -314,7 +326,7 @@ public class MatterClient {
         if (state.connected()) {
             Log.warnf("Lost the Matter Server: %s", why);
         }
-        state = new State(false, clock.instant(), state.lastError().or(() -> Optional.of(why)), state.serverInfo());
+        state(new State(false, clock.instant(), state.lastError().or(() -> Optional.of(why)), state.serverInfo()));
         CompletableFuture<Void> current = attempt;
         if (!current.isDone()) {
             current.completeExceptionally(new MatterServerException(MatterServerException.UNAVAILABLE, why));

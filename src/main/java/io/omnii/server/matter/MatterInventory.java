@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.omnii.server.common.Change;
 import io.omnii.server.common.SqlParameters;
 import io.omnii.server.common.Times;
 import io.omnii.server.matter.MatterPayloads.NodeEventView;
@@ -14,6 +15,7 @@ import io.omnii.server.matter.MatterPayloads.NodeView;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.transaction.Transactional;
@@ -73,10 +75,14 @@ public class MatterInventory implements MatterListener {
                    serial_number, CAST(date_commissioned AS text), CAST(last_interview AS text), CAST(attributes AS text)
               FROM matter_node""";
 
+    /** Every node changed (a snapshot, a lost connection): heard only by callers with the whole fleet in scope. */
+    private static final Change ANY_NODE = new Change(Change.Kind.MATTER_NODE, null, null);
+
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final MatterConfig config;
+    private final Event<Change> changes;
     /** What the table holds, published after each commit: node ids and how many are available. */
     record Counts(Set<BigInteger> ids, long available) {
     }
@@ -91,8 +97,9 @@ public class MatterInventory implements MatterListener {
     private volatile boolean availabilityKnown;
 
     MatterInventory(AgroalDataSource dataSource, ObjectMapper mapper, Clock clock, MatterConfig config,
-            MeterRegistry registry) {
+            MeterRegistry registry, Event<Change> changes) {
         this.dataSource = dataSource;
+        this.changes = changes;
         this.mapper = mapper;
         this.clock = clock;
         this.config = config;
@@ -108,7 +115,7 @@ public class MatterInventory implements MatterListener {
     }
 
     void onStart(@Observes StartupEvent event) {
-        inTransaction(c -> {
+        inTransaction(null, c -> {
         }); // counts what the last run left, until the first snapshot
         query("SELECT CAST(info AS text), updated_at FROM matter_server", ps -> {
         }, rs -> new StoredServerInfo(json(rs.getString(1)), rs.getTimestamp(2).toInstant())).stream().findFirst()
@@ -152,13 +159,13 @@ public class MatterInventory implements MatterListener {
 
     /** Drops a node that the Matter Server removed, with its events. */
     public void forget(BigInteger nodeId) {
-        inTransaction(c -> delete(c, nodeId));
+        inTransaction(changed(nodeId), c -> delete(c, nodeId));
     }
 
     /** Drops node events older than the retention. */
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void purgeEvents() {
-        inTransaction(c -> {
+        inTransaction(null, c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM matter_node_event WHERE received_at < ?")) {
                 ps.setObject(1, Times.utc(clock.instant().minus(config.eventRetention())));
                 ps.executeUpdate();
@@ -169,7 +176,7 @@ public class MatterInventory implements MatterListener {
     @Override
     public void onSnapshot(JsonNode info, List<JsonNode> nodes) {
         Instant now = clock.instant();
-        boolean stored = inTransaction(c -> {
+        boolean stored = inTransaction(null, c -> {
             c.createStatement().execute("DELETE FROM matter_node");
             try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
                 for (JsonNode node : nodes) {
@@ -184,27 +191,32 @@ public class MatterInventory implements MatterListener {
         });
         serverInfo = Optional.of(new StoredServerInfo(info, now));
         availabilityKnown = stored;
+        // Announced once the availability is current, which a page showing the nodes reads.
+        changes.fire(ANY_NODE);
+        changes.fire(Change.fleetWide(Change.Kind.MATTER_SERVER, MatterClient.SERVER));
     }
 
     /** Until the next snapshot, nobody tells us when a node comes or goes. */
     @Override
     public void onDisconnected() {
         availabilityKnown = false;
+        changes.fire(ANY_NODE);
     }
 
     @Override
     public void onEvent(String event, JsonNode data) {
         switch (event) {
-            case "node_added", "node_updated" -> inTransaction(c -> upsert(c, data));
-            case "node_removed" -> inTransaction(c -> delete(c, data.bigIntegerValue()));
-            case "attribute_updated" -> inTransaction(c -> updateAttribute(c, data));
-            case "endpoint_removed" -> inTransaction(c -> removeEndpoint(c, data));
+            case "node_added", "node_updated" -> inTransaction(changed(data.path("node_id")), c -> upsert(c, data));
+            case "node_removed" -> inTransaction(changed(data), c -> delete(c, data.bigIntegerValue()));
+            case "attribute_updated" -> inTransaction(changed(data.path(0)), c -> updateAttribute(c, data));
+            case "endpoint_removed" -> inTransaction(changed(data.path("node_id")), c -> removeEndpoint(c, data));
             case "server_info_updated" -> {
                 Instant now = clock.instant();
-                inTransaction(c -> saveServerInfo(c, data, now));
+                inTransaction(null, c -> saveServerInfo(c, data, now));
                 serverInfo = Optional.of(new StoredServerInfo(data, now));
+                changes.fire(Change.fleetWide(Change.Kind.MATTER_SERVER, MatterClient.SERVER));
             }
-            case "node_event" -> inTransaction(c -> saveNodeEvent(c, data));
+            case "node_event" -> inTransaction(changed(data.path("node_id")), c -> saveNodeEvent(c, data));
             default -> {
                 // endpoint_added (a node_updated follows) and events of newer schemas
             }
@@ -412,14 +424,26 @@ public class MatterInventory implements MatterListener {
         }
     }
 
+    /** A change of one node; a message without a node id announces every node. */
+    private static Change changed(JsonNode nodeId) {
+        return nodeId.isIntegralNumber() ? changed(nodeId.bigIntegerValue()) : ANY_NODE;
+    }
+
+    private static Change changed(BigInteger nodeId) {
+        return Change.fleetWide(Change.Kind.MATTER_NODE, nodeId);
+    }
+
     interface Work {
         void run(Connection c) throws SQLException;
     }
 
-    /** Runs the work and recounts in one transaction; the counts are published once it committed. */
-    private boolean inTransaction(Work work) {
+    /**
+     * Runs the work and recounts in one transaction; the counts are published once it committed, and the change
+     * (null: none to announce) is announced then.
+     */
+    private boolean inTransaction(Change change, Work work) {
         try {
-            counts = applyAndCount(work);
+            counts = applyAndCount(change, work);
             return true;
         } catch (RuntimeException e) {
             // The next reconnection's snapshot repairs whatever this missed.
@@ -430,9 +454,12 @@ public class MatterInventory implements MatterListener {
 
     /** One transaction per message of the Matter Server, committed before the next is stored. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    Counts applyAndCount(Work work) {
+    Counts applyAndCount(Change change, Work work) {
         try (Connection c = dataSource.getConnection()) {
             work.run(c);
+            if (change != null) {
+                changes.fire(change);
+            }
             return count(c);
         } catch (SQLException e) {
             throw new IllegalStateException(e);

@@ -9,11 +9,14 @@ import io.omnii.server.audit.AuditLog;
 import io.omnii.server.audit.Outcome;
 import io.omnii.server.audit.Target;
 import io.omnii.server.common.ApiException;
+import io.omnii.server.common.Times;
+import io.omnii.server.matter.MatterInventory.StoredServerInfo;
 import io.omnii.server.matter.MatterPayloads.CommissioningWindowRequest;
 import io.omnii.server.matter.MatterPayloads.DeviceCommandRequest;
 import io.omnii.server.matter.MatterPayloads.DeviceCommandResult;
 import io.omnii.server.matter.MatterPayloads.IpAddresses;
 import io.omnii.server.matter.MatterPayloads.PairingCodes;
+import io.omnii.server.matter.MatterPayloads.ServerView;
 import io.omnii.server.matter.MatterPayloads.ThreadDatasetRequest;
 import io.omnii.server.matter.MatterPayloads.WifiCredentialsRequest;
 import io.omnii.server.matter.MatterPayloads.WriteAttributeRequest;
@@ -31,6 +34,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -89,6 +93,18 @@ public class MatterRelay {
     /** The name of a Wi-Fi or Thread credential entry on a server that keeps several (schema 12). */
     static boolean credentialId(String id) {
         return CREDENTIAL_ID_PATTERN.matcher(id).matches();
+    }
+
+    /**
+     * The connection, and the server info the Matter Server last sent (kept while it is away and across our
+     * restarts).
+     */
+    public ServerView server() {
+        MatterClient.State state = client.state();
+        Optional<StoredServerInfo> info = inventory.serverInfo();
+        return new ServerView(client.enabled(), state.connected(), Times.millis(state.since()),
+                state.lastError().orElse(null), info.map(StoredServerInfo::info).orElse(null),
+                info.map(i -> i.receivedAt().toEpochMilli()).orElse(null));
     }
 
     /** 503 when no Matter Server is configured: nothing can be relayed. Checked after our own checks of the input. */

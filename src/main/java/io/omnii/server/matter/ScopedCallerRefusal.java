@@ -9,8 +9,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * The Matter devices belong to the server's own home, not to any customer's: a caller limited to a scope gets 403
- * {@value #CODE} on every endpoint of this package, whatever its role. Decided here once, by the resource's package,
- * so a new Matter endpoint is covered without anyone remembering to.
+ * {@value #CODE} on every endpoint of this package, whatever its role, and on every resource marked
+ * {@link ServesMatter} (the console's Matter pages). Decided here once, by the resource's package, so a new Matter
+ * endpoint is covered without anyone remembering to.
  */
 public class ScopedCallerRefusal {
 
@@ -25,8 +26,9 @@ public class ScopedCallerRefusal {
     // After authentication and the role check: a stranger still gets 401, a viewer writing still 403 forbidden.
     @ServerRequestFilter(priority = Priorities.AUTHORIZATION + 1)
     public void refuse(ResourceInfo resource) {
-        if (resource.getResourceClass() == null
-                || !resource.getResourceClass().getPackageName().equals(ScopedCallerRefusal.class.getPackageName())) {
+        Class<?> type = resource.getResourceClass();
+        if (type == null || !type.getPackageName().equals(ScopedCallerRefusal.class.getPackageName())
+                && !type.isAnnotationPresent(ServesMatter.class)) {
             return;
         }
         if (caller.subject().map(Subject::scope).filter(scope -> !scope.unrestricted()).isPresent()) {

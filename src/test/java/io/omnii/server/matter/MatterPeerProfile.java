@@ -1,8 +1,11 @@
 package io.omnii.server.matter;
 
+import static org.awaitility.Awaitility.await;
+
 import io.omnii.server.matter.peer.MatterServerPeer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +15,13 @@ public class MatterPeerProfile implements QuarkusTestProfile {
     private static volatile MatterServerPeer peer;
 
     public static MatterServerPeer peer() {
+        return peer;
+    }
+
+    /** The peer, started again if a test stopped it, once {@code client} listens to it. */
+    public static MatterServerPeer listening(MatterClient client) {
+        peer.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> client.state().connected());
         return peer;
     }
 
