@@ -31,7 +31,9 @@ class ConsoleEscapingTest extends BrowserTest {
         People.user("reader", "admin");
         Browser browser = browser().signIn("reader");
 
-        List<String> pages = new java.util.ArrayList<>(List.of("/console/", "/console/?name=%3Cimg"));
+        List<String> pages = new java.util.ArrayList<>(List.of("/console/", "/console/?q=%3Cimg", "/console/audit",
+                "/console/commands?" + String.join("&", ids.stream().map(id -> "instance=" + id).toList())));
+        ids.forEach(id -> pages.add("/console/instances/" + id));
         for (String page : pages) {
             browser.go(page);
             browser.settle();

@@ -112,7 +112,7 @@ class InstancePageTest extends BrowserTest {
         name.sendKeys("Lake house");
         b.find(By.id("rename-tags")).sendKeys("north, beta");
         b.find(By.cssSelector("#rename-form button[type=submit]")).click();
-        b.waitUntil(d -> d.findElement(By.cssSelector("#overview h1")).getText().contains("Lake house"));
+        waitForText(b, By.cssSelector("#overview h1"), "Lake house");
         assertThat(b.find(By.id("instance-tags")).getText()).contains("north").contains("beta");
         admin().get("/instances/" + id).then().body("name", equalTo("Lake house"))
                 .body("tags", containsInAnyOrder("beta", "north"));
@@ -131,7 +131,7 @@ class InstancePageTest extends BrowserTest {
         confirm.clear();
         confirm.sendKeys("Garden shed");
         b.find(By.cssSelector("#decommission-form button[type=submit]")).click();
-        b.waitUntil(d -> d.findElement(By.cssSelector("#overview h1")).getText().contains("decommissioned"));
+        waitForText(b, By.cssSelector("#overview h1"), "decommissioned");
         assertThat(status(id)).isEqualTo("decommissioned");
         assertThat(b.all(By.id("decommission-form"))).isEmpty();
         assertThat(b.all(By.id("send-command"))).isEmpty();
