@@ -78,7 +78,7 @@ public class CodesPage {
         return Templates.codes$rows(console.chrome("codes"), page.items(), page.total());
     }
 
-    /** Answers the code once, with the server's address as this browser reached it (what the add-on will use too). */
+    /** Answers the code once, with the server's public address (omnii.console.public-url, else as this browser reached it). */
     @RolesAllowed(Roles.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
@@ -88,7 +88,7 @@ public class CodesPage {
                 new NewCodeRequest(Forms.whole("expiresInHours", hours), Forms.tags("tags", tags)));
         NewCode code = enrollment.createCode(console.caller().scope(), request.tags(), request.expiresInHours(),
                 console.caller().actor());
-        String server = uri.getBaseUri().toString().replaceAll("/$", "");
+        String server = consoleConfig.publicUrl().orElse(uri.getBaseUri()).toString().replaceAll("/$", "");
         return Response.ok(Templates.created(code, server)).header("HX-Trigger", CHANGED).build();
     }
 

@@ -2,7 +2,9 @@ package io.omnii.server.console;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The operator console (omnii.console.*). */
 @ConfigMapping(prefix = "omnii.console")
@@ -22,6 +24,12 @@ public interface ConsoleConfig {
     /** At most this many ids in one event; beyond it the event says "everything of this kind" ("*"). */
     @WithDefault("200")
     int liveMaxIds();
+
+    /**
+     * The server's address as add-ons reach it (https://omnii.example.org), shown in a new code's add-on
+     * configuration. Without it, the address the browser used, which behind a proxy may be an internal one.
+     */
+    Optional<URI> publicUrl();
 
     /** Rows per page of the console's tables. */
     @WithDefault("50")

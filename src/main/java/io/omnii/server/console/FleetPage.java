@@ -83,7 +83,8 @@ public class FleetPage {
         try {
             filter.check();
         } catch (ApiException e) {
-            Listing none = new Listing(List.of(), total(0), LIST_PATH, null, null);
+            // No refresh address: a live refresh must not fill the refused filter's empty table with the whole fleet.
+            Listing none = new Listing(List.of(), total(0), null, null, null);
             return Response.status(e.status())
                     .entity(Templates.fleet(chrome, counts, filter, none, problem(e))).build();
         }

@@ -45,7 +45,10 @@ public class LiveFeed {
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private final Queue<Change> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCount = new AtomicInteger();
+    // Kinds that overflowed since the last flush: of instances (heard by everyone, as "*"), and fleet-wide ones (heard
+    // only by pages with the whole fleet in scope).
     private final Set<Change.Kind> overflowed = ConcurrentHashMap.newKeySet();
+    private final Set<Change.Kind> overflowedFleetWide = ConcurrentHashMap.newKeySet();
     private long timer = -1;
 
     LiveFeed(ConsoleConfig config, Vertx vertx) {
@@ -75,7 +78,8 @@ public class LiveFeed {
             return;
         }
         if (pendingCount.incrementAndGet() > MAX_PENDING) {
-            overflowed.add(change.kind());
+            pendingCount.decrementAndGet(); // not kept, so not counted
+            (change.tags() == null ? overflowedFleetWide : overflowed).add(change.kind());
             return;
         }
         pending.add(change);
@@ -93,6 +97,11 @@ public class LiveFeed {
         return listeners.size();
     }
 
+    /** Changes kept for the next flush. */
+    int pending() {
+        return pendingCount.get();
+    }
+
     void flush() {
         Map<Change.Kind, List<Change>> byKind = new EnumMap<>(Change.Kind.class);
         Change change;
@@ -101,15 +110,19 @@ public class LiveFeed {
             byKind.computeIfAbsent(change.kind(), k -> new ArrayList<>()).add(change);
         }
         Set<Change.Kind> many = EnumSet.noneOf(Change.Kind.class);
+        Set<Change.Kind> manyFleetWide = EnumSet.noneOf(Change.Kind.class);
         for (Change.Kind kind : Change.Kind.values()) {
             if (overflowed.remove(kind)) {
                 many.add(kind);
+            }
+            if (overflowedFleetWide.remove(kind)) {
+                manyFleetWide.add(kind);
             }
         }
         long now = System.currentTimeMillis();
         for (Listener listener : listeners) {
             try {
-                tell(listener, byKind, many, now);
+                tell(listener, byKind, listener.scope().unrestricted() ? union(many, manyFleetWide) : many, now);
             } catch (RuntimeException e) {
                 // One broken stream must not keep the others from hearing.
                 Log.debugf(e, "A console live stream failed");
@@ -138,6 +151,15 @@ public class LiveFeed {
             listener.emitter().emit(listener.sse().newEventBuilder().name(PING).data("").build());
             listener.lastSentAt()[0] = now;
         }
+    }
+
+    private static Set<Change.Kind> union(Set<Change.Kind> a, Set<Change.Kind> b) {
+        if (b.isEmpty()) {
+            return a;
+        }
+        Set<Change.Kind> both = EnumSet.copyOf(b);
+        both.addAll(a);
+        return both;
     }
 
     /** The ids of the changes this scope may hear of, space-separated; "*" for many; null when there are none. */

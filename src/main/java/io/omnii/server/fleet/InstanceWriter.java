@@ -265,6 +265,8 @@ public class InstanceWriter {
             record(c, transitions, -unseen.size());
             Map<UUID, List<String>> changed = new HashMap<>();
             transitions.forEach(t -> changed.put(t.instanceId(), tags.get(t.instanceId())));
+            // Heard from at last without a change of status (a first metrics message): no longer "never seen".
+            unseen.forEach(id -> changed.put(id, tags.get(id)));
             announce(changed, changed.size());
         }
         return new Observed(verdicts, cameOnline);

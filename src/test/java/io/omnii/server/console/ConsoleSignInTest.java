@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.Browser;
@@ -26,11 +27,14 @@ class ConsoleSignInTest extends BrowserTest {
     }
 
     @Test
-    void consolePagesForbidScriptsFromElsewhereAndFraming() {
+    void consolePagesForbidScriptsFromElsewhereAndFramingAndAreNeverStored() {
         given().get("/console/sign-in").then().statusCode(200)
                 .header("Content-Security-Policy", containsString("script-src 'self'"))
                 .header("Content-Security-Policy", containsString("frame-ancestors 'none'"))
-                .header("X-Content-Type-Options", equalTo("nosniff"));
+                .header("X-Content-Type-Options", equalTo("nosniff"))
+                .header("Cache-Control", equalTo("no-store"));
+        given().get("/console/assets/console.css").then().statusCode(200)
+                .header("Cache-Control", not(containsString("no-store")));
     }
 
     @Test

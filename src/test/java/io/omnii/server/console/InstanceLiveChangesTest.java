@@ -87,6 +87,16 @@ class InstanceLiveChangesTest extends ServerTest {
     }
 
     @Test
+    void aFirstMetricsMessageIsAnnouncedThoughTheStatusStaysTheSame() throws Exception {
+        String id = Api.enrollInstance("quiet");
+        try (LiveStream live = stream("ada", "viewer"); FakeInstance home = FakeInstance.connect(vertx, mqttPort, id)) {
+            live.during(Duration.ofMillis(800));
+            home.publish("metrics", "{\"uptimeSeconds\": 5, \"timestamp\": " + clock.millis() + "}");
+            live.until(e -> names(e, id), WAIT); // no longer "never seen"
+        }
+    }
+
+    @Test
     void aRolledBackEnrollmentIsNeverAnnounced() throws Exception {
         try (LiveStream live = stream("ada", "viewer")) {
             AtomicReference<String> ghost = new AtomicReference<>();

@@ -133,6 +133,39 @@ class LiveFeedTest extends ServerTest {
         assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("instance *");
     }
 
+    @Test
+    void anOverflowIsForgottenOnceAnnouncedAndAFleetWideOneReachesOnlyTheWholeFleet() throws Exception {
+        People.user("all-of-it", "viewer");
+        People.user("north-only", "viewer", "north");
+        BlockingQueue<String> all = listen(People.signIn("all-of-it"));
+        BlockingQueue<String> north = listen(People.signIn("north-only"));
+        QuarkusTransaction.requiringNew().run(() -> {
+            // Twice the limit: without forgetting what it did not keep, the feed would stay over it for good.
+            for (int i = 0; i < 2 * LiveFeed.MAX_PENDING + 10; i++) {
+                changes.fire(Change.fleetWide(Change.Kind.MATTER_NODE, i));
+            }
+        });
+        // Flushes may fall mid-way, so ids can come beside the "*"; all of them Matter's.
+        assertThat(heard(all, 1)).contains("matter-node *").allMatch(e -> e.startsWith("matter-node "));
+        assertThat(heard(north, 0)).isEmpty();
+        assertThat(feed.pending()).as("changes counted but not kept").isZero();
+
+        UUID later = UUID.randomUUID();
+        commit(Change.instance(later, Set.of("north")));
+        assertThat(heard(all, 1)).containsExactly("instance " + later);
+        assertThat(heard(north, 1)).containsExactly("instance " + later);
+    }
+
+    @Test
+    void aClosedStreamIsForgotten() throws Exception {
+        People.user("leaver", "viewer");
+        int before = feed.listening();
+        listen(People.signIn("leaver"));
+        assertThat(feed.listening()).isEqualTo(before + 1);
+        closeStreams();
+        await().atMost(Duration.ofSeconds(10)).until(() -> feed.listening() == before);
+    }
+
     /**
      * Each "kind id" heard (an event lists its ids space-separated; flushes may split them differently), waiting for
      * at least {@code atLeast} and then one more flush, in which nothing else may come.
