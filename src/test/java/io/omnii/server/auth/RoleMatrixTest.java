@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnii.server.testsupport.People;
+import io.omnii.server.testsupport.RoleTable;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,9 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,15 +31,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class RoleMatrixTest extends ServerTest {
 
-    private static final Path MATRIX = Path.of("docs", "security.md");
-    private static final Pattern ROW = Pattern.compile(
-            "^\\| `(GET|POST|PUT|PATCH|DELETE)` \\| `(/[^`]*)` \\| (public|viewer|operator|admin) \\|\\s*$");
     private static final Set<String> METHODS = Set.of("get", "post", "put", "patch", "delete");
-    private static final List<String> ROLES = List.of("viewer", "operator", "admin");
+    private static final List<String> ROLES = RoleTable.ROLES;
 
     @Test
     void everyOperationAnswersEachRoleAsTheMatrixInSecurityMdSays() throws IOException {
-        Map<String, String> matrix = matrix();
+        Map<String, String> matrix = RoleTable.read("### Role matrix");
         Map<String, Boolean> operations = operations();
 
         Set<String> missing = new TreeSet<>(operations.keySet());
@@ -60,7 +53,7 @@ class RoleMatrixTest extends ServerTest {
         List<String> wrong = new ArrayList<>();
         matrix.forEach((operation, least) -> {
             String method = operation.substring(0, operation.indexOf(' '));
-            String path = dummyPath(operation.substring(operation.indexOf(' ') + 1));
+            String path = RoleTable.dummyPath(operation.substring(operation.indexOf(' ') + 1));
             boolean body = operations.get(operation);
             int anonymous = call(given(), method, path, body);
             if (!least.equals("public") && anonymous != 401) {
@@ -68,7 +61,7 @@ class RoleMatrixTest extends ServerTest {
             }
             for (String role : ROLES) {
                 int status = call(People.bearer(tokens.get(role)), method, path, body);
-                boolean allowed = least.equals("public") || ROLES.indexOf(role) >= ROLES.indexOf(least);
+                boolean allowed = RoleTable.allows(least, role);
                 if (allowed && (status == 401 || status == 403)) {
                     wrong.add(operation + " as " + role + " answered " + status + ", though " + least + " may");
                 } else if (!allowed && status != 403) {
@@ -86,26 +79,6 @@ class RoleMatrixTest extends ServerTest {
             r.contentType(ContentType.JSON).body("{}");
         }
         return r.request(method, path).statusCode();
-    }
-
-    /** Path parameters as values that name nothing: a random UUID, or 1 where the parameter is a number. */
-    private static String dummyPath(String path) {
-        return path.replaceAll("\\{(id|tokenId|instanceId|batchId)}", UUID.randomUUID().toString())
-                .replaceAll("\\{[^}]+}", "1");
-    }
-
-    /** "METHOD /path" to the least role, from the table in docs/security.md. */
-    private static Map<String, String> matrix() throws IOException {
-        Map<String, String> rows = new TreeMap<>();
-        for (String line : Files.readAllLines(MATRIX)) {
-            Matcher m = ROW.matcher(line);
-            if (m.matches()) {
-                String previous = rows.put(m.group(1) + " " + m.group(2), m.group(3));
-                assertThat(previous).as("rows for %s %s", m.group(1), m.group(2)).isNull();
-            }
-        }
-        assertThat(rows).as("rows of the role matrix in %s", MATRIX).hasSizeGreaterThan(10);
-        return rows;
     }
 
     /** "METHOD /path" of every operation in /q/openapi, to whether it takes a JSON body. */

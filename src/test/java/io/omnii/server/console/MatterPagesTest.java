@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.zxing.BinaryBitmap;
 import com.google.zxing.RGBLuminanceSource;
 import com.google.zxing.common.HybridBinarizer;
@@ -15,8 +16,6 @@ import io.omnii.server.matter.peer.CommissioningParameters;
 import io.omnii.server.matter.peer.MatterServerPeer;
 import io.omnii.server.testsupport.Browser;
 import io.omnii.server.testsupport.People;
-import io.omnii.server.testsupport.ServerTest;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
@@ -24,12 +23,10 @@ import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -39,28 +36,15 @@ import org.openqa.selenium.WebElement;
 /** The console's Matter pages in a real Chromium, against the protocol-faithful Matter Server peer. */
 @QuarkusTest
 @TestProfile(MatterPeerProfile.class)
-class MatterPagesTest extends ServerTest {
+class MatterPagesTest extends BrowserTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final String QR = "MT:Y.K9042C00KA0648G00";
 
-    @TestHTTPResource("/")
-    URL server;
-
     @Inject
     MatterClient client;
 
-    static Browser browser;
-
     MatterServerPeer peer;
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-            browser = null;
-        }
-    }
 
     @BeforeEach
     void peerWithoutNodes() {
@@ -74,12 +58,9 @@ class MatterPagesTest extends ServerTest {
 
     private Browser browser(String user, String role, String... scope) {
         People.user(user, role, scope);
-        if (browser == null) {
-            browser = Browser.open(server);
-        }
-        browser.driver().manage().deleteAllCookies();
-        browser.go("/console/sign-in").signIn(user);
-        return browser;
+        Browser b = browser();
+        b.go("/console/sign-in").signIn(user);
+        return b;
     }
 
     private static BigInteger lightOnThePage(MatterServerPeer peer) {
@@ -147,6 +128,54 @@ class MatterPagesTest extends ServerTest {
         assertThat(command.path("endpoint_id").asInt()).isEqualTo(1);
         assertThat(peer.node(light).get("attributes").get("1/6/0").asBoolean()).isEqualTo(!wasOn);
         b.screenshots("matter-node");
+    }
+
+    @Test
+    void hostileNodeLabelsAndAttributeValuesFromDevicesAreShownAsText() {
+        String img = "<img src=x onerror=window.injected=1>";
+        String script = "\"><script>window.injected=2</script>";
+        BigInteger light = lightOnThePage(peer);
+        ObjectNode node = peer.node(light);
+        ObjectNode attributes = (ObjectNode) node.get("attributes");
+        attributes.put("0/40/5", img + " " + script); // NodeLabel
+        attributes.put("0/40/10", script + " " + img); // SoftwareVersionString
+        attributes.put("1/6/65000", (img + script).repeat(2)); // longer than a row shows: folded
+        peer.updateNode(node);
+        await().atMost(TIMEOUT).until(() -> (img + " " + script).equals(
+                admin().get("/matter/nodes/" + light).then().extract().path("nodeLabel")));
+
+        Browser b = browser("ada", "operator");
+        b.go("/console/matter");
+        b.find(By.id("node-" + light));
+        assertNothingInjected(b);
+        assertThat(b.find(By.id("node-" + light)).getText()).contains(img + " " + script, script + " " + img);
+
+        b.go("/console/matter/nodes/" + light);
+        b.find(By.id("node-detail"));
+        assertNothingInjected(b);
+        assertThat(b.find(By.id("node-title")).getText()).contains(img + " " + script);
+        assertThat(b.driver().getTitle()).startsWith(img + " " + script);
+        assertThat(b.find(By.id("cluster-0-40")).getText()).contains(img + " " + script, script + " " + img);
+        assertThat(b.find(By.id("remove")).getAttribute("hx-confirm")).contains(img + " " + script);
+        WebElement folded = b.find(By.cssSelector("#cluster-1-6 td details"));
+        folded.findElement(By.tagName("summary")).click();
+        assertThat(folded.getText()).contains((img + script).repeat(2));
+        assertNothingInjected(b);
+
+        // The same through the live refresh, which swaps the fragment in with htmx rather than loading a page.
+        mark(b);
+        peer.updateAttribute(light, "0/40/6", script + img); // Location
+        waitForText(b, By.id("cluster-0-40"), script + img);
+        assertThat(notReloaded(b)).isTrue();
+        assertNothingInjected(b);
+    }
+
+    /** No element the hostile values would make, and none of their scripts ran. */
+    private static void assertNothingInjected(Browser b) {
+        assertThat(b.all(By.cssSelector("img[onerror], img[src=x]"))).isEmpty();
+        assertThat(b.script("return [...document.scripts].filter(s => s.textContent.includes('injected')).length;"))
+                .isEqualTo(0L);
+        assertThat(b.script("return typeof window.injected;")).isEqualTo("undefined");
     }
 
     @Test
