@@ -8,8 +8,9 @@ import java.util.UUID;
 /**
  * Something people watching the console should see without reloading: an instance's status, a command's state, a
  * batch's progress, a commissioning attempt, a Matter node or the Matter connection. Fired as a CDI event inside the
- * transaction that made the change; the console's live feed observes it after the commit, so a rolled-back change is
- * never announced. It carries no state, only what changed: pages fetch what they show again, under their caller's
+ * transaction that made the change, where there is one; the console's live feed observes it after the commit, so a
+ * rolled-back change is never announced (one fired outside a transaction, such as the Matter connection's state, is
+ * heard at once). It carries no state, only what changed: pages fetch what they show again, under their caller's
  * rights.
  *
  * @param id what changed (an instance's or command's id, a node id); null for "many of this kind", which a writer

@@ -7,7 +7,7 @@ import io.omnii.server.auth.Subject;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.RequestScoped;
 
-/** The console's view of the request being served: its page frame, and whether htmx asked for a fragment. */
+/** The console's view of the request being served: who asks, and the frame of the page they get. */
 @RequestScoped
 public class ConsoleRequest {
 
@@ -26,11 +26,6 @@ public class ConsoleRequest {
         String csrf = BrowserSignIn.secret(request.request()).map(SessionCookie::csrfToken).orElse("");
         return new Chrome(subject.name(), subject.role(), subject.scope().tags().stream().sorted().toList(), csrf,
                 active);
-    }
-
-    /** Whether htmx made the request (it then wants a fragment, not a whole page). */
-    public boolean htmx() {
-        return request.request().getHeader("HX-Request") != null;
     }
 
     public Caller caller() {
