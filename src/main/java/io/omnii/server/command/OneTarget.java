@@ -3,6 +3,7 @@ package io.omnii.server.command;
 import io.omnii.server.command.CommandPayloads.BulkCommandRequest;
 import io.omnii.server.common.Violations;
 import io.omnii.server.fleet.InstanceRules;
+import io.omnii.server.fleet.Tag;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
@@ -14,7 +15,7 @@ import java.lang.annotation.Target;
 
 /**
  * A bulk command's target names exactly one of instanceIds, status or tags; tags are at least one and at most
- * {@link InstanceRules#MAX_TAGS}. Whether the ids and the status name instances is the service's question.
+ * {@link InstanceRules#MAX_TAGS}, each a valid {@link Tag}. Whether the ids and the status name instances is the service's question.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -28,6 +29,8 @@ public @interface OneTarget {
     Class<? extends Payload>[] payload() default {};
 
     class Validator implements ConstraintValidator<OneTarget, BulkCommandRequest> {
+
+        private static final Tag.Validator TAG = new Tag.Validator();
 
         @Override
         public boolean isValid(BulkCommandRequest request, ConstraintValidatorContext context) {
@@ -46,6 +49,10 @@ public @interface OneTarget {
                 }
                 if (target.tags().size() > InstanceRules.MAX_TAGS) {
                     valid = Violations.add(context, "at most " + InstanceRules.MAX_TAGS + " tags", "target", "tags");
+                }
+                // A tag no instance can carry would target nothing: refused rather than queued as an empty batch.
+                if (!target.tags().stream().allMatch(t -> TAG.isValid(t, null))) {
+                    valid = Violations.add(context, Tag.RULE, "target", "tags");
                 }
             }
             return valid;

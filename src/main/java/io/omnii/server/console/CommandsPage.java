@@ -14,7 +14,6 @@ import io.omnii.server.common.Page;
 import io.omnii.server.common.Roles;
 import io.omnii.server.fleet.Instance;
 import io.omnii.server.fleet.InstanceService;
-import io.omnii.server.fleet.Tag;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
@@ -48,9 +47,6 @@ public class CommandsPage {
     static final String BY_TAGS = "tags";
     static final String BY_STATUS = "status";
     static final String BY_SELECTION = "selection";
-    private static final Tag.Validator TAG = new Tag.Validator();
-    private static final String NOT_A_TAG = "each tag is 1-64 letters, digits or _ . : - and starts with a letter"
-            + " or digit";
 
     /** An instance picked on the fleet page. */
     public record Picked(UUID id, String name) {
@@ -141,12 +137,7 @@ public class CommandsPage {
         String by = Forms.text("target", target);
         Target chosen;
         if (BY_TAGS.equals(by)) {
-            List<String> picked = Forms.tags("tags", tags);
-            // POST /commands takes any text as a tag and targets nothing with it; no instance can carry such a tag,
-            // so the form says so instead of queuing an empty batch.
-            if (picked != null && !picked.stream().allMatch(t -> TAG.isValid(t, null))) {
-                throw ApiException.invalid("tags", NOT_A_TAG);
-            }
+            List<String> picked = Forms.tags("tags", tags); // malformed tags are refused by the request's @OneTarget
             chosen = new Target(null, null, picked == null ? List.of() : picked);
         } else if (BY_STATUS.equals(by)) {
             chosen = new Target(null, Forms.text("status", status), null);

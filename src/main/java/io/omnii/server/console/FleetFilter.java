@@ -30,7 +30,7 @@ public class FleetFilter {
             "never-seen", query(InstanceStatus.OFFLINE, false),
             "decommissioned", query(InstanceStatus.DECOMMISSIONED, null));
 
-    private static final String TAG_RULE = "each tag is 1-64 letters, digits or _ . : - and starts with a letter or digit";
+    private static final String TAG_RULE = Tag.RULE;
 
     @QueryParam("q")
     String q;

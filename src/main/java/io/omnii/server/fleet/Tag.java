@@ -16,7 +16,10 @@ import java.util.regex.Pattern;
 @Constraint(validatedBy = Tag.Validator.class)
 public @interface Tag {
 
-    String message() default "each tag is 1-64 letters, digits or _ . : - and starts with a letter or digit";
+    /** The rule, as every refusal of a tag words it. */
+    String RULE = "each tag is 1-64 letters, digits or _ . : - and starts with a letter or digit";
+
+    String message() default RULE;
 
     Class<?>[] groups() default {};
 

@@ -190,6 +190,14 @@ class CommandTest extends ServerTest {
     }
 
     @Test
+    void aBulkCommandToATagNoInstanceCouldCarryIsRefusedNotQueuedEmpty() {
+        for (String tag : new String[] { "", " ", "-leading-dash", "x".repeat(65), "<script>", "a b", "ümlaut" }) {
+            admin().body(java.util.Map.of("command", "restart", "target", java.util.Map.of("tags", java.util.List.of(tag))))
+                    .post("/commands").then().statusCode(400).body("violations.field", containsInAnyOrder("target.tags"));
+        }
+    }
+
+    @Test
     void decommissioningCancelsQueuedCommandsAndTheyAreNeverSent() throws Exception {
         double cancelledBefore = finished("restart", "cancelled");
         String id = Api.enrollInstance("Retired");
