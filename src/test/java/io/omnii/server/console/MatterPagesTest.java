@@ -89,21 +89,22 @@ class MatterPagesTest extends BrowserTest {
         b.find(By.id("code")).sendKeys(QR);
         b.find(By.cssSelector("input[name=network][value=network]")).click();
         b.find(By.id("commission")).click();
-        WebElement link = b.find(By.cssSelector("#attempt[data-state=succeeded] #attempt-node-link"));
+        b.find(By.cssSelector("#attempt[data-state=succeeded] #attempt-node-link"));
         assertThat(notReloaded(b)).isTrue();
         JsonNode args = peer.lastArgs("commission_with_code");
         assertThat(args.path("code").asText()).isEqualTo(QR);
         assertThat(args.path("network_only").asBoolean()).isTrue();
         String nodeId = peer.nodes().get(0).get("node_id").asText();
-        assertThat(link.getAttribute("href")).endsWith("/console/matter/nodes/" + nodeId);
+        // Read again: a live refresh may have swapped the attempt since it was found.
+        b.waitUntil(d -> d.findElement(By.id("attempt-node-link")).getAttribute("href")
+                .endsWith("/console/matter/nodes/" + nodeId));
         b.waitUntil(d -> d.findElement(By.id("attempts")).getText().contains("#" + nodeId));
         b.screenshots("matter-commission");
 
         b.go("/console/matter");
         mark(b);
         BigInteger second = peer.addVirtualLight();
-        WebElement row = b.find(By.id("node-" + second));
-        assertThat(row.getText()).contains("available");
+        waitForText(b, By.id("node-" + second), "available"); // the list may be swapped again meanwhile
         assertThat(notReloaded(b)).isTrue();
         b.screenshots("matter");
         assertThat(b.consoleLog()).noneMatch(m -> m.contains("Content Security Policy"));

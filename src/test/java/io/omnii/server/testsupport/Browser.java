@@ -17,6 +17,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -109,8 +110,12 @@ public final class Browser implements AutoCloseable {
         return waitUntil(condition, Duration.ofSeconds(15));
     }
 
+    /**
+     * Waits for the condition. Live pages swap fragments while a test reads them, so an element gone stale in the
+     * meantime means "look again", not a failure.
+     */
     public <T> T waitUntil(ExpectedCondition<T> condition, Duration timeout) {
-        return new WebDriverWait(driver, timeout).until(condition);
+        return new WebDriverWait(driver, timeout).ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     /** Waits until htmx has no request in flight (the page's last action has been answered and swapped in). */
