@@ -3,6 +3,7 @@ package io.omnii.server.account;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.omnii.server.auth.Role;
 import io.omnii.server.auth.Subject;
+import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Times;
 import io.omnii.server.fleet.Tag;
 import jakarta.validation.constraints.NotBlank;
@@ -122,6 +123,23 @@ public final class AccountPayloads {
     }
 
     private static final java.util.regex.Pattern USERNAME_PATTERN = java.util.regex.Pattern.compile(USERNAME);
+
+    /** The longest username a sign-in form may send. */
+    public static final int FORM_USERNAME_MAX = 64;
+
+    /**
+     * A sign-in form's fields, which no JSON door (NulGuard, Bean Validation) sees: a username of 1-64 characters
+     * without NUL (PostgreSQL takes none), a password of at most {@link #PASSWORD_MAX} (hashing costs by length).
+     */
+    public static void checkSignInForm(String username, String password) {
+        if (username == null || username.isEmpty() || username.length() > FORM_USERNAME_MAX
+                || username.indexOf('\0') >= 0) {
+            throw ApiException.invalid("username", "is 1-64 characters other than NUL");
+        }
+        if (password == null || password.length() > PASSWORD_MAX) {
+            throw ApiException.invalid("password", "is at most 256 characters");
+        }
+    }
 
     /** Whether a name could be a username at all; one that cannot is nobody's. */
     static boolean validUsername(String username) {

@@ -83,13 +83,7 @@ public class SignInResource {
     public Response signInForm(@FormParam("username") String username, @FormParam("password") String password,
             @FormParam("next") String next) {
         BrowserSignIn.refuseCrossSite(request.request());
-        // A form is not JSON, so NulGuard does not see it; PostgreSQL could not take a NUL in the username.
-        if (username == null || username.isEmpty() || username.length() > 64 || username.indexOf('\0') >= 0) {
-            throw ApiException.invalid("username", "is 1-64 characters other than NUL");
-        }
-        if (password == null || password.length() > AccountPayloads.PASSWORD_MAX) {
-            throw ApiException.invalid("password", "is at most 256 characters");
-        }
+        AccountPayloads.checkSignInForm(username, password);
         URI target = BrowserSignIn.redirectTarget(next, "/");
         SignedIn signedIn = sessions.signIn(username, password, caller.address(), caller.requestId());
         return Response.seeOther(target).header(HttpHeaders.SET_COOKIE, cookie(signedIn.secret()))

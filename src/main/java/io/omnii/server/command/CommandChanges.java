@@ -17,13 +17,11 @@ import java.util.stream.Stream;
 
 /**
  * Tells the console which commands and batches moved, as {@link Change}s fired inside the transaction that moved
- * them (so a rolled-back move is never heard of). A statement that moved more than {@link #MAX_SINGLE} of them is
- * announced as "many" of the kind, not row by row.
+ * them (so a rolled-back move is never heard of). A statement that moved more than {@link Change#MAX_EACH} of them
+ * is announced as "many" of the kind, not row by row.
  */
 @ApplicationScoped
 class CommandChanges {
-
-    static final int MAX_SINGLE = 100;
 
     private final Event<Change> changes;
 
@@ -62,10 +60,6 @@ class CommandChanges {
     private void fire(Change.Kind kind, Stream<Change> each) {
         Set<Change> distinct = new LinkedHashSet<>();
         each.filter(Objects::nonNull).forEach(distinct::add);
-        if (distinct.size() > MAX_SINGLE) {
-            changes.fire(Change.many(kind));
-        } else {
-            distinct.forEach(changes::fire);
-        }
+        Change.fire(changes, kind, distinct);
     }
 }

@@ -1,5 +1,6 @@
 package io.omnii.server.common;
 
+import jakarta.enterprise.event.Event;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Set;
@@ -19,6 +20,12 @@ import java.util.UUID;
  *        with the whole fleet in scope may see (Matter, for one)
  */
 public record Change(Kind kind, String id, Set<String> tags) {
+
+    /**
+     * Above this many changes of one kind in one write, the write fires one {@link #many} instead: each event observed
+     * after the commit costs the transaction a synchronization.
+     */
+    public static final int MAX_EACH = 100;
 
     public enum Kind {
         INSTANCE, COMMAND, BATCH, COMMISSIONING, MATTER_NODE, MATTER_SERVER;
@@ -46,6 +53,15 @@ public record Change(Kind kind, String id, Set<String> tags) {
     /** A change only callers with the whole fleet in scope hear of. */
     public static Change fleetWide(Kind kind, Object id) {
         return new Change(kind, String.valueOf(id), null);
+    }
+
+    /** Fires each change, or one {@link #many} of the kind when there are more than {@link #MAX_EACH}. */
+    public static void fire(Event<Change> events, Kind kind, Collection<Change> each) {
+        if (each.size() > MAX_EACH) {
+            events.fire(many(kind));
+        } else {
+            each.forEach(events::fire);
+        }
     }
 
     public static Change instance(UUID id, Collection<String> tags) {

@@ -81,12 +81,12 @@ public class CommissionPage {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Blocking
     public TemplateInstance start(@FormParam("code") String code, @FormParam("network") String network) {
-        boolean networkOnly = switch (MatterViews.field("network", network) == null ? "" : network) {
+        boolean networkOnly = switch (Forms.typed("network", network) == null ? "" : network) {
             case "wifi", "thread" -> false;
             case "network" -> true;
             default -> throw ApiException.invalid("network", "is wifi, thread or network");
         };
-        CommissioningView started = commissioning.start(new CommissioningRequest(MatterViews.field("code", code),
+        CommissioningView started = commissioning.start(new CommissioningRequest(Forms.typed("code", code),
                 networkOnly, null, null, null, null, null, null), console.caller().actor());
         return Templates.attempt(started, null, true);
     }
@@ -117,8 +117,8 @@ public class CommissionPage {
     @Path("/credentials/wifi")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<TemplateInstance> wifi(@FormParam("ssid") String ssid, @FormParam("password") String password) {
-        WifiCredentialsRequest request = new WifiCredentialsRequest(MatterViews.field("ssid", ssid),
-                MatterViews.field("password", password == null ? "" : password), null);
+        WifiCredentialsRequest request = new WifiCredentialsRequest(Forms.typed("ssid", ssid),
+                Forms.typed("password", password == null ? "" : password), null);
         return relay.setWifiCredentials(request, console.caller().actor())
                 .map(done -> Templates.saved("The Matter Server now has the Wi-Fi credentials."));
     }
@@ -129,7 +129,7 @@ public class CommissionPage {
     @Path("/credentials/thread")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<TemplateInstance> thread(@FormParam("dataset") String dataset) {
-        return relay.setThreadDataset(new ThreadDatasetRequest(MatterViews.field("dataset", dataset), null),
+        return relay.setThreadDataset(new ThreadDatasetRequest(Forms.typed("dataset", dataset), null),
                 console.caller().actor()).map(done -> Templates.saved("The Matter Server now has the Thread dataset."));
     }
 

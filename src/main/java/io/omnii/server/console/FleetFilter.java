@@ -30,7 +30,7 @@ public class FleetFilter {
             "never-seen", query(InstanceStatus.OFFLINE, false),
             "decommissioned", query(InstanceStatus.DECOMMISSIONED, null));
 
-    private static final String TAG_RULE = Tag.RULE;
+
 
     @QueryParam("q")
     String q;
@@ -74,10 +74,7 @@ public class FleetFilter {
     /** Refuses what no listing could answer (400 validation_failed, naming each field). */
     void check() {
         List<ApiError.Violation> wrong = new ArrayList<>();
-        // PostgreSQL keeps no NUL in text: a search for one could only fail there.
-        if (name().indexOf('\0') >= 0) {
-            wrong.add(new ApiError.Violation("q", "must not contain NUL"));
-        }
+        // NUL never gets here: common.NulGuard refuses it in any query parameter before the page is matched.
         if (name().length() > InstanceRules.MAX_NAME_LENGTH) {
             wrong.add(new ApiError.Violation("q", "is at most " + InstanceRules.MAX_NAME_LENGTH + " characters"));
         }
@@ -88,7 +85,7 @@ public class FleetFilter {
         if (tags().size() > InstanceRules.MAX_TAGS) {
             wrong.add(new ApiError.Violation("tag", "at most " + InstanceRules.MAX_TAGS + " tags"));
         } else if (!tags().stream().allMatch(t -> tagRule.isValid(t, null))) {
-            wrong.add(new ApiError.Violation("tag", TAG_RULE));
+            wrong.add(new ApiError.Violation("tag", Tag.RULE));
         }
         if (cursorText().isPresent() && after().isEmpty()) {
             wrong.add(new ApiError.Violation("cursor", "is not a cursor this page gave out"));

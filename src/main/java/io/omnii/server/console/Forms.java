@@ -23,13 +23,32 @@ final class Forms {
 
     /** The field's text, null when empty or absent (the API's "not given"); NUL refused. */
     static String text(String field, String value) {
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        if (value.indexOf('\0') >= 0) {
+        return value == null || value.isEmpty() ? null : typed(field, value);
+    }
+
+    /** The field as typed, an empty one kept (an open network's Wi-Fi password); NUL refused. */
+    static String typed(String field, String value) {
+        if (value != null && value.indexOf('\0') >= 0) {
             throw ApiException.invalid(field, NUL);
         }
         return value;
+    }
+
+    /** A whole number from {@code min} to {@code max}, {@code fallback} when the field is empty, else a 400. */
+    static int whole(String field, String value, int min, int max, int fallback) {
+        String text = text(field, value);
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.invalid(field, "must be a whole number from " + min + " to " + max);
     }
 
     /** A whole number, or null when the field is empty. */

@@ -39,7 +39,6 @@ import java.util.List;
 public class MatterNodePage {
 
     static final int EVENTS = 50;
-    private static final long ON_OFF = 6;
 
     /** One address of the node and whether it answered. */
     public record PingRow(String address, boolean answered) {
@@ -109,16 +108,16 @@ public class MatterNodePage {
     public Uni<Response> onOff(@PathParam("nodeId") String nodeId, @FormParam("endpoint") String endpoint,
             @FormParam("on") String on) {
         BigInteger id = MatterRelay.nodeId(nodeId);
-        int ep = MatterViews.number("endpoint", MatterViews.field("endpoint", endpoint), 0, 65534, -1);
+        int ep = Forms.whole("endpoint", endpoint, 0, 65534, -1);
         if (ep < 0) {
             throw ApiException.invalid("endpoint", "is required, 0 to 65534");
         }
-        String command = switch (MatterViews.field("on", on) == null ? "" : on) {
+        String command = switch (Forms.typed("on", on) == null ? "" : on) {
             case "true" -> "On";
             case "false" -> "Off";
             default -> throw ApiException.invalid("on", "is true or false");
         };
-        return relay.deviceCommand(id, new DeviceCommandRequest(ep, ON_OFF, command, null, null, null),
+        return relay.deviceCommand(id, new DeviceCommandRequest(ep, MatterViews.ON_OFF, command, null, null, null),
                 console.caller().actor()).map(result -> Response.noContent().build());
     }
 
@@ -157,7 +156,7 @@ public class MatterNodePage {
     public Uni<TemplateInstance> openWindow(@PathParam("nodeId") String nodeId,
             @FormParam("timeoutSeconds") String timeoutSeconds) {
         BigInteger id = MatterRelay.nodeId(nodeId);
-        int timeout = MatterViews.number("timeoutSeconds", MatterViews.field("timeoutSeconds", timeoutSeconds), 180,
+        int timeout = Forms.whole("timeoutSeconds", timeoutSeconds, 180,
                 900, 300);
         Instant opened = clock.instant();
         return relay.openCommissioningWindow(id, new CommissioningWindowRequest(timeout, null), console.caller().actor())

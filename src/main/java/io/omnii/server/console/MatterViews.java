@@ -1,7 +1,6 @@
 package io.omnii.server.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.omnii.server.common.ApiException;
 import io.omnii.server.matter.MatterPayloads.NodeEventView;
 import io.omnii.server.matter.MatterPayloads.NodeView;
 import io.omnii.server.matter.MatterPayloads.ServerView;
@@ -18,7 +17,8 @@ final class MatterViews {
     /** Attribute values longer than this are folded away on the page; beyond {@link #VALUE_MAX} they are cut. */
     static final int VALUE_SHORT = 80;
     static final int VALUE_MAX = 4000;
-    private static final long ON_OFF = 6;
+    /** The On/Off cluster. */
+    static final long ON_OFF = 6;
 
     private MatterViews() {
     }
@@ -156,29 +156,5 @@ final class MatterViews {
     private static Boolean flag(JsonNode info, String field) {
         JsonNode value = info.get(field);
         return value == null || !value.isBoolean() ? null : value.asBoolean();
-    }
-
-    /** A form field as the API would take it: no NUL (the API's JSON refuses it at the door, common.NulGuard). */
-    static String field(String name, String value) {
-        if (value != null && value.indexOf('\0') >= 0) {
-            throw ApiException.invalid(name, "must not contain the NUL character (U+0000)");
-        }
-        return value;
-    }
-
-    /** A whole number from a form field within limits, else a 400 naming the field. */
-    static int number(String name, String value, int min, int max, int fallback) {
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(value.strip());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ApiException.invalid(name, "must be a whole number from " + min + " to " + max);
     }
 }

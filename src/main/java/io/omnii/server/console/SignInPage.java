@@ -1,5 +1,6 @@
 package io.omnii.server.console;
 
+import io.omnii.server.account.AccountPayloads;
 import io.omnii.server.account.SessionService;
 import io.omnii.server.account.SessionService.SignedIn;
 import io.omnii.server.auth.BrowserSignIn;
@@ -32,8 +33,6 @@ import java.util.Optional;
 public class SignInPage {
 
     static final String HOME = BrowserSignIn.CONSOLE;
-    private static final int USERNAME_MAX = 64;
-    private static final int PASSWORD_MAX = 256;
 
     @CheckedTemplate
     static class Templates {
@@ -67,10 +66,8 @@ public class SignInPage {
         String typed = username == null ? "" : username;
         try {
             BrowserSignIn.refuseCrossSite(request.request());
-            if (typed.isEmpty() || typed.length() > USERNAME_MAX || typed.indexOf('\0') >= 0) {
-                throw ApiException.invalid("username", "is 1-64 characters other than NUL");
-            }
-            if (password == null || password.isEmpty() || password.length() > PASSWORD_MAX) {
+            AccountPayloads.checkSignInForm(typed, password);
+            if (password.isEmpty()) { // the API's form lets it reach a 401; the page says what is missing
                 throw ApiException.invalid("password", "is 1-256 characters");
             }
             SignedIn signedIn = sessions.signIn(typed, password, caller.address(), caller.requestId());
@@ -78,7 +75,7 @@ public class SignInPage {
                     .header(HttpHeaders.SET_COOKIE, BrowserSignIn.cookie(signedIn.secret(), request.request())).build();
         } catch (ApiException e) {
             Response.ResponseBuilder answer = Response.status(e.status())
-                    .entity(Templates.signIn(back, typed.length() > USERNAME_MAX ? "" : typed, message(e)));
+                    .entity(Templates.signIn(back, typed.length() > AccountPayloads.FORM_USERNAME_MAX ? "" : typed, message(e)));
             if (e.retryAfterSeconds() != null) {
                 answer.header("Retry-After", e.retryAfterSeconds());
             }

@@ -42,8 +42,10 @@ public class InstanceWriter {
     private static final String CLIENT_ID_PREFIX = "ha-";
 
     private static final String LOCK_INSTANCES = """
-            SELECT id, status, last_seen_at, last_report_at, metrics_at, tags FROM instance
+            SELECT id, status, last_seen_at, last_report_at, metrics_at FROM instance
              WHERE id = ANY(?) ORDER BY id FOR UPDATE""";
+    // The tags of the few rows a batch changed, for the live feed; most batches change none, so the lock reads none.
+    private static final String TAGS = "SELECT id, tags FROM instance WHERE id = ANY(?)";
     // One statement for the whole batch, whatever its size: the values come as arrays, a row per instance.
     // Timestamps travel as epoch microseconds (exact: an int8 times an interval is computed in a double, exact below
     // 2^53), which costs far less to encode than timestamp text.
@@ -102,12 +104,6 @@ public class InstanceWriter {
     /** A batch's verdicts, in the observations' order, and the instances it left online that were not before. */
     public record Observed(List<Verdict> verdicts, Set<UUID> cameOnline) {
     }
-
-    /**
-     * Above this many instances changed by one write, the console hears "many instances changed" once instead of
-     * each id: every event observed after the commit costs the transaction a synchronization.
-     */
-    static final int MAX_CHANGES_ANNOUNCED = 100;
 
     private final AgroalDataSource dataSource;
     private final InstanceRepository instances;
@@ -195,7 +191,7 @@ public class InstanceWriter {
             ps.setObject(1, at.minus(timeout));
             ps.setObject(2, at);
             ps.setObject(3, at);
-            ps.setInt(4, MAX_CHANGES_ANNOUNCED + 1);
+            ps.setInt(4, Change.MAX_EACH + 1); // one more than are announced one by one: enough to know it is "many"
             int gone = 0;
             Map<UUID, List<String>> changed = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -207,7 +203,7 @@ public class InstanceWriter {
                     }
                 }
             }
-            announce(changed, gone);
+            announce(changed);
             return gone;
         } catch (SQLException e) {
             throw new IllegalStateException("The presence sweep failed", e);
@@ -230,9 +226,8 @@ public class InstanceWriter {
         }
         Set<UUID> ids = new HashSet<>();
         observations.forEach(o -> ids.add(o.instanceId()));
-        Map<UUID, List<String>> tags = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
-            Map<UUID, Presence.State> rows = lock(c, ids, tags);
+            Map<UUID, Presence.State> rows = lock(c, ids);
             Set<UUID> unseen = new HashSet<>();
             rows.values().stream().filter(r -> neverSeen(r.status(), r.lastSeenAt())).forEach(r -> unseen.add(r.id()));
             Set<UUID> touched = new HashSet<>();
@@ -263,18 +258,21 @@ public class InstanceWriter {
             update(c, rows, touched);
             unseen.retainAll(touched); // heard from at last
             record(c, transitions, -unseen.size());
-            Map<UUID, List<String>> changed = new HashMap<>();
-            transitions.forEach(t -> changed.put(t.instanceId(), tags.get(t.instanceId())));
+            Set<UUID> changed = new HashSet<>();
+            transitions.forEach(t -> changed.add(t.instanceId()));
             // Heard from at last without a change of status (a first metrics message): no longer "never seen".
-            unseen.forEach(id -> changed.put(id, tags.get(id)));
-            announce(changed, changed.size());
+            changed.addAll(unseen);
+            if (changed.size() > Change.MAX_EACH) {
+                changes.fire(Change.many(Change.Kind.INSTANCE));
+            } else if (!changed.isEmpty()) {
+                announce(tagsOf(c, changed));
+            }
         }
         return new Observed(verdicts, cameOnline);
     }
 
-    /** Locks the rows; their tags go to {@code tags}, for the live feed. */
-    private static Map<UUID, Presence.State> lock(Connection c, Set<UUID> ids, Map<UUID, List<String>> tags)
-            throws SQLException {
+    /** Locks the rows. */
+    private static Map<UUID, Presence.State> lock(Connection c, Set<UUID> ids) throws SQLException {
         Map<UUID, Presence.State> rows = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement(LOCK_INSTANCES)) {
             ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
@@ -285,7 +283,6 @@ public class InstanceWriter {
                             Times.instant(rs.getObject(3, OffsetDateTime.class)),
                             Times.instant(rs.getObject(4, OffsetDateTime.class)),
                             Times.instant(rs.getObject(5, OffsetDateTime.class))));
-                    tags.put(id, tags(rs, 6));
                 }
             }
         }
@@ -350,21 +347,29 @@ public class InstanceWriter {
         }
     }
 
+    /** The tags of these (locked) instances, by id. */
+    private static Map<UUID, List<String>> tagsOf(Connection c, Set<UUID> ids) throws SQLException {
+        Map<UUID, List<String>> tags = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(TAGS)) {
+            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tags.put(rs.getObject(1, UUID.class), tags(rs, 2));
+                }
+            }
+        }
+        return tags;
+    }
+
     private static List<String> tags(ResultSet rs, int column) throws SQLException {
         java.sql.Array array = rs.getArray(column);
         return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
     }
 
-    /**
-     * Tells the console (after the commit) that these instances changed status, each under its tags; when
-     * {@code total} is above {@link #MAX_CHANGES_ANNOUNCED}, once for all of them.
-     */
-    private void announce(Map<UUID, List<String>> changed, int total) {
-        if (total > MAX_CHANGES_ANNOUNCED) {
-            changes.fire(Change.many(Change.Kind.INSTANCE));
-            return;
-        }
-        changed.forEach((id, tags) -> changes.fire(Change.instance(id, tags)));
+    /** Tells the console (after the commit) that these instances changed, each under its tags, or "many". */
+    private void announce(Map<UUID, List<String>> changed) {
+        Change.fire(changes, Change.Kind.INSTANCE,
+                changed.entrySet().stream().map(e -> Change.instance(e.getKey(), e.getValue())).toList());
     }
 
     /** Offline and never heard from: counted apart in instance_count ({@link InstanceCounts#NEVER_SEEN}). */

@@ -118,7 +118,7 @@ class CommandChangesTest extends ServerTest {
         String id = tagged("Away", "north");
         String body = "{\"command\": \"check_updates\", \"ttlSeconds\": 60}";
         String firstId = null;
-        for (int i = 0; i <= CommandChanges.MAX_SINGLE; i++) {
+        for (int i = 0; i <= Change.MAX_EACH; i++) {
             String c = admin().body(body).post("/instances/" + id + "/commands").then().statusCode(202).extract().path("id");
             firstId = firstId == null ? c : firstId;
         }
