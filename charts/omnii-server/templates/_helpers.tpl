@@ -129,6 +129,10 @@ be half-configured into each other.
 {{- if and .Values.mosquitto.tls.disablePlainListener (not .Values.mosquitto.tls.existingSecret) }}
 {{- fail "mosquitto.tls.disablePlainListener needs mosquitto.tls.existingSecret: without either listener the broker takes no clients" }}
 {{- end }}
+{{- $session := include "omnii-server.sessionExpirySeconds" . }}
+{{- if and $session (gt (int64 $session) (int64 (include "omnii-server.persistentClientExpirationSeconds" .))) }}
+{{- fail (printf "mqtt.sessionExpiry (%s) is longer than mosquitto.persistentClientExpiration (%s), which caps it: the broker would drop a replica's session before the window the server asks for ends" .Values.mqtt.sessionExpiry .Values.mosquitto.persistentClientExpiration) }}
+{{- end }}
 {{- else }}
 {{- if not .Values.mqtt.host }}
 {{- fail "mqtt.host is required with mosquitto.enabled=false (the external broker)" }}
@@ -143,6 +147,23 @@ be half-configured into each other.
 {{- $_ := required "mqtt.provisioning.existingSecret is required with mqtt.provisioning.mode=mosquitto-dynsec (the admin password)" .Values.mqtt.provisioning.existingSecret }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/* mqtt.sessionExpiry in seconds, when written as a number and a unit (90s, 15m, 1h, 2d); empty for ISO-8601. */}}
+{{- define "omnii-server.sessionExpirySeconds" -}}
+{{- $v := toString .Values.mqtt.sessionExpiry }}
+{{- if regexMatch "^[0-9]+[smhdSMHD]?$" $v }}
+{{- $units := dict "s" 1 "m" 60 "h" 3600 "d" 86400 }}
+{{- $unit := regexFind "[smhdSMHD]$" $v | lower | default "s" }}
+{{- mul (regexFind "^[0-9]+" $v | int64) (get $units $unit) }}
+{{- end }}
+{{- end }}
+
+{{/* mosquitto.persistentClientExpiration in seconds, counted as Mosquitto does (a month is 30 days, a year 365). */}}
+{{- define "omnii-server.persistentClientExpirationSeconds" -}}
+{{- $v := .Values.mosquitto.persistentClientExpiration }}
+{{- $units := dict "h" 3600 "d" 86400 "w" 604800 "m" 2592000 "y" 31536000 }}
+{{- mul (regexFind "^[0-9]+" $v | int64) (get $units (regexFind "[hdwmy]$" $v)) }}
 {{- end }}
 
 {{/* What the server dials: the bundled broker's in-cluster Service, or the external broker. */}}
@@ -258,6 +279,9 @@ plugin_opt_config_file /mosquitto/data/dynamic-security.json
 # Sessions and their queued messages survive a restart.
 persistence true
 persistence_location /mosquitto/data/
+# A session whose client has been away this long is dropped: MQTT 3.1.1 persistent sessions would otherwise live
+# forever (and one left in the server's shared group keep taking its share); MQTT 5 sessions are capped at this.
+persistent_client_expiration {{ .Values.mosquitto.persistentClientExpiration }}
 log_dest stdout
 
 # Mosquitto 2.0's default limits drop QoS 1 messages under load: set them on purpose.

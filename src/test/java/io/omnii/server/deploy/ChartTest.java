@@ -87,6 +87,46 @@ class ChartTest {
     }
 
     @Test
+    void theServerAsksForItsSessionExpiryAndTheBrokerExpiresAbandonedSessions() {
+        List<JsonNode> defaults = Chart.renderDefaults();
+        assertThat(serverEnv(defaults).get("OMNII_MQTT_SESSION_EXPIRY").path("value").asText()).isEqualTo("1h");
+        assertThat(brokerConfig(defaults)).contains("persistent_client_expiration 1d");
+        List<JsonNode> set = Chart.render(Map.of("mqtt.sessionExpiry", "PT15M",
+                "mosquitto.persistentClientExpiration", "2w"));
+        assertThat(serverEnv(set).get("OMNII_MQTT_SESSION_EXPIRY").path("value").asText()).isEqualTo("PT15M");
+        assertThat(brokerConfig(set)).contains("persistent_client_expiration 2w");
+        // An external broker has no such setting of ours, but the server still asks for its expiry.
+        assertThat(serverEnv(Chart.render(Map.of("mosquitto.enabled", "false", "mqtt.host", "broker",
+                "mqtt.sessionExpiry", "90s"))).get("OMNII_MQTT_SESSION_EXPIRY").path("value").asText())
+                .isEqualTo("90s");
+    }
+
+    @Test
+    void aSessionExpiryTheBundledBrokerWouldCutShortIsRefused() {
+        assertThatThrownBy(() -> Chart.render(Map.of("mqtt.sessionExpiry", "25h")))
+                .hasMessageContaining("mqtt.sessionExpiry (25h) is longer than mosquitto.persistentClientExpiration (1d)");
+        assertThatThrownBy(() -> Chart.render(Map.of("mqtt.sessionExpiry", "2d",
+                "mosquitto.persistentClientExpiration", "47h"))).hasMessageContaining("which caps it");
+        assertThat(serverEnv(Chart.render(Map.of("mqtt.sessionExpiry", "24h"))).get("OMNII_MQTT_SESSION_EXPIRY")
+                .path("value").asText()).isEqualTo("24h");
+        assertThat(serverEnv(Chart.render(Map.of("mqtt.sessionExpiry", "30d",
+                "mosquitto.persistentClientExpiration", "1m"))).get("OMNII_MQTT_SESSION_EXPIRY")
+                .path("value").asText()).isEqualTo("30d");
+    }
+
+    @Test
+    void durationsNeitherTheServerNorMosquittoReadAreRefused() {
+        for (String expiry : List.of("0s", "1 hour", "", "1w", "-5m", "PT0S")) {
+            assertThatThrownBy(() -> Chart.render(Map.of("mqtt.sessionExpiry", expiry))).as(expiry)
+                    .hasMessageContaining("sessionExpiry");
+        }
+        for (String expiration : List.of("7 days", "30s", "0d", "", "P7D")) {
+            assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.persistentClientExpiration", expiration)))
+                    .as(expiration).hasMessageContaining("persistentClientExpiration");
+        }
+    }
+
+    @Test
     void theServiceMonitorScrapesTheServerThroughOneServiceNotTheHeadlessOneToo() {
         List<JsonNode> objects = Chart.render(Chart.DIR.resolve("ci/monitoring-values.yaml"));
         JsonNode selector = Chart.one(objects, "ServiceMonitor").at("/spec/selector");
