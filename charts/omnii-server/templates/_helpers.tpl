@@ -166,6 +166,23 @@ be half-configured into each other.
 {{- mul (regexFind "^[0-9]+" $v | int64) (get $units (regexFind "[hdwmy]$" $v)) }}
 {{- end }}
 
+{{/*
+Refuses server placements that can never schedule. On the node's network every replica needs the same host ports
+(the API's and the management port), so two replicas never share a node; pinning them all to one node (the Matter
+Server's through matterServerAffinity, or a nodeSelector on kubernetes.io/hostname) leaves all but one Pending.
+*/}}
+{{- define "omnii-server.checkScheduling" -}}
+{{- if and .Values.hostNetwork (gt (int .Values.replicaCount) 1) }}
+{{- $ports := printf "%v and %v" .Values.ports.api .Values.ports.management }}
+{{- if .Values.matterServerAffinity.enabled }}
+{{- fail (printf "replicaCount %v cannot schedule with hostNetwork and matterServerAffinity.enabled: every replica must run on the Matter Server's one node and each needs its host ports %s. Use replicaCount 1, or hostNetwork false with matter.url set to the Matter Server's Service" .Values.replicaCount $ports) }}
+{{- end }}
+{{- if hasKey .Values.nodeSelector "kubernetes.io/hostname" }}
+{{- fail (printf "replicaCount %v cannot schedule with hostNetwork and nodeSelector kubernetes.io/hostname: every replica must run on that one node and each needs its host ports %s. Use replicaCount 1, or hostNetwork false" .Values.replicaCount $ports) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* What the server dials: the bundled broker's in-cluster Service, or the external broker. */}}
 {{- define "omnii-server.mqttHost" -}}
 {{- if .Values.mosquitto.enabled }}

@@ -575,6 +575,22 @@ class ChartTest {
     }
 
     @Test
+    void replicasThatCouldNeverScheduleAreRefused() {
+        assertThatThrownBy(() -> Chart.render(Map.of("replicaCount", "2", "matterServerAffinity.enabled", "true")))
+                .hasMessageContaining("replicaCount 2 cannot schedule with hostNetwork and matterServerAffinity.enabled")
+                .hasMessageContaining("host ports 3001 and 9000");
+        assertThatThrownBy(() -> Chart.render(Map.of("replicaCount", "3",
+                "nodeSelector.kubernetes\\.io/hostname", "mac-mini")))
+                .hasMessageContaining("replicaCount 3 cannot schedule with hostNetwork and nodeSelector kubernetes.io/hostname");
+        // One replica there, or several on pod networking, or several on the node's network anywhere: all schedule.
+        assertThat(server(Chart.render(Map.of("matterServerAffinity.enabled", "true",
+                "nodeSelector.kubernetes\\.io/hostname", "mac-mini"))).at("/spec/replicas").asInt()).isEqualTo(1);
+        assertThat(server(Chart.render(Map.of("replicaCount", "2", "hostNetwork", "false", "dnsPolicy", "ClusterFirst",
+                "matterServerAffinity.enabled", "true"))).at("/spec/replicas").asInt()).isEqualTo(2);
+        assertThat(server(Chart.render(Map.of("replicaCount", "2"))).at("/spec/replicas").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void halfConfiguredBrokersAreRefused() {
         assertThatThrownBy(() -> Chart.render(Map.of("mqtt.host", "mqtt.example.internal")))
                 .hasMessageContaining("mosquitto.enabled");
