@@ -72,7 +72,7 @@ app.kubernetes.io/component: database
 
 {{- define "omnii-server.databaseSecretName" -}}
 {{- if .Values.postgresql.enabled }}
-{{- include "omnii-server.postgresqlName" . }}
+{{- .Values.postgresql.existingSecret | default (include "omnii-server.postgresqlName" .) }}
 {{- else }}
 {{- required "database.existingSecret is required with an external database" .Values.database.existingSecret }}
 {{- end }}
@@ -87,12 +87,24 @@ app.kubernetes.io/component: database
 {{- end }}
 
 {{/*
-A generated secret is rendered at install only, and kept by Helm afterwards (resource policy "keep"), so upgrades
-never change a password the database was initialised with. No lookup of the cluster is needed: helm template and
-GitOps renderers work the same.
+A generated Secret is rendered on every install and upgrade with the values it already holds (see secretValue), and
+Helm keeps it when the release is uninstalled (resource policy "keep"), so a reinstall (Flux's install remediation
+uninstalls and installs again) adopts it with the passwords the volumes were initialised with.
 */}}
 {{- define "omnii-server.generatedSecretAnnotations" -}}
 helm.sh/resource-policy: keep
+{{- end }}
+
+{{/*
+The base64 value of one key of a generated Secret: the value given in the values, else the one the Secret in the
+cluster already holds (lookup), else a new random one. Renderers without access to the cluster (helm template, Argo
+CD) find no Secret and generate a new value on every rendering: there, use the existingSecret values.
+Called with (dict "context" $ "name" <Secret> "key" <key> "given" <value or "">).
+*/}}
+{{- define "omnii-server.secretValue" -}}
+{{- $secret := lookup "v1" "Secret" .context.Release.Namespace .name | default dict }}
+{{- $existing := dig "data" .key "" $secret }}
+{{- if .given }}{{ .given | b64enc }}{{ else if $existing }}{{ $existing }}{{ else }}{{ randAlphaNum 40 | b64enc }}{{ end }}
 {{- end }}
 
 {{/* Selector labels of the bundled Mosquitto. */}}
