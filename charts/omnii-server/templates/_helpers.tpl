@@ -48,6 +48,42 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: database
 {{- end }}
 
+{{/*
+An image reference: repository@digest when a digest is given (the tag is then only a label for people), else
+repository:tag. Called with (dict "image" <image values> "tag" <default tag>).
+*/}}
+{{- define "omnii-server.image" -}}
+{{- if .image.digest }}
+{{- printf "%s@%s" .image.repository .image.digest }}
+{{- else }}
+{{- printf "%s:%s" .image.repository (.image.tag | default .tag) }}
+{{- end }}
+{{- end }}
+
+{{/* The pull secrets of every workload. */}}
+{{- define "omnii-server.imagePullSecrets" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* A bundled component's placement: its nodeSelector, tolerations and affinity (postgresql.*, mosquitto.*). */}}
+{{- define "omnii-server.placement" -}}
+{{- with .nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
 {{/* The headless Service that gives the server's StatefulSet its pods' stable names. */}}
 {{- define "omnii-server.headlessServiceName" -}}
 {{- printf "%s-headless" (include "omnii-server.fullname" .) | trunc 63 | trimSuffix "-" }}

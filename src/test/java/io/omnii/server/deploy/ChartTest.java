@@ -669,6 +669,74 @@ class ChartTest {
     }
 
     @Test
+    void everyWorkloadTakesThePullSecretsItsImageByDigestAndItsOwnPlacement() {
+        List<JsonNode> objects = Chart.render(Chart.DIR.resolve("ci/workload-options-values.yaml"));
+        assertThat(workloads(objects)).hasSize(3).allSatisfy(workload -> assertThat(
+                workload.at("/spec/template/spec/imagePullSecrets").findValuesAsText("name"))
+                .as(workload.at("/metadata/name").asText()).containsExactly("omnii-registry"));
+
+        JsonNode server = server(objects).at("/spec/template");
+        assertThat(server.at("/spec/containers/0/image").asText()).isEqualTo("registry.example.com/omnii/omnii-server"
+                + "@sha256:0b4f6f3c1d2e5a7b9c8d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d");
+        assertThat(server.at("/spec/tolerations/0/value").asText()).isEqualTo("home-automation");
+        assertThat(server.at("/metadata/annotations/backup.example.com~1skip").asText()).isEqualTo("true");
+
+        JsonNode database = Chart.one(objects, "StatefulSet", "database").at("/spec/template");
+        assertThat(database.at("/spec/containers/0/image").asText()).isEqualTo("postgres"
+                + "@sha256:1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d");
+        assertThat(database.at("/spec/nodeSelector/disk").asText()).isEqualTo("ssd");
+        assertThat(database.at("/spec/affinity/nodeAffinity").isObject()).isTrue();
+        assertThat(database.at("/spec/tolerations").isMissingNode()).isTrue();
+        assertThat(database.at("/metadata/annotations/backup.example.com~1volumes").asText()).isEqualTo("data");
+
+        JsonNode broker = Chart.one(objects, "StatefulSet", "broker").at("/spec/template");
+        for (String container : List.of("initContainers", "containers")) {
+            assertThat(broker.at("/spec/" + container + "/0/image").asText()).as(container).isEqualTo(
+                    "eclipse-mosquitto@sha256:2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e");
+        }
+        assertThat(broker.at("/spec/tolerations/0/value").asText()).isEqualTo("broker");
+        assertThat(broker.at("/spec/nodeSelector/kubernetes.io~1arch").asText()).isEqualTo("arm64");
+        assertThat(broker.at("/metadata/annotations/prometheus.io~1scrape").asText()).isEqualTo("false");
+        assertThat(broker.at("/metadata/annotations/checksum~1config").asText()).hasSize(64);
+
+        // Without them: tags, no pull secrets, no placement of the bundled pods.
+        for (JsonNode workload : workloads(Chart.renderDefaults())) {
+            JsonNode pod = workload.at("/spec/template/spec");
+            assertThat(pod.at("/containers/0/image").asText()).doesNotContain("@").contains(":");
+            assertThat(pod.has("imagePullSecrets")).isFalse();
+            assertThat(pod.has("tolerations")).isFalse();
+        }
+        assertThat(Chart.one(Chart.renderDefaults(), "StatefulSet", "database").at("/spec/template/spec")
+                .has("nodeSelector")).isFalse();
+    }
+
+    /** docs/security.md's HTTPS for the API: the certificate's Secret mounted where the settings point. */
+    @Test
+    void extraVolumesMountWhatTheExtraSettingsName() {
+        List<JsonNode> objects = Chart.render(Chart.DIR.resolve("ci/workload-options-values.yaml"));
+        JsonNode pod = server(objects).at("/spec/template/spec");
+        Map<String, JsonNode> env = serverEnv(objects);
+        for (String file : List.of("QUARKUS_TLS_KEY_STORE_PEM_API_CERT", "QUARKUS_TLS_KEY_STORE_PEM_API_KEY")) {
+            JsonNode mount = mountOf(pod, env.get(file).path("value").asText());
+            assertThat(volume(pod, mount.path("name").asText()).at("/secret/secretName").asText())
+                    .isEqualTo("omnii-api-tls");
+        }
+        // Beside the chart's own volumes, not instead of them.
+        assertThat(pod.at("/containers/0/volumeMounts").findValuesAsText("name")).containsExactly("tmp", "api-tls");
+        assertThat(pod.at("/volumes").findValuesAsText("name")).containsExactly("tmp", "api-tls");
+        assertThat(pod.at("/containers/0/envFrom/0/configMapRef/name").asText()).isEqualTo("omnii-extra-settings");
+        assertThat(env).containsKey("OMNII_MQTT_HOST");
+    }
+
+    @Test
+    void malformedWorkloadOptionsAreRefused() {
+        assertRefused(Map.of("image.digest", "latest"), "digest");
+        assertRefused(Map.of("postgresql.image.digest", "sha256:abc"), "digest");
+        assertRefused(Map.of("extraVolumeMounts[0].name", "api-tls"), "mountPath");
+        assertRefused(Map.of("mosquitto.nodeSelectr.disk", "ssd"), "nodeSelectr");
+    }
+
+    @Test
     void halfConfiguredBrokersAreRefused() {
         assertThatThrownBy(() -> Chart.render(Map.of("mqtt.host", "mqtt.example.internal")))
                 .hasMessageContaining("mosquitto.enabled");
@@ -839,14 +907,15 @@ class ChartTest {
 
     @Test
     void aTypoInTheValuesIsRefused() {
-        assertThatThrownBy(() -> Chart.render(Map.of("hostNetwrk", "true"))).hasMessageContaining("hostNetwrk");
-        assertThatThrownBy(() -> Chart.render(Map.of("postgresql.persistence.sise", "1Gi")))
-                .hasMessageContaining("sise");
-        assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.persistance.size", "1Gi")))
-                .hasMessageContaining("persistance");
-        assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.tls.existingSecrets", "omnii-mqtt-tls")))
-                .hasMessageContaining("existingSecrets");
-        assertThatThrownBy(() -> Chart.render(Map.of("mqtt.provisioning.mode", "dynsec")))
-                .hasMessageContaining("mode");
+        assertRefused(Map.of("hostNetwrk", "true"), "hostNetwrk");
+        assertRefused(Map.of("postgresql.persistence.sise", "1Gi"), "sise");
+        assertRefused(Map.of("mosquitto.persistance.size", "1Gi"), "persistance");
+        assertRefused(Map.of("mosquitto.tls.existingSecrets", "omnii-mqtt-tls"), "existingSecrets");
+        assertRefused(Map.of("mqtt.provisioning.mode", "dynsec"), "mode");
+    }
+
+    private static void assertRefused(Map<String, ?> values, String message) {
+        assertThatThrownBy(() -> Chart.render(new LinkedHashMap<String, Object>(values))).as(values.toString())
+                .hasMessageContaining(message);
     }
 }
