@@ -43,6 +43,8 @@ final class KubeApi {
                     + " pom.xml): the chart's lookups would otherwise reach " + (kubeconfig == null
                             ? "~/.kube/config or localhost:8080" : kubeconfig));
         }
+        // Small replies leave at once instead of waiting on Nagle's algorithm (read once, before the first server).
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.createContext("/", KubeApi::handle);
