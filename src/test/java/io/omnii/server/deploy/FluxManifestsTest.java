@@ -7,26 +7,86 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * k8s/: what `kubectl apply -k k8s/` applies (the Matter Server and Omnii Server beside it, both through Flux), that
- * settings/settings.yaml reaches both releases, that Flux's release of our chart renders as intended, and that the
- * matterjs overlay changes the Matter Server's image and nothing else. The Matter Server's chart cannot be fetched
- * here, so its settings are asserted on the HelmRelease values.
+ * k8s/ as Flux applies it: the home cluster (k8s/clusters/home, what `flux bootstrap --path` or `kubectl apply -k`
+ * applies) holds a Git source and Flux Kustomizations; each Kustomization builds a path of this repository
+ * (`kubectl kustomize`, as kustomize-controller does) from an artifact that the source's ignore rules must not
+ * starve; they apply in dependsOn order; the cluster's settings reach every release; our chart renders with its
+ * release's values. The Matter Server's chart cannot be fetched here, so its release is checked against the chart's
+ * template as read (see MATTER_CHART_VALUES).
  */
 class FluxManifestsTest {
 
     static final Path K8S = Path.of("k8s");
-    static final Path MATTERJS = K8S.resolve("overlays/matterjs");
+    static final Path CLUSTER = K8S.resolve("clusters/home");
+    static final Path MATTER_APP = K8S.resolve("apps/home/matter-server");
+    static final Path OMNII_APP = K8S.resolve("apps/home/omnii-server");
+    static final Path SETTINGS = K8S.resolve("apps/home/settings/settings.yaml");
+    static final String MATTERJS_COMPONENT = "../../../components/matterjs";
     private static final String NAMESPACE = "home-automation";
+    private static final String FLUX_NAMESPACE = "flux-system";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /**
+     * The values chart home-assistant-matter-server 3.3.0 reads: wittdennis/charts,
+     * home-assistant-matter-server/templates/statefulset.yaml at commit ad029e403c346436e414bc53fefdb088f00522f9 (the
+     * 3.3.0 template: log.logLevel came with 3.3.0, --paa-root-cert-dir went with 4.0.0), service.yaml,
+     * serviceaccount.yaml, ingress.yaml, httproute.yaml (3.2.0) and _helpers.tpl. That template hard-codes
+     * hostNetwork, dnsPolicy, both securityContexts and the args `--storage-path /data --paa-root-cert-dir
+     * /data/credentials [--log-level x] [--log-level-sdk y] --bluetooth-adapter {{ enabled | ternary "1" "0" }}
+     * [--primary-interface <networkInterface>]`; resources and startupProbe are values (startupProbe since 3.1.0).
+     */
+    static final Set<String> MATTER_CHART_VALUES = Set.of("image.repository", "image.tag", "image.pullPolicy",
+            "imagePullSecrets", "nameOverride", "fullnameOverride", "serviceAccount", "podAnnotations", "podLabels",
+            "enableServiceLinks", "log.logLevel", "log.logLevelSDK", "bluetoothCommissioning.enabled",
+            "networkInterface", "livenessProbe", "readinessProbe", "startupProbe", "resources", "volumes",
+            "volumeMounts", "nodeSelector", "affinity", "tolerations", "persistence.storageClassName",
+            "persistence.size", "service.type", "service.port", "ingress", "route");
+
+    /** Every kustomize directory under k8s/ that builds on its own (components build only inside one). */
+    static Stream<Path> kustomizations() throws IOException {
+        try (Stream<Path> files = Files.walk(K8S)) {
+            List<Path> dirs = new ArrayList<>();
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (file.getFileName().toString().equals("kustomization.yaml")
+                        && YAML.readTree(file.toFile()).path("kind").asText().equals("Kustomization")) {
+                    dirs.add(file.getParent());
+                }
+            }
+            return dirs.stream().sorted();
+        }
+    }
+
+    /** A copy of k8s/ whose home cluster runs matterjs-server: the one line docs/operations.md tells you to add. */
+    static Path matterjsVariant(Path copy) throws IOException {
+        copyTree(K8S, copy);
+        Path kustomization = copy.resolve("apps/home/matter-server/kustomization.yaml");
+        ObjectNode root = (ObjectNode) YAML.readTree(kustomization.toFile());
+        root.withArray("components").add(MATTERJS_COMPONENT);
+        YAML.writeValue(kustomization.toFile(), root);
+        return copy.resolve("apps/home/matter-server");
+    }
+
+    private static List<JsonNode> fluxKustomizations(List<JsonNode> objects) {
+        return objects.stream().filter(o -> o.path("kind").asText().equals("Kustomization")).toList();
+    }
 
     private static JsonNode matterServer(List<JsonNode> objects) {
         return Kustomize.one(objects, "HelmRelease", "matter-server");
@@ -43,73 +103,275 @@ class FluxManifestsTest {
         return Chart.render(values);
     }
 
-    @Test
-    void kubectlApplyKAppliesBothReleasesTheirSourcesAndTheNamespace() throws Exception {
-        List<JsonNode> objects = Kustomize.build(K8S);
-        assertThat(objects).extracting(o -> o.path("kind").asText() + "/" + o.at("/metadata/name").asText())
-                .containsExactlyInAnyOrder("Namespace/home-automation", "HelmRepository/matter-server",
-                        "HelmRelease/matter-server", "GitRepository/omnii-server", "HelmRelease/omnii-server");
-        objects.stream().filter(o -> !o.path("kind").asText().equals("Namespace"))
-                .forEach(o -> assertThat(o.at("/metadata/namespace").asText()).isEqualTo(NAMESPACE));
+    /** The server's pod: a Deployment's or a StatefulSet's, whichever the chart makes it. */
+    private static JsonNode serverPod(List<JsonNode> rendered) {
+        List<JsonNode> found = rendered.stream()
+                .filter(o -> Set.of("Deployment", "StatefulSet").contains(o.path("kind").asText()))
+                .filter(o -> o.at("/metadata/labels/app.kubernetes.io~1component").asText().equals("server"))
+                .toList();
+        assertThat(found).hasSize(1);
+        return found.get(0).at("/spec/template/spec");
+    }
+
+    private static String env(JsonNode pod, String name) {
+        for (JsonNode e : pod.at("/containers/0/env")) {
+            if (e.path("name").asText().equals(name)) {
+                return e.path("value").asText();
+            }
+        }
+        throw new AssertionError("no " + name + " in the server's environment");
+    }
+
+    private static Path pathOf(JsonNode kustomization) {
+        return Path.of(kustomization.at("/spec/path").asText().replaceFirst("^\\./", ""));
     }
 
     @Test
-    void theNamespaceAdmitsThePrivilegedMatterServer() throws Exception {
-        JsonNode namespace = Kustomize.one(Kustomize.build(K8S), "Namespace", NAMESPACE);
+    void theClusterAppliesItsGitSourceAndOneFluxKustomizationPerStep() throws Exception {
+        List<JsonNode> objects = Kustomize.build(CLUSTER);
+        assertThat(objects).extracting(o -> o.path("apiVersion").asText() + " " + o.path("kind").asText() + "/"
+                + o.at("/metadata/name").asText()).containsExactlyInAnyOrder(
+                        "source.toolkit.fluxcd.io/v1 GitRepository/omnii-server",
+                        "kustomize.toolkit.fluxcd.io/v1 Kustomization/infrastructure",
+                        "kustomize.toolkit.fluxcd.io/v1 Kustomization/matter-server",
+                        "kustomize.toolkit.fluxcd.io/v1 Kustomization/omnii-server");
+        objects.forEach(o -> assertThat(o.at("/metadata/namespace").asText()).isEqualTo(FLUX_NAMESPACE));
+    }
+
+    @Test
+    void everyKustomizationBuildsAPathOfThisRepositoryFromTheSourceBesideIt() throws Exception {
+        List<JsonNode> objects = Kustomize.build(CLUSTER);
+        for (JsonNode kustomization : fluxKustomizations(objects)) {
+            JsonNode ref = kustomization.at("/spec/sourceRef");
+            JsonNode source = Kustomize.one(objects, ref.path("kind").asText(), ref.path("name").asText());
+            assertThat(source.at("/spec/url").asText()).isEqualTo("https://github.com/omnii/omnii-server");
+            assertThat(kustomization.at("/spec/prune").asBoolean()).isTrue();
+            Path path = pathOf(kustomization);
+            assertThat(path.resolve("kustomization.yaml")).as(path.toString()).isRegularFile();
+            assertThat(Kustomize.build(path)).as(path.toString()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void dependsOnAppliesTheNamespaceThenTheMatterServerThenOmniiServer() throws Exception {
+        List<JsonNode> kustomizations = fluxKustomizations(Kustomize.build(CLUSTER));
+        Map<String, List<String>> dependsOn = new LinkedHashMap<>();
+        for (JsonNode k : kustomizations) {
+            List<String> names = new ArrayList<>();
+            k.at("/spec/dependsOn").forEach(d -> names.add(d.path("name").asText()));
+            dependsOn.put(k.at("/metadata/name").asText(), names);
+            // Ready only once what it applied is: so that what depends on it waits for the releases themselves.
+            assertThat(k.at("/spec/wait").asBoolean()).as(k.at("/metadata/name").asText()).isTrue();
+        }
+        assertThat(topologicalOrder(dependsOn)).containsExactly("infrastructure", "matter-server", "omnii-server");
+        // The namespace the releases go into is the first step's.
+        JsonNode namespace = Kustomize.one(Kustomize.build(K8S.resolve("infrastructure")), "Namespace", NAMESPACE);
         assertThat(namespace.at("/metadata/labels/pod-security.kubernetes.io~1enforce").asText())
                 .isEqualTo("privileged");
     }
 
     @Test
-    void bothReleasesUseFluxV2AndSourcesThatAreAppliedWithThem() throws Exception {
-        List<JsonNode> objects = Kustomize.build(K8S);
-        for (JsonNode release : List.of(matterServer(objects), omniiServer(objects))) {
-            assertThat(release.path("apiVersion").asText()).isEqualTo("helm.toolkit.fluxcd.io/v2");
-            JsonNode ref = release.at("/spec/chart/spec/sourceRef");
-            assertThat(ref.path("namespace").asText()).isEqualTo(NAMESPACE);
-            JsonNode source = Kustomize.one(objects, ref.path("kind").asText(), ref.path("name").asText());
-            assertThat(source.path("apiVersion").asText()).isEqualTo("source.toolkit.fluxcd.io/v1");
+    void theOrderCheckRefusesACycleAndAnUnknownStep() {
+        Map<String, List<String>> cycle = Map.of("a", List.of("b"), "b", List.of("a"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> topologicalOrder(cycle))
+                .hasMessageContaining("cycle");
+        Map<String, List<String>> unknown = Map.of("a", List.of("nowhere"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> topologicalOrder(unknown))
+                .hasMessageContaining("nowhere");
+    }
+
+    @Test
+    void eachKustomizationWaitsLongerThanTheHelmReleasesItApplies(@TempDir Path copy) throws Exception {
+        List<JsonNode> kustomizations = fluxKustomizations(Kustomize.build(CLUSTER));
+        Map<String, List<JsonNode>> applied = new HashMap<>();
+        for (JsonNode k : kustomizations) {
+            applied.put(k.at("/metadata/name").asText(), Kustomize.build(pathOf(k)));
         }
-        assertThat(omniiServer(objects).at("/spec/chart/spec/chart").asText()).isEqualTo("./charts/omnii-server");
-        assertThat(omniiServer(objects).at("/spec/chart/spec/sourceRef/kind").asText()).isEqualTo("GitRepository");
-        JsonNode matterChart = matterServer(objects).at("/spec/chart/spec");
-        assertThat(matterChart.path("chart").asText()).isEqualTo("home-assistant-matter-server");
-        assertThat(matterChart.path("version").asText()).isEqualTo("3.0.0");
-        assertThat(matterChart.at("/sourceRef/kind").asText()).isEqualTo("HelmRepository");
+        // matterjs-server's first start waits longest: the same Kustomization must cover it.
+        applied.put("matter-server", Kustomize.build(matterjsVariant(copy)));
+        for (JsonNode k : kustomizations) {
+            Duration timeout = duration(k.at("/spec/timeout").asText());
+            for (JsonNode o : applied.get(k.at("/metadata/name").asText())) {
+                if (o.path("kind").asText().equals("HelmRelease")) {
+                    assertThat(timeout).as(o.at("/metadata/name").asText())
+                            .isGreaterThan(duration(o.at("/spec/timeout").asText()));
+                }
+            }
+        }
+    }
+
+    @Test
+    void theSourceArtifactHoldsEverythingTheKustomizationsAndTheChartRead(@TempDir Path artifact) throws Exception {
+        List<JsonNode> cluster = Kustomize.build(CLUSTER);
+        SourceIgnore ignore = new SourceIgnore(
+                Kustomize.one(cluster, "GitRepository", "omnii-server").at("/spec/ignore").asText());
+        List<String> tracked = trackedFiles();
+        // Flux honours .sourceignore files too: there are none to take into account.
+        assertThat(tracked).noneMatch(f -> f.endsWith(".sourceignore"));
+        for (String file : tracked) {
+            if (!ignore.excludes(file)) {
+                Files.createDirectories(artifact.resolve(file).getParent());
+                Files.copy(Path.of(file), artifact.resolve(file));
+            }
+        }
+        for (JsonNode kustomization : fluxKustomizations(cluster)) {
+            Path path = pathOf(kustomization);
+            assertThat(Kustomize.build(artifact.resolve(path.toString()))).as(path.toString())
+                    .isEqualTo(Kustomize.build(path));
+        }
+        String chart = omniiServer(Kustomize.build(OMNII_APP)).at("/spec/chart/spec/chart").asText()
+                .replaceFirst("^\\./", "");
+        assertThat(tracked).filteredOn(f -> f.startsWith(chart + "/")).isNotEmpty()
+                .allSatisfy(f -> assertThat(ignore.excludes(f)).as(f).isFalse());
+        // What the release does not read stays out.
+        assertThat(ignore.excludes("src/main/resources/application.properties")).isTrue();
+        assertThat(ignore.excludes("README.md")).isTrue();
+    }
+
+    @Test
+    void theIgnoreRulesOfTheFirstLayoutWouldHaveLeftTheKustomizationsOut() {
+        SourceIgnore chartOnly = new SourceIgnore("/*\n!/charts/omnii-server/\n");
+        assertThat(chartOnly.excludes("k8s/apps/home/omnii-server/kustomization.yaml")).isTrue();
+        assertThat(chartOnly.excludes("charts/omnii-server/Chart.yaml")).isFalse();
+        assertThat(chartOnly.excludes("charts/other/Chart.yaml")).isTrue();
+        assertThat(new SourceIgnore("/k8s/\n!/k8s/apps/\n").excludes("k8s/apps/x/kustomization.yaml")).isFalse();
+        assertThat(new SourceIgnore("/k8s/\n!/k8s/apps/\n").excludes("k8s/clusters/home/kustomization.yaml"))
+                .isTrue();
+        assertThat(new SourceIgnore("*.png\n").excludes("charts/omnii-server/icon.png")).isTrue();
+    }
+
+    @Test
+    void bothReleasesUseFluxV2SourcesThatFluxAppliesBeforeThem() throws Exception {
+        List<JsonNode> cluster = Kustomize.build(CLUSTER);
+        JsonNode omnii = omniiServer(Kustomize.build(OMNII_APP));
+        assertThat(omnii.path("apiVersion").asText()).isEqualTo("helm.toolkit.fluxcd.io/v2");
+        JsonNode ref = omnii.at("/spec/chart/spec/sourceRef");
+        assertThat(ref.path("namespace").asText()).isEqualTo(FLUX_NAMESPACE);
+        Kustomize.one(cluster, ref.path("kind").asText(), ref.path("name").asText());
+        assertThat(omnii.at("/spec/chart/spec/chart").asText()).isEqualTo("./charts/omnii-server");
+
+        List<JsonNode> matterObjects = Kustomize.build(MATTER_APP);
+        JsonNode matter = matterServer(matterObjects);
+        assertThat(matter.path("apiVersion").asText()).isEqualTo("helm.toolkit.fluxcd.io/v2");
+        JsonNode matterRef = matter.at("/spec/chart/spec/sourceRef");
+        JsonNode repository = Kustomize.one(matterObjects, matterRef.path("kind").asText(),
+                matterRef.path("name").asText());
+        assertThat(repository.at("/metadata/namespace").asText()).isEqualTo(matterRef.path("namespace").asText());
+        assertThat(matter.at("/spec/chart/spec/chart").asText()).isEqualTo("home-assistant-matter-server");
+        assertThat(matter.at("/spec/chart/spec/version").asText()).isEqualTo("3.3.0");
+        for (JsonNode release : List.of(omnii, matter)) {
+            assertThat(release.at("/metadata/namespace").asText()).isEqualTo(NAMESPACE);
+            assertThat(release.at("/spec/driftDetection/mode").asText()).isEqualTo("enabled");
+        }
+    }
+
+    @Test
+    void driftCorrectionLeavesTheHandRotatedSecretsAlone() throws Exception {
+        JsonNode ignore = omniiServer(Kustomize.build(OMNII_APP)).at("/spec/driftDetection/ignore");
+        assertThat(ignore).hasSize(1);
+        assertThat(ignore.at("/0/paths")).extracting(JsonNode::asText).containsExactly("/data");
+        assertThat(ignore.at("/0/target/kind").asText()).isEqualTo("Secret");
+        assertThat(matterServer(Kustomize.build(MATTER_APP)).at("/spec/driftDetection/ignore").isMissingNode())
+                .isTrue();
+    }
+
+    @Test
+    void secretsComeFromASopsEncryptedSecretThatIsNotCommittedInTheClear() throws Exception {
+        JsonNode kustomization = Kustomize.one(Kustomize.build(CLUSTER), "Kustomization", "omnii-server");
+        assertThat(kustomization.at("/spec/decryption/provider").asText()).isEqualTo("sops");
+        assertThat(kustomization.at("/spec/decryption/secretRef/name").asText()).isEqualTo("sops-age");
+
+        List<JsonNode> applied = Kustomize.build(OMNII_APP);
+        JsonNode valuesFrom = omniiServer(applied).at("/spec/valuesFrom");
+        assertThat(valuesFrom).hasSize(1);
+        assertThat(valuesFrom.at("/0/kind").asText()).isEqualTo("Secret");
+        assertThat(valuesFrom.at("/0/valuesKey").asText()).isEqualTo("values.yaml");
+        // A cluster without the Secret still installs, with generated secrets.
+        assertThat(valuesFrom.at("/0/optional").asBoolean()).isTrue();
+        // The example is never applied: no Secret at all is, in the clear.
+        assertThat(Chart.ofKind(applied, "Secret")).isEmpty();
+
+        JsonNode example = YAML.readTree(K8S.resolve("apps/base/omnii-server/secrets.example.yaml").toFile());
+        assertThat(example.at("/metadata/name").asText()).isEqualTo(valuesFrom.at("/0/name").asText());
+        assertThat(example.at("/metadata/namespace").asText()).isEqualTo(NAMESPACE);
+        String values = example.at("/stringData/values.yaml").asText();
+        // The chart takes what the example holds (its schema refuses unknown keys), and every value is a placeholder.
+        Path file = Files.createTempFile("example-values", ".yaml");
+        Files.writeString(file, values.replaceAll("\"<[^\"]*>\"", "\"0123456789abcdef0123\""));
+        assertThat(Chart.render(file)).isNotEmpty();
+        JsonNode tree = YAML.readTree(values);
+        assertThat(tree.at("/admin/token").asText()).startsWith("<");
+        assertThat(tree.at("/postgresql/password").asText()).startsWith("<");
     }
 
     @Test
     void theMatterServerRunsAsTheGuideDescribes() throws Exception {
-        JsonNode values = matterServer(Kustomize.build(K8S)).at("/spec/values");
+        JsonNode values = matterServer(Kustomize.build(MATTER_APP)).at("/spec/values");
         assertThat(values.path("networkInterface").asText()).isEqualTo("enp3s0f0");
         assertThat(values.at("/bluetoothCommissioning/enabled").isBoolean()).isTrue();
         assertThat(values.at("/bluetoothCommissioning/enabled").asBoolean()).isTrue();
         assertThat(values.at("/persistence/storageClassName").asText()).isEqualTo("longhorn");
         assertThat(values.at("/persistence/size").asText()).isEqualTo("5Gi");
-        assertThat(values.path("hostNetwork").asBoolean()).isTrue();
-        assertThat(values.path("dnsPolicy").asText()).isEqualTo("ClusterFirstWithHostNet");
-        assertThat(values.at("/securityContext/privileged").asBoolean()).isTrue();
-        assertThat(values.at("/securityContext/capabilities/add")).extracting(JsonNode::asText)
-                .containsExactly("NET_ADMIN", "NET_RAW", "SYS_ADMIN");
-        // python-matter-server 8.0.0: the chart's own image at the guide's version.
-        assertThat(values.at("/image/repository").isMissingNode()).isTrue();
+        // python-matter-server 8.0.0, the guide's version, from where that version was published.
+        assertThat(values.at("/image/repository").asText()).isEqualTo("ghcr.io/home-assistant-libs/python-matter-server");
         assertThat(values.at("/image/tag").asText()).isEqualTo("8.0.0");
         assertThat(values.path("nameOverride").asText()).isEqualTo("matter-server");
         assertThat(values.at("/service/port").asInt()).isEqualTo(5580);
         assertThat(values.at("/nodeSelector/kubernetes.io~1hostname").asText()).isEqualTo("mac-mini");
+        assertThat(values.at("/resources/requests/memory").asText()).isEqualTo("256Mi");
+        assertThat(values.at("/resources/limits/memory").asText()).isEqualTo("1Gi");
+    }
+
+    @Test
+    void theMatterServerIsGivenTheSettingsBluetoothAdapterInPlaceOfTheChartsSecond() throws Exception {
+        JsonNode release = matterServer(Kustomize.build(MATTER_APP));
+        // The chart's args with both log levels empty: ... /data/credentials --bluetooth-adapter <n> ...
+        assertThat(release.at("/spec/values/log/logLevel").asText()).isEmpty();
+        assertThat(release.at("/spec/values/log/logLevelSDK").asText()).isEmpty();
+        JsonNode patches = release.at("/spec/postRenderers/0/kustomize/patches");
+        assertThat(patches).hasSize(1);
+        assertThat(patches.at("/0/target/kind").asText()).isEqualTo("StatefulSet");
+        assertThat(patches.at("/0/target/name").asText())
+                .isEqualTo(release.at("/spec/values/fullnameOverride").asText());
+        JsonNode ops = YAML.readTree(patches.at("/0/patch").asText());
+        assertThat(ops).hasSize(2);
+        assertThat(ops.at("/0/op").asText()).isEqualTo("test");
+        assertThat(ops.at("/0/path").asText()).isEqualTo("/spec/template/spec/containers/0/args/4");
+        assertThat(ops.at("/0/value").asText()).isEqualTo("--bluetooth-adapter");
+        assertThat(ops.at("/1/op").asText()).isEqualTo("replace");
+        assertThat(ops.at("/1/path").asText()).isEqualTo("/spec/template/spec/containers/0/args/5");
+        // hci0, the Mac mini's one adapter; a string, as args are.
+        assertThat(ops.at("/1/value").isTextual()).isTrue();
+        assertThat(ops.at("/1/value").asText()).isEqualTo("0");
+    }
+
+    @Test
+    void noValueOfTheMatterServerReleaseIsOneItsChartIgnores() throws Exception {
+        for (JsonNode release : List.of(matterServer(Kustomize.build(MATTER_APP)),
+                matterServer(Kustomize.build(matterjsVariant(Files.createTempDirectory("matterjs")))))) {
+            List<String> unknown = new ArrayList<>();
+            leaves(release.at("/spec/values"), "", new ArrayList<>(), unknown);
+            assertThat(unknown).as("values the chart's template never reads").isEmpty();
+        }
+    }
+
+    @Test
+    void theUnknownValueCheckFindsTheValuesTheChartHardCodes() throws Exception {
+        JsonNode values = YAML.readTree("hostNetwork: true\ndnsPolicy: ClusterFirstWithHostNet\n"
+                + "securityContext: {privileged: true}\nimage: {tag: x}\nresources: {limits: {memory: 1Gi}}\n");
+        List<String> unknown = new ArrayList<>();
+        leaves(values, "", new ArrayList<>(), unknown);
+        assertThat(unknown).containsExactlyInAnyOrder("hostNetwork", "dnsPolicy", "securityContext.privileged");
     }
 
     @Test
     void omniiServerRunsBesideTheMatterServerOnItsNode() throws Exception {
-        List<JsonNode> objects = Kustomize.build(K8S);
-        JsonNode matter = matterServer(objects);
-        JsonNode release = omniiServer(objects);
-        assertThat(release.at("/spec/dependsOn")).hasSize(1);
-        assertThat(release.at("/spec/dependsOn/0/name").asText()).isEqualTo(matter.at("/metadata/name").asText());
+        JsonNode matter = matterServer(Kustomize.build(MATTER_APP));
+        JsonNode release = omniiServer(Kustomize.build(OMNII_APP));
         assertThat(release.at("/metadata/namespace").asText()).isEqualTo(matter.at("/metadata/namespace").asText());
 
         List<JsonNode> rendered = renderChart(release);
-        JsonNode pod = Chart.one(rendered, "StatefulSet", "server").at("/spec/template/spec");
+        JsonNode pod = serverPod(rendered);
         assertThat(pod.path("hostNetwork").asBoolean()).isTrue();
         assertThat(pod.path("dnsPolicy").asText()).isEqualTo("ClusterFirstWithHostNet");
         assertThat(pod.at("/nodeSelector/kubernetes.io~1hostname").asText())
@@ -119,8 +381,7 @@ class FluxManifestsTest {
         // The Matter Server chart labels its pods app.kubernetes.io/name=<nameOverride>.
         assertThat(YAML.convertValue(affinity.at("/labelSelector/matchLabels"), Map.class))
                 .isEqualTo(Map.of("app.kubernetes.io/name", matter.at("/spec/values/nameOverride").asText()));
-        assertThat(pod.at("/containers/0/env")).filteredOn(e -> e.path("name").asText().equals("OMNII_MATTER_URL"))
-                .extracting(e -> e.path("value").asText()).containsExactly("ws://localhost:5580/ws");
+        assertThat(env(pod, "OMNII_MATTER_URL")).isEqualTo("ws://localhost:5580/ws");
 
         JsonNode claim = Chart.one(rendered, "StatefulSet", "database").at("/spec/volumeClaimTemplates/0/spec");
         assertThat(claim.path("storageClassName").asText()).isEqualTo("longhorn");
@@ -130,78 +391,163 @@ class FluxManifestsTest {
 
     @Test
     void theHomesReachTheBundledBrokerThroughALoadBalancerAtTheSettingsAddress() throws Exception {
-        List<JsonNode> rendered = renderChart(omniiServer(Kustomize.build(K8S)));
+        List<JsonNode> rendered = renderChart(omniiServer(Kustomize.build(OMNII_APP)));
         JsonNode claim = Chart.one(rendered, "StatefulSet", "broker").at("/spec/volumeClaimTemplates/0/spec");
         assertThat(claim.path("storageClassName").asText()).isEqualTo("longhorn");
         assertThat(claim.at("/resources/requests/storage").asText()).isEqualTo("1Gi");
         assertThat(Chart.ofKind(rendered, "Service")).filteredOn(s -> s.at("/spec/type").asText().equals("LoadBalancer"))
                 .extracting(s -> s.at("/metadata/labels/app.kubernetes.io~1component").asText())
                 .containsExactly("broker");
-        JsonNode env = Chart.one(rendered, "StatefulSet", "server").at("/spec/template/spec/containers/0/env");
-        assertThat(env).filteredOn(e -> e.path("name").asText().equals("OMNII_MQTT_INSTANCE_BROKER_URL"))
-                .extracting(e -> e.path("value").asText()).containsExactly("mqtt://mqtt.example.com:1883");
-        assertThat(env).filteredOn(e -> e.path("name").asText().equals("OMNII_MQTT_PROVISIONING_MODE"))
-                .extracting(e -> e.path("value").asText()).containsExactly("mosquitto-dynsec");
+        JsonNode pod = serverPod(rendered);
+        assertThat(env(pod, "OMNII_MQTT_INSTANCE_BROKER_URL")).isEqualTo("mqtt://mqtt.example.com:1883");
+        assertThat(env(pod, "OMNII_MQTT_PROVISIONING_MODE")).isEqualTo("mosquitto-dynsec");
     }
 
     @Test
     void everySettingReachesTheReleasesThatUseIt(@TempDir Path copy) throws Exception {
-        copyTree(K8S, copy);
-        Path settingsFile = copy.resolve("settings/settings.yaml");
-        ObjectNode settings = (ObjectNode) YAML.readTree(settingsFile.toFile());
-        ((ObjectNode) settings.path("spec")).put("node", "rpi-5").put("networkInterface", "eth1")
-                .put("bluetooth", false).put("storageClassName", "local-path")
-                .put("matterServerVolumeSize", "2Gi").put("databaseVolumeSize", "8Gi")
-                .put("brokerVolumeSize", "3Gi").put("brokerUrl", "mqtts://broker.example.org:8883");
-        YAML.writeValue(settingsFile.toFile(), settings);
+        Path matterjsApp = matterjsVariant(copy.resolve("matterjs"));
+        copyTree(K8S, copy.resolve("python"));
+        for (Path root : List.of(copy.resolve("python"), copy.resolve("matterjs"))) {
+            Path settingsFile = root.resolve(K8S.relativize(SETTINGS).toString());
+            ObjectNode settings = (ObjectNode) YAML.readTree(settingsFile.toFile());
+            ((ObjectNode) settings.path("spec")).put("node", "rpi-5").put("networkInterface", "eth1")
+                    .put("bluetooth", false).put("bluetoothAdapter", "2").put("storageClassName", "local-path")
+                    .put("matterServerVolumeSize", "2Gi").put("databaseVolumeSize", "8Gi")
+                    .put("brokerVolumeSize", "3Gi").put("brokerUrl", "mqtts://broker.example.org:8883");
+            YAML.writeValue(settingsFile.toFile(), settings);
+        }
 
-        for (Path dir : List.of(copy, copy.resolve("overlays/matterjs"))) {
-            List<JsonNode> objects = Kustomize.build(dir);
-            JsonNode matter = matterServer(objects).at("/spec/values");
+        for (Path matterApp : List.of(copy.resolve("python/apps/home/matter-server"), matterjsApp)) {
+            List<JsonNode> matterObjects = Kustomize.build(matterApp);
+            JsonNode release = matterServer(matterObjects);
+            JsonNode matter = release.at("/spec/values");
             assertThat(matter.path("networkInterface").asText()).isEqualTo("eth1");
             // A boolean, not the string "false", which the chart's `if` would take for true.
             assertThat(matter.at("/bluetoothCommissioning/enabled").isBoolean()).isTrue();
             assertThat(matter.at("/bluetoothCommissioning/enabled").asBoolean()).isFalse();
+            assertThat(YAML.readTree(release.at("/spec/postRenderers/0/kustomize/patches/0/patch").asText())
+                    .at("/1/value").asText()).isEqualTo("2");
             assertThat(matter.at("/nodeSelector/kubernetes.io~1hostname").asText()).isEqualTo("rpi-5");
             assertThat(matter.at("/persistence/storageClassName").asText()).isEqualTo("local-path");
             assertThat(matter.at("/persistence/size").asText()).isEqualTo("2Gi");
-
-            List<JsonNode> rendered = renderChart(omniiServer(objects));
-            assertThat(Chart.one(rendered, "StatefulSet", "server")
-                    .at("/spec/template/spec/nodeSelector/kubernetes.io~1hostname").asText()).isEqualTo("rpi-5");
-            JsonNode claim = Chart.one(rendered, "StatefulSet", "database").at("/spec/volumeClaimTemplates/0/spec");
-            assertThat(claim.path("storageClassName").asText()).isEqualTo("local-path");
-            assertThat(claim.at("/resources/requests/storage").asText()).isEqualTo("8Gi");
-            JsonNode brokerClaim = Chart.one(rendered, "StatefulSet", "broker").at("/spec/volumeClaimTemplates/0/spec");
-            assertThat(brokerClaim.path("storageClassName").asText()).isEqualTo("local-path");
-            assertThat(brokerClaim.at("/resources/requests/storage").asText()).isEqualTo("3Gi");
-            assertThat(Chart.one(rendered, "StatefulSet", "server").at("/spec/template/spec/containers/0/env"))
-                    .filteredOn(e -> e.path("name").asText().equals("OMNII_MQTT_INSTANCE_BROKER_URL"))
-                    .extracting(e -> e.path("value").asText()).containsExactly("mqtts://broker.example.org:8883");
-
             // No copy of an old value hides anywhere else.
-            assertThat(YAML.writeValueAsString(objects)).doesNotContain("mac-mini", "enp3s0f0", "longhorn", "5Gi",
-                    "1Gi", "mqtt.example.com");
+            assertThat(YAML.writeValueAsString(matterObjects)).doesNotContain("mac-mini", "enp3s0f0", "longhorn",
+                    "5Gi");
         }
+
+        List<JsonNode> omniiObjects = Kustomize.build(copy.resolve("python/apps/home/omnii-server"));
+        List<JsonNode> rendered = renderChart(omniiServer(omniiObjects));
+        JsonNode pod = serverPod(rendered);
+        assertThat(pod.at("/nodeSelector/kubernetes.io~1hostname").asText()).isEqualTo("rpi-5");
+        JsonNode claim = Chart.one(rendered, "StatefulSet", "database").at("/spec/volumeClaimTemplates/0/spec");
+        assertThat(claim.path("storageClassName").asText()).isEqualTo("local-path");
+        assertThat(claim.at("/resources/requests/storage").asText()).isEqualTo("8Gi");
+        JsonNode brokerClaim = Chart.one(rendered, "StatefulSet", "broker").at("/spec/volumeClaimTemplates/0/spec");
+        assertThat(brokerClaim.path("storageClassName").asText()).isEqualTo("local-path");
+        assertThat(brokerClaim.at("/resources/requests/storage").asText()).isEqualTo("3Gi");
+        assertThat(env(pod, "OMNII_MQTT_INSTANCE_BROKER_URL")).isEqualTo("mqtts://broker.example.org:8883");
+        assertThat(YAML.writeValueAsString(omniiObjects)).doesNotContain("mac-mini", "longhorn", "5Gi", "1Gi",
+                "mqtt.example.com");
     }
 
     @Test
-    void theMatterjsOverlaySwitchesTheMatterServerImageAndGivesItsFirstStartTime() throws Exception {
-        List<JsonNode> base = Kustomize.build(K8S);
-        List<JsonNode> matterjs = Kustomize.build(MATTERJS);
+    void theMatterjsComponentSwitchesTheImageAndGivesItsFirstStartTimeWithoutRollingBack(@TempDir Path copy)
+            throws Exception {
+        List<JsonNode> base = Kustomize.build(MATTER_APP);
+        List<JsonNode> matterjs = Kustomize.build(matterjsVariant(copy));
         JsonNode release = matterServer(matterjs);
         assertThat(release.at("/spec/values/image/repository").asText()).isEqualTo("ghcr.io/matter-js/matterjs-server");
         assertThat(release.at("/spec/values/image/tag").asText()).isEqualTo("1.4.1");
-        assertThat(release.at("/spec/timeout").asText()).isEqualTo("15m");
-        assertThat(release.at("/spec/values/livenessProbe/initialDelaySeconds").asInt()).isEqualTo(300);
+        // A startup probe rather than a long liveness delay: up to 20 minutes of migration, within Helm's wait.
+        JsonNode startup = release.at("/spec/values/startupProbe");
+        Duration startupWindow = Duration.ofSeconds(
+                (long) startup.path("periodSeconds").asInt() * startup.path("failureThreshold").asInt());
+        assertThat(startupWindow).isEqualTo(Duration.ofMinutes(20));
+        assertThat(duration(release.at("/spec/timeout").asText())).isGreaterThan(startupWindow);
+        assertThat(release.at("/spec/values/livenessProbe").isMissingNode()).isTrue();
+        // No rollback to python-matter-server, which cannot read the migrated storage.
+        assertThat(release.at("/spec/upgrade/remediation/retries").asInt()).isZero();
 
         // Everything else, settings included, is the base's.
         for (List<JsonNode> objects : List.of(base, matterjs)) {
             JsonNode matter = matterServer(objects);
             ((ObjectNode) matter.path("spec")).remove("timeout");
-            ((ObjectNode) matter.at("/spec/values")).remove(List.of("image", "livenessProbe"));
+            ((ObjectNode) matter.at("/spec/upgrade/remediation")).remove("retries");
+            ((ObjectNode) matter.at("/spec/values")).remove(List.of("image", "startupProbe"));
         }
         assertThat(matterjs).containsExactlyInAnyOrderElementsOf(base);
+    }
+
+    /** Kustomization names in the order Flux applies them; fails on a cycle or a dependency that is not there. */
+    static List<String> topologicalOrder(Map<String, List<String>> dependsOn) {
+        List<String> order = new ArrayList<>();
+        Set<String> visiting = new TreeSet<>();
+        for (String name : new TreeSet<>(dependsOn.keySet())) {
+            visit(name, dependsOn, visiting, order);
+        }
+        return order;
+    }
+
+    private static void visit(String name, Map<String, List<String>> dependsOn, Set<String> visiting,
+            List<String> order) {
+        if (order.contains(name)) {
+            return;
+        }
+        if (!dependsOn.containsKey(name)) {
+            throw new AssertionError("dependsOn names " + name + ", which the cluster does not apply");
+        }
+        if (!visiting.add(name)) {
+            throw new AssertionError("dependsOn has a cycle through " + name);
+        }
+        for (String dependency : dependsOn.get(name)) {
+            visit(dependency, dependsOn, visiting, order);
+        }
+        visiting.remove(name);
+        order.add(name);
+    }
+
+    /** Collects the dotted paths of a values tree's leaves, and those the Matter Server's chart never reads. */
+    private static void leaves(JsonNode node, String prefix, List<String> all, List<String> unknown) {
+        // A key the chart reads takes whatever lies below it (resources, nodeSelector, a probe).
+        if (!prefix.isEmpty() && MATTER_CHART_VALUES.contains(prefix)) {
+            all.add(prefix);
+            return;
+        }
+        if (node.isObject() && !node.isEmpty()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> field = it.next();
+                leaves(field.getValue(), prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), all,
+                        unknown);
+            }
+            return;
+        }
+        all.add(prefix);
+        unknown.add(prefix);
+    }
+
+    private static Duration duration(String flux) {
+        assertThat(flux).as("a Flux duration such as 10m or 1h").matches("\\d+[smh]");
+        long amount = Long.parseLong(flux.substring(0, flux.length() - 1));
+        return switch (flux.charAt(flux.length() - 1)) {
+            case 's' -> Duration.ofSeconds(amount);
+            case 'm' -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+    }
+
+    private static List<String> trackedFiles() throws IOException, InterruptedException {
+        Process git = new ProcessBuilder("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard").redirectErrorStream(true).start();
+        String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(git.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(git.exitValue()).as(out).isZero();
+        List<String> files = new ArrayList<>();
+        for (String file : out.split("\0")) {
+            // Files this working tree has staged for removal are listed but gone.
+            if (!file.isEmpty() && Files.isRegularFile(Path.of(file))) {
+                files.add(file);
+            }
+        }
+        return files;
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
