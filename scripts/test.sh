@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/prerequisites.sh
-ensure_packages python3-paho-mqtt python3-requests nodejs openssl chromium chromium-driver
+ensure_packages python3-paho-mqtt python3-requests nodejs openssl chromium chromium-driver prometheus
 # The Kubernetes, Prometheus-operator and Flux schemas the manifests are validated against (versions in its lock file).
 npm ci --prefix src/test/k8s-schema --no-audit --no-fund --loglevel=error
 # k8s/ is rendered with `kubectl kustomize`; without kubectl those tests are skipped, so say it up front.

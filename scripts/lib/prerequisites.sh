@@ -1,6 +1,7 @@
 # Installs what the local run and the tests need from the distribution, if it is missing:
 # Mosquitto (the broker); for the tests Python 3 with paho-mqtt 1.6 and requests (the add-on test) and Node.js with
-# npm (offline validation of the Kubernetes manifests); Chromium and its driver (the console's browser tests).
+# npm (offline validation of the Kubernetes manifests); Chromium and its driver (the console's browser tests);
+# promtool, from the prometheus package (checks and unit-tests the chart's alerts).
 # Sourced by scripts/run.sh and scripts/test.sh.
 
 as_root() {
@@ -17,6 +18,7 @@ ensure_packages() {
       nodejs) command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing+=(nodejs npm) ;;
       chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
       chromium-driver) [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver) ;;
+      prometheus) command -v promtool >/dev/null 2>&1 || missing+=(prometheus) ;;
     esac
   done
   if [ ${#missing[@]} -gt 0 ]; then
