@@ -72,7 +72,8 @@ class ReleaseWorkflowTest {
                     "needs: [version, jvm-images, chart]", "needs job \"jvm-images\" which does not exist"),
             new Breakage("a key GitHub does not know", "timeout-minutes: 45", "timeout-minute: 45",
                     "Unexpected value 'timeout-minute' [workflow-parser]"),
-            new Breakage("an unquoted variable", "touch \"digests/${DIGEST#sha256:}\"", "touch digests/${DIGEST#sha256:}",
+            new Breakage("an unquoted variable", "touch \"digests/${DIGEST#sha256:}\"",
+                    "touch digests/${DIGEST#sha256:}",
                     "SC2086 Double quote to prevent globbing"));
     private static final Path BROKEN = Path.of("target", "workflow-lint");
     private static Outcome brokenLint;
@@ -158,7 +159,8 @@ class ReleaseWorkflowTest {
         JsonNode jobs = release.get("jobs");
 
         assertThat(release.at("/on/push/tags").toString()).isEqualTo("[\"v*\"]");
-        assertThat(runs(jobs.get("version"))).anyMatch(r -> r.startsWith(VERSION_GATE.toString() + " \"$GITHUB_REF_NAME\""));
+        assertThat(runs(jobs.get("version")))
+                .anyMatch(r -> r.startsWith(VERSION_GATE + " \"$GITHUB_REF_NAME\""));
         assertThat(jobs.at("/test/uses").asText()).isEqualTo("./" + CI);
         for (String publishing : List.of("jvm-image", "native-image")) {
             assertThat(needs(jobs.get(publishing))).as(publishing).contains("version", "test");
@@ -178,7 +180,8 @@ class ReleaseWorkflowTest {
 
         assertThat(image).isEqualTo("ghcr.io/omnii/omnii-server");
         assertThat(values.at("/image/repository").asText()).isEqualTo(image);
-        assertThat(values.at("/image/tag").asText()).as("empty: the chart's appVersion, the release's version").isEmpty();
+        assertThat(values.at("/image/tag").asText()).as("empty: the chart's appVersion, the release's version")
+                .isEmpty();
 
         JsonNode jvm = step(release.at("/jobs/jvm-image"), "docker/build-push-action");
         assertThat(jvm.at("/with/file").asText()).isEqualTo("src/main/docker/Dockerfile.jvm");
@@ -195,7 +198,8 @@ class ReleaseWorkflowTest {
                 .containsExactly("amd64 on ubuntu-24.04", "arm64 on ubuntu-24.04-arm");
         assertThat(step(native_, "docker/build-push-action").at("/with/file").asText())
                 .isEqualTo("src/main/docker/Dockerfile.native-micro");
-        assertThat(runs(native_)).anyMatch(r -> r.contains("-Pnative") && r.contains("-Dquarkus.native.container-build=true"));
+        assertThat(runs(native_))
+                .anyMatch(r -> r.contains("-Pnative") && r.contains("-Dquarkus.native.container-build=true"));
         assertThat(step(release.at("/jobs/native-manifest"), "docker/metadata-action").at("/with/flavor").asText())
                 .contains("suffix=-native");
     }
@@ -205,7 +209,8 @@ class ReleaseWorkflowTest {
         JsonNode jobs = YAML.readTree(RELEASE.toFile()).get("jobs");
 
         for (String job : List.of("jvm-image", "native-manifest", "chart")) {
-            assertThat(runs(jobs.get(job))).as(job).anyMatch(r -> r.matches("cosign sign --yes \"\\$\\w+(/omnii-server)?@\\$DIGEST\""));
+            assertThat(runs(jobs.get(job))).as(job)
+                    .anyMatch(r -> r.matches("cosign sign --yes \"\\$\\w+(/omnii-server)?@\\$DIGEST\""));
             assertThat(step(jobs.get(job), "actions/attest-build-provenance").at("/with/push-to-registry").asBoolean())
                     .as(job).isTrue();
             assertThat(jobs.at("/" + job + "/permissions/id-token").asText()).as(job).isEqualTo("write");
@@ -213,11 +218,14 @@ class ReleaseWorkflowTest {
         JsonNode jvm = step(jobs.get("jvm-image"), "docker/build-push-action");
         assertThat(jvm.at("/with/sbom").asBoolean()).isTrue();
         assertThat(jvm.at("/with/provenance").asText()).isEqualTo("mode=max");
-        assertThat(runs(jobs.get("chart"))).anyMatch(r -> r.contains("helm push \"dist/omnii-server-$VERSION.tgz\" \"oci://$CHARTS\""));
+        assertThat(runs(jobs.get("chart")))
+                .anyMatch(r -> r.contains("helm push \"dist/omnii-server-$VERSION.tgz\" \"oci://$CHARTS\""));
         assertThat(YAML.readTree(RELEASE.toFile()).at("/env/CHARTS").asText()).isEqualTo("ghcr.io/omnii/charts");
         // The GitHub release carries the chart package and the SBOM (the artifacts named release-*).
-        assertThat(step(jobs.get("jvm-image"), "actions/upload-artifact").at("/with/name").asText()).isEqualTo("release-sbom");
-        assertThat(step(jobs.get("chart"), "actions/upload-artifact").at("/with/name").asText()).isEqualTo("release-chart");
+        assertThat(step(jobs.get("jvm-image"), "actions/upload-artifact").at("/with/name").asText())
+                .isEqualTo("release-sbom");
+        assertThat(step(jobs.get("chart"), "actions/upload-artifact").at("/with/name").asText())
+                .isEqualTo("release-chart");
         assertThat(step(jobs.get("github-release"), "actions/download-artifact").at("/with/pattern").asText())
                 .isEqualTo("release-*");
     }
