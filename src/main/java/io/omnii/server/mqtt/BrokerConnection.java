@@ -201,7 +201,7 @@ public class BrokerConnection {
 
     /**
      * Publishes at QoS 1, not retained. Completes when the broker has acknowledged (PUBACK); fails at once when not
-     * connected.
+     * connected, and when the PUBACK refuses it (an MQTT 5 error reason code, such as not authorised).
      */
     public CompletionStage<Void> publish(String topic, byte[] payload) {
         Mqtt5AsyncClient c = client;
@@ -239,7 +239,8 @@ public class BrokerConnection {
                     config.clientId());
         } else {
             Log.infof("Connected to the MQTT broker at %s as %s; a new session (none kept: first connect, a broker "
-                    + "that lost it, or away longer than %d s)", address(), config.clientId(), config.sessionExpiry().toSeconds());
+                    + "that lost it, or away longer than %d s)", address(), config.clientId(),
+                    config.sessionExpiry().toSeconds());
         }
         subscribeAll();
     }

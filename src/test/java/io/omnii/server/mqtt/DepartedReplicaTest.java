@@ -216,7 +216,8 @@ class DepartedReplicaTest {
     }
 
     /** The running server's MQTT settings but for where it connects, under which id, and its session's window. */
-    private record Settings(String clientId, int port, Duration sessionExpiry, MqttConfig server) implements MqttConfig {
+    private record Settings(String clientId, int port, Duration sessionExpiry, MqttConfig server)
+            implements MqttConfig {
         @Override
         public String host() {
             return "127.0.0.1";
