@@ -123,19 +123,20 @@ public class DynsecClient {
         if (client != null && client.getState().isConnected()) {
             return client;
         }
-        if (client == null) {
-            String username = config.adminUsername().orElseThrow(() -> new IllegalStateException(
-                    "omnii.mqtt.provisioning.admin-username is required in mosquitto-dynsec mode"));
-            String password = config.adminPassword().orElseThrow(() -> new IllegalStateException(
-                    "omnii.mqtt.provisioning.admin-password is required in mosquitto-dynsec mode"));
-            client = transport.clientBuilder("omnii-provisioning-" + UUID.randomUUID())
-                    .simpleAuth(Mqtt3SimpleAuth.builder().username(username)
-                            .password(password.getBytes(StandardCharsets.UTF_8)).build())
-                    .addDisconnectedListener(context -> pending.values().forEach(p -> p.completeExceptionally(
-                            new IllegalStateException("lost the broker: " + context.getCause().getMessage()))))
-                    .buildAsync();
-            client.publishes(MqttGlobalPublishFilter.ALL, publish -> onResponses(publish.getPayloadAsBytes()));
-        }
+        // Never the old client again: its clean session ended with its connection, and with the session the client
+        // drops its publishes() callback, so the responses to a reconnected one would reach nobody.
+        disconnect(client);
+        String username = config.adminUsername().orElseThrow(() -> new IllegalStateException(
+                "omnii.mqtt.provisioning.admin-username is required in mosquitto-dynsec mode"));
+        String password = config.adminPassword().orElseThrow(() -> new IllegalStateException(
+                "omnii.mqtt.provisioning.admin-password is required in mosquitto-dynsec mode"));
+        client = transport.clientBuilder("omnii-provisioning-" + UUID.randomUUID())
+                .simpleAuth(Mqtt3SimpleAuth.builder().username(username)
+                        .password(password.getBytes(StandardCharsets.UTF_8)).build())
+                .addDisconnectedListener(context -> pending.values().forEach(p -> p.completeExceptionally(
+                        new IllegalStateException("lost the broker: " + context.getCause().getMessage()))))
+                .buildAsync();
+        client.publishes(MqttGlobalPublishFilter.ALL, publish -> onResponses(publish.getPayloadAsBytes()));
         long timeout = config.requestTimeout().toMillis();
         try {
             client.connectWith().cleanSession(true).send().get(timeout, TimeUnit.MILLISECONDS);

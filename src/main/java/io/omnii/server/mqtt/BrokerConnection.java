@@ -6,14 +6,16 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttTopic;
 import com.hivemq.client.mqtt.datatypes.MqttTopicFilter;
+import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
-import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
-import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
-import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
-import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
-import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
-import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
+import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.common.Lifecycle;
@@ -39,7 +41,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The server's one connection to the MQTT broker, for the life of the process, on the HiveMQ MQTT client (Netty). The
+ * The server's one connection to the MQTT broker, for the life of the process, on the HiveMQ MQTT client (Netty), in
+ * MQTT 5 so that our session expires (omnii.mqtt.session-expiry) once we have been away longer than that. The
  * client reconnects by itself with exponential backoff and jitter; on every connect the subscriptions are renewed.
  * Incoming messages are handed on without acknowledging them (the receiver acknowledges after its database commit),
  * and a QoS 1 publish completes only on the broker's PUBACK. Start-up never waits for it: the server comes up unready
@@ -51,12 +54,14 @@ public class BrokerConnection {
     static final Duration MIN_BACKOFF = Duration.ofMillis(500);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final int KEEP_ALIVE_SECONDS = 30;
+    /** MQTT 5's largest session expiry interval (a four-byte integer), which means the session never expires. */
+    static final long MAX_SESSION_EXPIRY_SECONDS = 4_294_967_295L;
 
     /**
      * A message from the broker, not yet acknowledged. {@code connection} counts the connections this process made:
      * a packet id means something only on the connection it arrived on.
      */
-    public record Received(String topic, byte[] payload, int qos, long connection, Mqtt3Publish publish) {
+    public record Received(String topic, byte[] payload, int qos, long connection, Mqtt5Publish publish) {
     }
 
     /**
@@ -80,7 +85,7 @@ public class BrokerConnection {
         }
     }
 
-    private volatile Mqtt3AsyncClient client;
+    private volatile Mqtt5AsyncClient client;
     private volatile State state = new State(false, null, Optional.empty(), 0);
 
     BrokerConnection(MqttConfig config, BrokerTransport transport, Clock clock, MeterRegistry registry,
@@ -103,9 +108,10 @@ public class BrokerConnection {
         if (client != null) {
             return;
         }
-        Mqtt3AsyncClient c;
+        long sessionExpiry = sessionExpirySeconds(config.sessionExpiry());
+        Mqtt5AsyncClient c;
         try {
-            Mqtt3ClientBuilder builder = transport.clientBuilder(config.clientId())
+            Mqtt5ClientBuilder builder = transport.mqtt5ClientBuilder(config.clientId())
                     // The library's retry: 0.5 s doubling up to 30 s, each delay ±25 % at random, so restarted
                     // replicas do not reconnect in lock step; also after a failed first connect.
                     .automaticReconnect(MqttClientAutoReconnect.builder()
@@ -116,11 +122,11 @@ public class BrokerConnection {
                     .executorConfig(MqttClientExecutorConfig.builder()
                             .nettyExecutor(threads.sequential(Threads.Name.MQTT_IO))
                             .nettyThreads(1).build())
-                    .addConnectedListener(context -> connected())
+                    .addConnectedListener(this::connected)
                     .addDisconnectedListener(this::disconnected);
             if (config.username().isPresent()) {
                 // On the client, not on the connect: the client sends it on every reconnect too.
-                builder.simpleAuth(Mqtt3SimpleAuth.builder().username(config.username().get())
+                builder.simpleAuth(Mqtt5SimpleAuth.builder().username(config.username().get())
                         .password(config.password().orElse("").getBytes(StandardCharsets.UTF_8)).build());
             }
             c = builder.buildAsync();
@@ -136,12 +142,24 @@ public class BrokerConnection {
         c.publishes(MqttGlobalPublishFilter.ALL, this::deliver, Runnable::run, true);
         client = c;
         // A stable id and a kept session: the broker holds our subscriptions and queues messages while we are away,
-        // and redelivers what we had not acknowledged. Failures reach disconnected(), and the client retries.
-        c.connectWith().cleanSession(false).keepAlive(KEEP_ALIVE_SECONDS).send();
+        // and redelivers what we had not acknowledged; but only for sessionExpiry, so that a replica that never comes
+        // back stops taking its share of the shared subscription. The client sends this same CONNECT on every
+        // reconnect. Failures reach disconnected(), and the client retries.
+        c.connectWith().cleanStart(false).sessionExpiryInterval(sessionExpiry).keepAlive(KEEP_ALIVE_SECONDS).send();
+    }
+
+    /** The session expiry interval in seconds; refuses what MQTT 5 cannot say, and 0 (nothing kept while away). */
+    static long sessionExpirySeconds(Duration expiry) {
+        if (expiry.compareTo(Duration.ofSeconds(1)) < 0
+                || expiry.compareTo(Duration.ofSeconds(MAX_SESSION_EXPIRY_SECONDS)) > 0) {
+            throw new IllegalStateException("omnii.mqtt.session-expiry (OMNII_MQTT_SESSION_EXPIRY) must be from 1s to "
+                    + MAX_SESSION_EXPIRY_SECONDS + "s, not " + expiry.toSeconds() + "s");
+        }
+        return expiry.toSeconds();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        Mqtt3AsyncClient c = client;
+        Mqtt5AsyncClient c = client;
         if (c != null) {
             try {
                 c.disconnect().get(2, TimeUnit.SECONDS);
@@ -183,10 +201,10 @@ public class BrokerConnection {
 
     /**
      * Publishes at QoS 1, not retained. Completes when the broker has acknowledged (PUBACK); fails at once when not
-     * connected.
+     * connected, and when the PUBACK refuses it (an MQTT 5 error reason code, such as not authorised).
      */
     public CompletionStage<Void> publish(String topic, byte[] payload) {
-        Mqtt3AsyncClient c = client;
+        Mqtt5AsyncClient c = client;
         if (c == null || !state.connected()) {
             return CompletableFuture.failedFuture(new IllegalStateException("not connected to the MQTT broker"));
         }
@@ -202,7 +220,7 @@ public class BrokerConnection {
         return transport.address();
     }
 
-    private void deliver(Mqtt3Publish publish) {
+    private void deliver(Mqtt5Publish publish) {
         MqttTopic topic = publish.getTopic();
         Received received = new Received(topic.toString(), publish.getPayloadAsBytes(), publish.getQos().getCode(),
                 state.connection(), publish);
@@ -213,9 +231,17 @@ public class BrokerConnection {
         }
     }
 
-    private void connected() {
+    private void connected(MqttClientConnectedContext context) {
         state = new State(true, clock.instant(), Optional.empty(), state.connection() + 1);
-        Log.infof("Connected to the MQTT broker at %s as %s", address(), config.clientId());
+        // Whether what the fleet published while we were away was kept for us: once per connect.
+        if (((Mqtt5ClientConnectedContext) context).getConnAck().isSessionPresent()) {
+            Log.infof("Connected to the MQTT broker at %s as %s; the broker kept our session", address(),
+                    config.clientId());
+        } else {
+            Log.infof("Connected to the MQTT broker at %s as %s; a new session (none kept: first connect, a broker "
+                    + "that lost it, or away longer than %d s)", address(), config.clientId(),
+                    config.sessionExpiry().toSeconds());
+        }
         subscribeAll();
     }
 
@@ -237,13 +263,13 @@ public class BrokerConnection {
     }
 
     private synchronized void subscribeAll() {
-        Mqtt3AsyncClient c = client;
+        Mqtt5AsyncClient c = client;
         if (subscriptions.isEmpty() || c == null) {
             return;
         }
-        List<Mqtt3Subscription> all = subscriptions.entrySet().stream().map(e -> Mqtt3Subscription.builder()
+        List<Mqtt5Subscription> all = subscriptions.entrySet().stream().map(e -> Mqtt5Subscription.builder()
                 .topicFilter(e.getKey()).qos(MqttQos.fromCode(e.getValue())).build()).toList();
-        c.subscribe(Mqtt3Subscribe.builder().addSubscriptions(all).build()).whenComplete((ack, failure) -> {
+        c.subscribe(Mqtt5Subscribe.builder().addSubscriptions(all).build()).whenComplete((ack, failure) -> {
             if (failure != null) {
                 Log.warnf("Subscribing to %s failed: %s", String.join(", ", subscriptions.keySet()),
                         failure.getMessage());

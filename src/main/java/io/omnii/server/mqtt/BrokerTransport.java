@@ -5,7 +5,9 @@ import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
 import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
+import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.Vertx;
@@ -39,6 +41,15 @@ public class BrokerTransport {
 
     /** A HiveMQ client (MQTT 3.1.1) with this id, aimed at the broker over TCP or TLS. */
     public Mqtt3ClientBuilder clientBuilder(String clientId) {
+        return builder(clientId).useMqttVersion3();
+    }
+
+    /** The same on MQTT 5, for a connection whose session must expire (the server's own, {@link BrokerConnection}). */
+    public Mqtt5ClientBuilder mqtt5ClientBuilder(String clientId) {
+        return builder(clientId).useMqttVersion5();
+    }
+
+    private MqttClientBuilder builder(String clientId) {
         MqttClientTransportConfigBuilder transport = MqttClientTransportConfig.builder()
                 .serverHost(config.host()).serverPort(config.port())
                 .socketConnectTimeout(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS)
@@ -46,7 +57,7 @@ public class BrokerTransport {
         if (config.tls()) {
             transport.sslConfig(sslConfig());
         }
-        return MqttClient.builder().useMqttVersion3().identifier(clientId).transportConfig(transport.build());
+        return MqttClient.builder().identifier(clientId).transportConfig(transport.build());
     }
 
     private MqttClientSslConfig sslConfig() {

@@ -2,6 +2,7 @@ package io.omnii.server.mqtt;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
 
 @ConfigMapping(prefix = "omnii.mqtt")
@@ -37,6 +38,15 @@ public interface MqttConfig {
      */
     @WithDefault("omnii-server")
     String clientId();
+
+    /**
+     * How long the broker keeps our session (subscriptions and the messages queued for us) once our connection is
+     * gone: the MQTT 5 session expiry interval, from 1 s to 4294967295 s (that most means never, the old behaviour).
+     * A replica back under its client id within it loses nothing; after it the broker drops the session, so a replica
+     * that never returns stops taking its share of the shared subscription.
+     */
+    @WithDefault("1h")
+    Duration sessionExpiry();
 
     /**
      * Shared-subscription group for the telemetry topics ($share/GROUP/...), so that several replicas split the

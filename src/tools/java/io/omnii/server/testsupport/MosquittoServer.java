@@ -111,6 +111,8 @@ public final class MosquittoServer implements AutoCloseable {
                 "max_inflight_messages 0",
                 "max_queued_messages 1000000",
                 "max_queued_bytes 0",
+                // No persistent_client_expiration: Mosquitto caps every session with it, the server's MQTT 5 session
+                // expiry (omnii.mqtt.session-expiry) included, and every other client of ours uses a clean session.
                 // Small packets (PUBACKs, heartbeats) leave at once instead of waiting on Nagle's algorithm.
                 "set_tcp_nodelay true",
                 ""));
