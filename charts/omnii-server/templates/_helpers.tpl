@@ -21,6 +21,15 @@
 {{- define "omnii-server.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{ include "omnii-server.podLabels" . }}
+{{- end }}
+
+{{/*
+Labels on every pod template: those of the objects without the chart's version and the app's version, so that a new
+chart version (a README edit, with Flux's reconcileStrategy Revision a commit) rolls no pod. Pods roll when what they
+run or read changes: the pod spec itself, or a checksum annotation of what they mount.
+*/}}
+{{- define "omnii-server.podLabels" -}}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: omnii
 {{- end }}
@@ -37,6 +46,11 @@ app.kubernetes.io/component: server
 app.kubernetes.io/name: {{ include "omnii-server.name" . }}-postgresql
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: database
+{{- end }}
+
+{{/* The headless Service that gives the server's StatefulSet its pods' stable names. */}}
+{{- define "omnii-server.headlessServiceName" -}}
+{{- printf "%s-headless" (include "omnii-server.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{- define "omnii-server.serviceAccountName" -}}

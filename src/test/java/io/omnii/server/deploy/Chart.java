@@ -26,7 +26,12 @@ public final class Chart {
 
     /** Renders the chart as release "omnii" in namespace home-automation, with these extra options. */
     public static List<JsonNode> render(UnaryOperator<TemplateCommand> options) {
-        String manifests = options.apply(new Helm(DIR).template().withName("omnii").withNamespace("home-automation")
+        return render(DIR, options);
+    }
+
+    /** Renders the chart in this directory (e.g. a changed copy) as {@link #render(UnaryOperator)} does. */
+    public static List<JsonNode> render(Path chart, UnaryOperator<TemplateCommand> options) {
+        String manifests = options.apply(new Helm(chart).template().withName("omnii").withNamespace("home-automation")
                 .withKubeVersion(KUBE_VERSION))
                 .call();
         List<JsonNode> objects = new ArrayList<>();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.omnii.server.testsupport.MosquittoServer;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -56,19 +58,135 @@ class ChartTest {
             assertThat(o.at("/metadata/labels/app.kubernetes.io~1managed-by").asText()).isEqualTo("Helm");
             assertThat(o.at("/metadata/labels/app.kubernetes.io~1part-of").asText()).isEqualTo("omnii");
         });
-        assertThat(Chart.ofKind(objects, "Deployment")).hasSize(1);
+        assertThat(Chart.ofKind(objects, "Deployment")).isEmpty();
+        server(objects);
+    }
+
+    @Test
+    void theServerIsAStatefulSetSoEachReplicaKeepsItsNameAndMqttClientId() {
+        List<JsonNode> objects = Chart.renderDefaults();
+        JsonNode server = server(objects);
+        assertThat(server.at("/metadata/name").asText()).isEqualTo("omnii-omnii-server");
+        assertThat(server.at("/spec/podManagementPolicy").asText()).isEqualTo("Parallel");
+        // Delete before create, per ordinal: safe with host networking, unlike a Deployment's surge.
+        assertThat(server.at("/spec/updateStrategy/type").asText()).isEqualTo("RollingUpdate");
+        assertThat(server.at("/spec/strategy").isMissingNode()).isTrue();
+        assertThat(serverEnv(objects).get("OMNII_MQTT_CLIENT_ID").at("/valueFrom/fieldRef/fieldPath").asText())
+                .isEqualTo("metadata.name");
+
+        JsonNode headless = service(objects, server.at("/spec/serviceName").asText());
+        assertThat(headless.at("/metadata/name").asText()).isEqualTo("omnii-omnii-server-headless");
+        assertThat(headless.at("/spec/clusterIP").asText()).isEqualTo("None");
+        assertThat(headless.at("/spec/publishNotReadyAddresses").asBoolean()).isTrue();
+        JsonNode service = service(objects, "omnii-omnii-server");
+        assertThat(headless.at("/spec/selector")).isEqualTo(service.at("/spec/selector"));
+        assertThat(selects(server.at("/spec/selector"), server.at("/spec/template/metadata/labels"))).isTrue();
+        assertThat(selects(JsonNodeFactory.instance.objectNode().set("matchLabels", headless.at("/spec/selector")),
+                server.at("/spec/template/metadata/labels"))).isTrue();
+        assertThat(headless.at("/spec/ports")).isEqualTo(service.at("/spec/ports"));
+    }
+
+    @Test
+    void theServiceMonitorScrapesTheServerThroughOneServiceNotTheHeadlessOneToo() {
+        List<JsonNode> objects = Chart.render(Chart.DIR.resolve("ci/monitoring-values.yaml"));
+        JsonNode selector = Chart.one(objects, "ServiceMonitor").at("/spec/selector");
+        assertThat(Chart.ofKind(objects, "Service")).filteredOn(s -> selects(selector, s.at("/metadata/labels")))
+                .extracting(s -> s.at("/metadata/name").asText()).containsExactly("omnii-omnii-server");
+    }
+
+    /** Whether a label selector (matchLabels, matchExpressions with Exists/DoesNotExist/In) selects these labels. */
+    private static boolean selects(JsonNode selector, JsonNode labels) {
+        for (var label : (Iterable<Map.Entry<String, JsonNode>>) selector.path("matchLabels")::fields) {
+            if (!label.getValue().asText().equals(labels.path(label.getKey()).asText(null))) {
+                return false;
+            }
+        }
+        for (JsonNode expression : selector.path("matchExpressions")) {
+            JsonNode value = labels.path(expression.path("key").asText());
+            boolean ok = switch (expression.path("operator").asText()) {
+                case "Exists" -> !value.isMissingNode();
+                case "DoesNotExist" -> value.isMissingNode();
+                case "In" -> {
+                    boolean in = false;
+                    for (JsonNode v : expression.path("values")) {
+                        in |= v.asText().equals(value.asText(null));
+                    }
+                    yield in;
+                }
+                default -> throw new AssertionError("operator " + expression.path("operator"));
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void podTemplatesCarryNeitherTheChartNorTheAppVersionWhileObjectsDo() {
+        for (JsonNode workload : workloads(Chart.render(Chart.DIR.resolve("ci/monitoring-values.yaml")))) {
+            String what = workload.path("kind").asText() + " " + workload.at("/metadata/name").asText();
+            assertThat(workload.at("/metadata/labels/helm.sh~1chart").asText()).as(what).startsWith("omnii-server-");
+            assertThat(workload.at("/metadata/labels/app.kubernetes.io~1version").asText()).as(what).isNotEmpty();
+            JsonNode labels = workload.at("/spec/template/metadata/labels");
+            assertThat(labels.has("helm.sh/chart")).as(what).isFalse();
+            assertThat(labels.has("app.kubernetes.io/version")).as(what).isFalse();
+            assertThat(labels.path("app.kubernetes.io/part-of").asText()).as(what).isEqualTo("omnii");
+        }
+    }
+
+    /** A new chart version with nothing else changed (a README edit, a commit under Flux) restarts no pod. */
+    @Test
+    void aNewChartVersionLeavesEveryPodTemplateAsItWas(@TempDir Path copy) throws IOException {
+        copyTree(Chart.DIR, copy);
+        Path chartYaml = copy.resolve("Chart.yaml");
+        Files.writeString(chartYaml, Files.readString(chartYaml).replaceFirst("(?m)^version: .*$",
+                "version: 0.1.1+sha.3ae81fc"));
+        Files.writeString(copy.resolve("README.md"), "\nA line more.\n", StandardOpenOption.APPEND);
+        List<JsonNode> before = workloads(Chart.renderDefaults());
+        List<JsonNode> after = workloads(Chart.render(copy, t -> t));
+        assertThat(after).hasSize(3).hasSameSizeAs(before);
+        for (int i = 0; i < before.size(); i++) {
+            assertThat(after.get(i).at("/metadata/labels/helm.sh~1chart"))
+                    .isNotEqualTo(before.get(i).at("/metadata/labels/helm.sh~1chart"));
+            assertThat(after.get(i).at("/spec/template").toString())
+                    .isEqualTo(before.get(i).at("/spec/template").toString());
+        }
+    }
+
+    /** Every object with a pod template, in rendering order. */
+    private static List<JsonNode> workloads(List<JsonNode> objects) {
+        return objects.stream().filter(o -> o.at("/spec/template/spec").isObject()).toList();
+    }
+
+    private static JsonNode service(List<JsonNode> objects, String name) {
+        return Chart.ofKind(objects, "Service").stream().filter(s -> s.at("/metadata/name").asText().equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("no Service " + name));
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : paths.toList()) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target);
+                }
+            }
+        }
     }
 
     @Test
     void byDefaultTheServerRunsOnTheHostNetworkBesideTheMatterServer() {
-        JsonNode pod = Chart.one(Chart.renderDefaults(), "Deployment").at("/spec/template/spec");
+        JsonNode pod = server(Chart.renderDefaults()).at("/spec/template/spec");
         assertThat(pod.path("hostNetwork").asBoolean()).isTrue();
         assertThat(pod.path("dnsPolicy").asText()).isEqualTo("ClusterFirstWithHostNet");
     }
 
     @Test
     void portsAndProbesAreTheApiAndManagementPorts() {
-        JsonNode container = Chart.one(Chart.renderDefaults(), "Deployment").at("/spec/template/spec/containers/0");
+        JsonNode container = server(Chart.renderDefaults()).at("/spec/template/spec/containers/0");
         assertThat(container.path("ports").findValuesAsText("name")).containsExactly("api", "management");
         assertThat(container.path("ports").findValues("containerPort")).extracting(JsonNode::asInt)
                 .containsExactly(3001, 9000);
@@ -88,7 +206,7 @@ class ChartTest {
         assertThat(env.get("GC_CONTAINER_OPTIONS").path("value").asText()).isEqualTo("-XX:+UseSerialGC");
         long heap = options.stream().filter(o -> o.startsWith("-Xmx")).map(o -> mebibytes(o.substring(4)))
                 .findFirst().orElseThrow();
-        long limit = mebibytes(Chart.one(objects, "Deployment")
+        long limit = mebibytes(server(objects)
                 .at("/spec/template/spec/containers/0/resources/limits/memory").asText());
         // Metaspace, code cache, thread stacks, direct buffers: up to about 300 MiB beside the heap (values.yaml).
         assertThat(limit - heap).isGreaterThanOrEqualTo(384);
@@ -111,18 +229,18 @@ class ChartTest {
 
     @Test
     void theMatterServerIsReachedOnLocalhostAndItsAlertFollowsTheSetting() {
-        JsonNode env = Chart.one(Chart.renderDefaults(), "Deployment").at("/spec/template/spec/containers/0/env");
+        JsonNode env = server(Chart.renderDefaults()).at("/spec/template/spec/containers/0/env");
         assertThat(env.findValues("name").stream().map(JsonNode::asText)).contains("OMNII_MATTER_URL");
         assertThat(env.toString()).contains("ws://localhost:5580/ws");
         List<JsonNode> off = Chart.render(Map.of("matter.url", "", "prometheusRule.enabled", "true"));
-        assertThat(Chart.one(off, "Deployment").toString()).doesNotContain("OMNII_MATTER_URL");
+        assertThat(server(off).toString()).doesNotContain("OMNII_MATTER_URL");
         assertThat(Chart.one(off, "PrometheusRule").at("/spec/groups/0/rules").findValuesAsText("alert"))
                 .doesNotContain("OmniiMatterServerDisconnected");
     }
 
     @Test
     void theServerRunsWithoutAnyPrivilege() {
-        JsonNode pod = Chart.one(Chart.renderDefaults(), "Deployment").at("/spec/template/spec");
+        JsonNode pod = server(Chart.renderDefaults()).at("/spec/template/spec");
         JsonNode container = pod.at("/containers/0/securityContext");
         assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
         assertThat(container.path("readOnlyRootFilesystem").asBoolean()).isTrue();
@@ -373,7 +491,7 @@ class ChartTest {
         assertThat(env.get("OMNII_MQTT_TLS_CONFIGURATION_NAME").path("value").asText()).isEqualTo("mqtt");
         String ca = env.get("QUARKUS_TLS_MQTT_TRUST_STORE_PEM_CERTS").path("value").asText();
         assertThat(env).doesNotContainKey("QUARKUS_TLS_MQTT_KEY_STORE_PEM_CLIENT_KEY");
-        JsonNode pod = Chart.one(objects, "Deployment").at("/spec/template/spec");
+        JsonNode pod = server(objects).at("/spec/template/spec");
         JsonNode mount = mountOf(pod, ca);
         // Only the CA reaches the server: never the broker's private key from the same Secret.
         assertThat(volume(pod, mount.path("name").asText()).path("secret").toString())
@@ -397,7 +515,7 @@ class ChartTest {
         assertThat(env.get("OMNII_MQTT_PROVISIONING_ADMIN_USERNAME").path("value").asText()).isEqualTo("omnii-admin");
         assertThat(env.get("OMNII_MQTT_PROVISIONING_ADMIN_PASSWORD").at("/valueFrom/secretKeyRef/name").asText())
                 .isEqualTo("omnii-mqtt-admin");
-        JsonNode pod = Chart.one(objects, "Deployment").at("/spec/template/spec");
+        JsonNode pod = server(objects).at("/spec/template/spec");
         String ca = env.get("QUARKUS_TLS_MQTT_TRUST_STORE_PEM_CERTS").path("value").asText();
         assertThat(volume(pod, mountOf(pod, ca).path("name").asText()).at("/secret/secretName").asText())
                 .isEqualTo("omnii-mqtt-ca");
@@ -504,9 +622,14 @@ class ChartTest {
                 .filter(o -> o.at("/metadata/name").asText().endsWith("-mosquitto-homes")).findFirst().orElseThrow();
     }
 
+    /** The server's StatefulSet. */
+    private static JsonNode server(List<JsonNode> objects) {
+        return Chart.one(objects, "StatefulSet", "server");
+    }
+
     private static Map<String, JsonNode> serverEnv(List<JsonNode> objects) {
         Map<String, JsonNode> env = new LinkedHashMap<>();
-        Chart.one(objects, "Deployment").at("/spec/template/spec/containers/0/env")
+        server(objects).at("/spec/template/spec/containers/0/env")
                 .forEach(var -> env.put(var.path("name").asText(), var));
         return env;
     }

@@ -109,7 +109,7 @@ class FluxManifestsTest {
         assertThat(release.at("/metadata/namespace").asText()).isEqualTo(matter.at("/metadata/namespace").asText());
 
         List<JsonNode> rendered = renderChart(release);
-        JsonNode pod = Chart.one(rendered, "Deployment").at("/spec/template/spec");
+        JsonNode pod = Chart.one(rendered, "StatefulSet", "server").at("/spec/template/spec");
         assertThat(pod.path("hostNetwork").asBoolean()).isTrue();
         assertThat(pod.path("dnsPolicy").asText()).isEqualTo("ClusterFirstWithHostNet");
         assertThat(pod.at("/nodeSelector/kubernetes.io~1hostname").asText())
@@ -137,7 +137,7 @@ class FluxManifestsTest {
         assertThat(Chart.ofKind(rendered, "Service")).filteredOn(s -> s.at("/spec/type").asText().equals("LoadBalancer"))
                 .extracting(s -> s.at("/metadata/labels/app.kubernetes.io~1component").asText())
                 .containsExactly("broker");
-        JsonNode env = Chart.one(rendered, "Deployment").at("/spec/template/spec/containers/0/env");
+        JsonNode env = Chart.one(rendered, "StatefulSet", "server").at("/spec/template/spec/containers/0/env");
         assertThat(env).filteredOn(e -> e.path("name").asText().equals("OMNII_MQTT_INSTANCE_BROKER_URL"))
                 .extracting(e -> e.path("value").asText()).containsExactly("mqtt://mqtt.example.com:1883");
         assertThat(env).filteredOn(e -> e.path("name").asText().equals("OMNII_MQTT_PROVISIONING_MODE"))
@@ -167,7 +167,7 @@ class FluxManifestsTest {
             assertThat(matter.at("/persistence/size").asText()).isEqualTo("2Gi");
 
             List<JsonNode> rendered = renderChart(omniiServer(objects));
-            assertThat(Chart.one(rendered, "Deployment")
+            assertThat(Chart.one(rendered, "StatefulSet", "server")
                     .at("/spec/template/spec/nodeSelector/kubernetes.io~1hostname").asText()).isEqualTo("rpi-5");
             JsonNode claim = Chart.one(rendered, "StatefulSet", "database").at("/spec/volumeClaimTemplates/0/spec");
             assertThat(claim.path("storageClassName").asText()).isEqualTo("local-path");
@@ -175,7 +175,7 @@ class FluxManifestsTest {
             JsonNode brokerClaim = Chart.one(rendered, "StatefulSet", "broker").at("/spec/volumeClaimTemplates/0/spec");
             assertThat(brokerClaim.path("storageClassName").asText()).isEqualTo("local-path");
             assertThat(brokerClaim.at("/resources/requests/storage").asText()).isEqualTo("3Gi");
-            assertThat(Chart.one(rendered, "Deployment").at("/spec/template/spec/containers/0/env"))
+            assertThat(Chart.one(rendered, "StatefulSet", "server").at("/spec/template/spec/containers/0/env"))
                     .filteredOn(e -> e.path("name").asText().equals("OMNII_MQTT_INSTANCE_BROKER_URL"))
                     .extracting(e -> e.path("value").asText()).containsExactly("mqtts://broker.example.org:8883");
 

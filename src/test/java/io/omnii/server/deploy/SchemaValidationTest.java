@@ -62,7 +62,7 @@ class SchemaValidationTest {
 
     @Test
     void theValidatorCatchesAnInvalidObject() throws Exception {
-        JsonNode deployment = Chart.one(Chart.renderDefaults(), "Deployment").deepCopy();
+        JsonNode deployment = Chart.one(Chart.renderDefaults(), "StatefulSet", "server").deepCopy();
         ((com.fasterxml.jackson.databind.node.ObjectNode) deployment.at("/spec/template/spec/containers/0/ports/0"))
                 .put("containerPort", "three thousand and one");
         assertThat(validate("broken", List.of(deployment))).contains("containerPort");
