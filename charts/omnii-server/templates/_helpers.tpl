@@ -72,7 +72,7 @@ app.kubernetes.io/component: database
 
 {{- define "omnii-server.databaseSecretName" -}}
 {{- if .Values.postgresql.enabled }}
-{{- include "omnii-server.postgresqlName" . }}
+{{- .Values.postgresql.existingSecret | default (include "omnii-server.postgresqlName" .) }}
 {{- else }}
 {{- required "database.existingSecret is required with an external database" .Values.database.existingSecret }}
 {{- end }}
@@ -87,12 +87,24 @@ app.kubernetes.io/component: database
 {{- end }}
 
 {{/*
-A generated secret is rendered at install only, and kept by Helm afterwards (resource policy "keep"), so upgrades
-never change a password the database was initialised with. No lookup of the cluster is needed: helm template and
-GitOps renderers work the same.
+A generated Secret is rendered on every install and upgrade with the values it already holds (see secretValue), and
+Helm keeps it when the release is uninstalled (resource policy "keep"), so a reinstall (Flux's install remediation
+uninstalls and installs again) adopts it with the passwords the volumes were initialised with.
 */}}
 {{- define "omnii-server.generatedSecretAnnotations" -}}
 helm.sh/resource-policy: keep
+{{- end }}
+
+{{/*
+The base64 value of one key of a generated Secret: the value given in the values, else the one the Secret in the
+cluster already holds (lookup), else a new random one. Renderers without access to the cluster (helm template, Argo
+CD) find no Secret and generate a new value on every rendering: there, use the existingSecret values.
+Called with (dict "context" $ "name" <Secret> "key" <key> "given" <value or "">).
+*/}}
+{{- define "omnii-server.secretValue" -}}
+{{- $secret := lookup "v1" "Secret" .context.Release.Namespace .name | default dict }}
+{{- $existing := dig "data" .key "" $secret }}
+{{- if .given }}{{ .given | b64enc }}{{ else if $existing }}{{ $existing }}{{ else }}{{ randAlphaNum 40 | b64enc }}{{ end }}
 {{- end }}
 
 {{/* Selector labels of the bundled Mosquitto. */}}
@@ -129,6 +141,10 @@ be half-configured into each other.
 {{- if and .Values.mosquitto.tls.disablePlainListener (not .Values.mosquitto.tls.existingSecret) }}
 {{- fail "mosquitto.tls.disablePlainListener needs mosquitto.tls.existingSecret: without either listener the broker takes no clients" }}
 {{- end }}
+{{- $session := include "omnii-server.sessionExpirySeconds" . }}
+{{- if and $session (gt (int64 $session) (int64 (include "omnii-server.persistentClientExpirationSeconds" .))) }}
+{{- fail (printf "mqtt.sessionExpiry (%s) is longer than mosquitto.persistentClientExpiration (%s), which caps it: the broker would drop a replica's session before the window the server asks for ends" .Values.mqtt.sessionExpiry .Values.mosquitto.persistentClientExpiration) }}
+{{- end }}
 {{- else }}
 {{- if not .Values.mqtt.host }}
 {{- fail "mqtt.host is required with mosquitto.enabled=false (the external broker)" }}
@@ -141,6 +157,40 @@ be half-configured into each other.
 {{- $_ := required "mqtt.existingSecret is required with mqtt.provisioning.mode=mosquitto-dynsec (the server's own password)" .Values.mqtt.existingSecret }}
 {{- $_ := required "mqtt.provisioning.adminUsername is required with mqtt.provisioning.mode=mosquitto-dynsec" .Values.mqtt.provisioning.adminUsername }}
 {{- $_ := required "mqtt.provisioning.existingSecret is required with mqtt.provisioning.mode=mosquitto-dynsec (the admin password)" .Values.mqtt.provisioning.existingSecret }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* mqtt.sessionExpiry in seconds, when written as a number and a unit (90s, 15m, 1h, 2d); empty for ISO-8601. */}}
+{{- define "omnii-server.sessionExpirySeconds" -}}
+{{- $v := toString .Values.mqtt.sessionExpiry }}
+{{- if regexMatch "^[0-9]+[smhdSMHD]?$" $v }}
+{{- $units := dict "s" 1 "m" 60 "h" 3600 "d" 86400 }}
+{{- $unit := regexFind "[smhdSMHD]$" $v | lower | default "s" }}
+{{- mul (regexFind "^[0-9]+" $v | int64) (get $units $unit) }}
+{{- end }}
+{{- end }}
+
+{{/* mosquitto.persistentClientExpiration in seconds, counted as Mosquitto does (a month is 30 days, a year 365). */}}
+{{- define "omnii-server.persistentClientExpirationSeconds" -}}
+{{- $v := .Values.mosquitto.persistentClientExpiration }}
+{{- $units := dict "h" 3600 "d" 86400 "w" 604800 "m" 2592000 "y" 31536000 }}
+{{- mul (regexFind "^[0-9]+" $v | int64) (get $units (regexFind "[hdwmy]$" $v)) }}
+{{- end }}
+
+{{/*
+Refuses server placements that can never schedule. On the node's network every replica needs the same host ports
+(the API's and the management port), so two replicas never share a node; pinning them all to one node (the Matter
+Server's through matterServerAffinity, or a nodeSelector on kubernetes.io/hostname) leaves all but one Pending.
+*/}}
+{{- define "omnii-server.checkScheduling" -}}
+{{- if and .Values.hostNetwork (gt (int .Values.replicaCount) 1) }}
+{{- $ports := printf "%v and %v" .Values.ports.api .Values.ports.management }}
+{{- if .Values.matterServerAffinity.enabled }}
+{{- fail (printf "replicaCount %v cannot schedule with hostNetwork and matterServerAffinity.enabled: every replica must run on the Matter Server's one node and each needs its host ports %s. Use replicaCount 1, or hostNetwork false with matter.url set to the Matter Server's Service" .Values.replicaCount $ports) }}
+{{- end }}
+{{- if hasKey .Values.nodeSelector "kubernetes.io/hostname" }}
+{{- fail (printf "replicaCount %v cannot schedule with hostNetwork and nodeSelector kubernetes.io/hostname: every replica must run on that one node and each needs its host ports %s. Use replicaCount 1, or hostNetwork false" .Values.replicaCount $ports) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -258,6 +308,9 @@ plugin_opt_config_file /mosquitto/data/dynamic-security.json
 # Sessions and their queued messages survive a restart.
 persistence true
 persistence_location /mosquitto/data/
+# A session whose client has been away this long is dropped: MQTT 3.1.1 persistent sessions would otherwise live
+# forever (and one left in the server's shared group keep taking its share); MQTT 5 sessions are capped at this.
+persistent_client_expiration {{ .Values.mosquitto.persistentClientExpiration }}
 log_dest stdout
 
 # Mosquitto 2.0's default limits drop QoS 1 messages under load: set them on purpose.

@@ -31,6 +31,7 @@ public final class Chart {
 
     /** Renders the chart in this directory (e.g. a changed copy) as {@link #render(UnaryOperator)} does. */
     public static List<JsonNode> render(Path chart, UnaryOperator<TemplateCommand> options) {
+        KubeApi.ensureRunning();
         String manifests = options.apply(new Helm(chart).template().withName("omnii").withNamespace("home-automation")
                 .withKubeVersion(KUBE_VERSION))
                 .call();

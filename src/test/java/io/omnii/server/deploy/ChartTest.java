@@ -87,6 +87,46 @@ class ChartTest {
     }
 
     @Test
+    void theServerAsksForItsSessionExpiryAndTheBrokerExpiresAbandonedSessions() {
+        List<JsonNode> defaults = Chart.renderDefaults();
+        assertThat(serverEnv(defaults).get("OMNII_MQTT_SESSION_EXPIRY").path("value").asText()).isEqualTo("1h");
+        assertThat(brokerConfig(defaults)).contains("persistent_client_expiration 1d");
+        List<JsonNode> set = Chart.render(Map.of("mqtt.sessionExpiry", "PT15M",
+                "mosquitto.persistentClientExpiration", "2w"));
+        assertThat(serverEnv(set).get("OMNII_MQTT_SESSION_EXPIRY").path("value").asText()).isEqualTo("PT15M");
+        assertThat(brokerConfig(set)).contains("persistent_client_expiration 2w");
+        // An external broker has no such setting of ours, but the server still asks for its expiry.
+        assertThat(serverEnv(Chart.render(Map.of("mosquitto.enabled", "false", "mqtt.host", "broker",
+                "mqtt.sessionExpiry", "90s"))).get("OMNII_MQTT_SESSION_EXPIRY").path("value").asText())
+                .isEqualTo("90s");
+    }
+
+    @Test
+    void aSessionExpiryTheBundledBrokerWouldCutShortIsRefused() {
+        assertThatThrownBy(() -> Chart.render(Map.of("mqtt.sessionExpiry", "25h")))
+                .hasMessageContaining("mqtt.sessionExpiry (25h) is longer than mosquitto.persistentClientExpiration (1d)");
+        assertThatThrownBy(() -> Chart.render(Map.of("mqtt.sessionExpiry", "2d",
+                "mosquitto.persistentClientExpiration", "47h"))).hasMessageContaining("which caps it");
+        assertThat(serverEnv(Chart.render(Map.of("mqtt.sessionExpiry", "24h"))).get("OMNII_MQTT_SESSION_EXPIRY")
+                .path("value").asText()).isEqualTo("24h");
+        assertThat(serverEnv(Chart.render(Map.of("mqtt.sessionExpiry", "30d",
+                "mosquitto.persistentClientExpiration", "1m"))).get("OMNII_MQTT_SESSION_EXPIRY")
+                .path("value").asText()).isEqualTo("30d");
+    }
+
+    @Test
+    void durationsNeitherTheServerNorMosquittoReadAreRefused() {
+        for (String expiry : List.of("0s", "1 hour", "", "1w", "-5m", "PT0S")) {
+            assertThatThrownBy(() -> Chart.render(Map.of("mqtt.sessionExpiry", expiry))).as(expiry)
+                    .hasMessageContaining("sessionExpiry");
+        }
+        for (String expiration : List.of("7 days", "30s", "0d", "", "P7D")) {
+            assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.persistentClientExpiration", expiration)))
+                    .as(expiration).hasMessageContaining("persistentClientExpiration");
+        }
+    }
+
+    @Test
     void theServiceMonitorScrapesTheServerThroughOneServiceNotTheHeadlessOneToo() {
         List<JsonNode> objects = Chart.render(Chart.DIR.resolve("ci/monitoring-values.yaml"));
         JsonNode selector = Chart.one(objects, "ServiceMonitor").at("/spec/selector");
@@ -432,6 +472,84 @@ class ChartTest {
                 .noneMatch(o -> o.at("/metadata/labels/app.kubernetes.io~1component").asText().equals("broker"));
     }
 
+    /**
+     * Upgrades, and a reinstall after an uninstall that kept the Secrets (Flux's install remediation), render the
+     * generated Secrets with the values the cluster holds: the volumes were initialised with them.
+     */
+    @Test
+    void generatedSecretsKeepTheValuesTheClusterAlreadyHolds() {
+        String namespace = "home-automation";
+        Map<String, String> admin = Map.of("admin-token", b64("the-token-from-the-first-install"));
+        Map<String, String> database = Map.of("password", b64("the-database-password-from-the-first-install"));
+        Map<String, String> broker = Map.of("mqtt-password", b64("the-server-broker-password"),
+                "admin-password", b64("the-broker-admin-password"));
+        List<JsonNode> first = Chart.renderDefaults();
+        try {
+            KubeApi.putSecret(namespace, "omnii-omnii-server-admin", admin);
+            KubeApi.putSecret(namespace, "omnii-omnii-server-postgresql", database);
+            KubeApi.putSecret(namespace, "omnii-omnii-server-mosquitto", broker);
+            List<JsonNode> again = Chart.renderDefaults();
+            assertThat(secretData(again, "server")).isEqualTo(admin);
+            assertThat(secretData(again, "database")).isEqualTo(database);
+            assertThat(secretData(again, "broker")).isEqualTo(broker);
+            // A token given in the values is what the Secret holds, whatever the cluster had.
+            assertThat(secretData(Chart.render(Map.of("admin.token", "a-token-given-in-the-values")), "server"))
+                    .isEqualTo(Map.of("admin-token", b64("a-token-given-in-the-values")));
+        } finally {
+            KubeApi.clear();
+        }
+        // Nothing in the cluster (a first install): new random values, in Secrets Helm keeps on uninstall.
+        for (String component : List.of("server", "database", "broker")) {
+            JsonNode secret = Chart.one(first, "Secret", component);
+            assertThat(secret.at("/metadata/annotations/helm.sh~1resource-policy").asText()).isEqualTo("keep");
+            secretData(first, component).values().forEach(value -> assertThat(
+                    Base64.getDecoder().decode(value)).as(component).hasSizeGreaterThanOrEqualTo(32));
+        }
+    }
+
+    @Test
+    void anExistingSecretForTheBundledDatabaseReplacesTheGeneratedOneEverywhere() {
+        List<JsonNode> objects = Chart.render(Map.of("postgresql.existingSecret", "omnii-database"));
+        assertThat(Chart.ofKind(objects, "Secret"))
+                .noneMatch(o -> o.at("/metadata/labels/app.kubernetes.io~1component").asText().equals("database"));
+        JsonNode postgres = Chart.one(objects, "StatefulSet", "database").at("/spec/template/spec/containers/0/env");
+        assertThat(postgres).filteredOn(e -> e.path("name").asText().equals("POSTGRES_PASSWORD"))
+                .extracting(e -> e.at("/valueFrom/secretKeyRef/name").asText() + "/"
+                        + e.at("/valueFrom/secretKeyRef/key").asText())
+                .containsExactly("omnii-database/password");
+        JsonNode server = serverEnv(objects).get("QUARKUS_DATASOURCE_PASSWORD").at("/valueFrom/secretKeyRef");
+        assertThat(server.path("name").asText() + "/" + server.path("key").asText()).isEqualTo("omnii-database/password");
+        assertThat(objects.toString()).doesNotContain("omnii-omnii-server-postgresql\",\"key\"");
+        assertThatThrownBy(() -> Chart.render(Map.of("postgresql.existingSecret", "omnii-database",
+                "postgresql.password", "a-password-given-twice"))).hasMessageContaining("set one");
+    }
+
+    /** A token or password given in the values rolls the server; nothing else about secrets does. */
+    @Test
+    void podsRollWhenWhatTheyReadChanges() {
+        List<JsonNode> defaults = Chart.renderDefaults();
+        String secrets = "/spec/template/metadata/annotations/checksum~1secrets";
+        assertThat(server(defaults).at(secrets).asText()).hasSize(64)
+                .isEqualTo(server(Chart.renderDefaults()).at(secrets).asText());
+        assertThat(server(Chart.render(Map.of("admin.token", "a-token-given-in-the-values"))).at(secrets).asText())
+                .isNotEqualTo(server(defaults).at(secrets).asText());
+        assertThat(server(Chart.render(Map.of("postgresql.password", "a-password-given-in-the-values")))
+                .at(secrets).asText()).isNotEqualTo(server(defaults).at(secrets).asText());
+        String config = "/spec/template/metadata/annotations/checksum~1config";
+        assertThat(Chart.one(Chart.render(Map.of("mosquitto.limits.maxQueuedMessages", "5000")), "StatefulSet", "broker")
+                .at(config).asText()).isNotEqualTo(Chart.one(defaults, "StatefulSet", "broker").at(config).asText());
+    }
+
+    private static String b64(String value) {
+        return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> secretData(List<JsonNode> objects, String component) {
+        return new com.fasterxml.jackson.databind.ObjectMapper().convertValue(
+                Chart.one(objects, "Secret", component).path("data"), Map.class);
+    }
+
     @Test
     void aTlsSecretAddsATlsListenerForTheHomesWhileTheServerStaysOnThePlainOne() {
         List<JsonNode> objects = Chart.render(Chart.DIR.resolve("ci/bundled-broker-tls-values.yaml"));
@@ -532,6 +650,22 @@ class ChartTest {
         assertThat(anonymous.get("OMNII_MQTT_PROVISIONING_MODE").path("value").asText()).isEqualTo("none");
         assertThat(anonymous).doesNotContainKeys("OMNII_MQTT_TLS", "OMNII_MQTT_PASSWORD",
                 "OMNII_MQTT_PROVISIONING_ADMIN_PASSWORD");
+    }
+
+    @Test
+    void replicasThatCouldNeverScheduleAreRefused() {
+        assertThatThrownBy(() -> Chart.render(Map.of("replicaCount", "2", "matterServerAffinity.enabled", "true")))
+                .hasMessageContaining("replicaCount 2 cannot schedule with hostNetwork and matterServerAffinity.enabled")
+                .hasMessageContaining("host ports 3001 and 9000");
+        assertThatThrownBy(() -> Chart.render(Map.of("replicaCount", "3",
+                "nodeSelector.kubernetes\\.io/hostname", "mac-mini")))
+                .hasMessageContaining("replicaCount 3 cannot schedule with hostNetwork and nodeSelector kubernetes.io/hostname");
+        // One replica there, or several on pod networking, or several on the node's network anywhere: all schedule.
+        assertThat(server(Chart.render(Map.of("matterServerAffinity.enabled", "true",
+                "nodeSelector.kubernetes\\.io/hostname", "mac-mini"))).at("/spec/replicas").asInt()).isEqualTo(1);
+        assertThat(server(Chart.render(Map.of("replicaCount", "2", "hostNetwork", "false", "dnsPolicy", "ClusterFirst",
+                "matterServerAffinity.enabled", "true"))).at("/spec/replicas").asInt()).isEqualTo(2);
+        assertThat(server(Chart.render(Map.of("replicaCount", "2"))).at("/spec/replicas").asInt()).isEqualTo(2);
     }
 
     @Test
