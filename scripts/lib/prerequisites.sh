@@ -1,6 +1,7 @@
 # Installs what the local run and the tests need from the distribution, if it is missing:
 # Mosquitto (the broker); for the tests Python 3 with paho-mqtt 1.6 and requests (the add-on test) and Node.js with
-# npm (offline validation of the Kubernetes manifests); Chromium and its driver (the console's browser tests).
+# npm (offline validation of the Kubernetes manifests and the workflows) and shellcheck (the workflows' run: blocks);
+# Chromium and its driver (the console's browser tests).
 # Sourced by scripts/run.sh and scripts/test.sh.
 
 as_root() {
@@ -12,6 +13,7 @@ ensure_packages() {
   [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
   for pkg in "$@"; do
     case "$pkg" in
+      shellcheck) command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck) ;;
       python3-paho-mqtt) /usr/bin/python3 -c 'import paho.mqtt' 2>/dev/null || missing+=(python3 python3-paho-mqtt) ;;
       python3-requests) /usr/bin/python3 -c 'import requests' 2>/dev/null || missing+=(python3 python3-requests) ;;
       nodejs) command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing+=(nodejs npm) ;;
