@@ -211,6 +211,24 @@ class ChartObjectsTest {
     }
 
     @Test
+    void typosAndMalformedAddressesInTheNewSectionsAreRefused() {
+        assertThatThrownBy(() -> Chart.render(Map.of("networkPolicy.nodeCidr[0]", "192.168.10.0/24")))
+                .hasMessageContaining("nodeCidr");
+        assertThatThrownBy(() -> Chart.render(Map.of("networkPolicy.nodeCidrs[0]", "192.168.10.7")))
+                .hasMessageContaining("nodeCidrs");
+        assertThatThrownBy(() -> Chart.render(Map.of("networkPolicy.brokerFrom[0].ipblock.cidr", "0.0.0.0/0")))
+                .hasMessageContaining("ipblock");
+        assertThatThrownBy(() -> Chart.render(Map.of("ingress.hosts[0].hostname", "omnii.example.com")))
+                .hasMessageContaining("hostname");
+        assertThatThrownBy(() -> Chart.render(Map.of("ingress.hosts[0].host", "omnii.example.com",
+                "ingress.hosts[0].paths[0].path", "enroll"))).hasMessageContaining("path");
+        assertThatThrownBy(() -> Chart.render(Map.of("httpRoute.parentRef[0].name", "gateway")))
+                .hasMessageContaining("parentRef");
+        assertThatThrownBy(() -> Chart.render(Map.of("podDisruptionBudget.minAvailable", "1")))
+                .hasMessageContaining("minAvailable");
+    }
+
+    @Test
     void theChartListsEveryImageItsDefaultsRun() throws IOException {
         JsonNode chart = YAML.readTree(Chart.DIR.resolve("Chart.yaml").toFile());
         Set<String> listed = new HashSet<>(YAML.readTree(chart.at("/annotations/artifacthub.io~1images").asText())
