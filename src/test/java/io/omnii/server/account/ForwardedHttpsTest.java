@@ -12,7 +12,10 @@ import io.restassured.http.ContentType;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Behind a trusted proxy that terminated TLS, the session cookie is Secure; a plain HTTP request's is not. */
+/**
+ * Behind a trusted proxy that terminated TLS (the chart sets these two keys behind its Ingress or HTTPRoute), the
+ * session cookie is Secure and the sign-in form stays on https; a plain HTTP request's cookie is not Secure.
+ */
 @QuarkusTest
 @TestProfile(ForwardedHttpsTest.TrustedProxy.class)
 class ForwardedHttpsTest extends ServerTest {
@@ -36,5 +39,23 @@ class ForwardedHttpsTest extends ServerTest {
         String plain = People.signInResponse("tess", People.PASSWORD).then().statusCode(200).extract()
                 .header("Set-Cookie");
         assertThat(plain).doesNotContain("Secure");
+    }
+
+    @Test
+    void theConsolesSignInFormStaysOnHttpsBehindTheProxy() {
+        People.user("tom", "viewer");
+        // What a browser sends through a TLS-terminating Ingress on 443: its https origin, and the proxy passes the
+        // browser's Host and adds X-Forwarded-Proto.
+        String origin = "https://localhost";
+        String location = given().redirects().follow(false).contentType(ContentType.URLENC).header("Host", "localhost")
+                .header("X-Forwarded-Proto", "https").header("Origin", origin)
+                .formParam("username", "tom").formParam("password", People.PASSWORD).formParam("next", "/console")
+                .post("/auth/sign-in").then().statusCode(303).extract().header("Location");
+        assertThat(location).isEqualTo(origin + "/console");
+        // Without the forwarded scheme the browser's https origin is not this server's: refused as cross-site.
+        given().redirects().follow(false).contentType(ContentType.URLENC).header("Host", "localhost")
+                .header("Origin", origin)
+                .formParam("username", "tom").formParam("password", People.PASSWORD)
+                .post("/auth/sign-in").then().statusCode(403);
     }
 }
