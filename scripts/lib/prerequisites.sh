@@ -21,11 +21,18 @@ ensure_packages() {
       chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
       chromium-driver) [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver) ;;
       prometheus) command -v promtool >/dev/null 2>&1 || missing+=(prometheus) ;;
+      openssl) command -v openssl >/dev/null 2>&1 || missing+=(openssl) ;;
+      *) echo "ensure_packages: no check for $pkg" >&2; return 1 ;;
     esac
   done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing ${missing[*]} from the distribution" >&2
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Only promtool is wanted: where systemd runs, the package would also leave a Prometheus server running.
+    if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1 \
+        && systemctl is-active --quiet prometheus 2>/dev/null; then
+      as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
+    fi
   fi
 }

@@ -46,8 +46,14 @@ public class DynsecClient {
     private final ProvisioningConfig config;
     private final BrokerTransport transport;
     private final ObjectMapper mapper;
-    private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
-    private Mqtt3AsyncClient client;
+    private Link link;
+
+    /**
+     * One admin connection and the answers awaited on it. Per connection, so that the loss of an old one (its listener
+     * may run late) fails only what was sent on it, never a request already sent on its successor.
+     */
+    private record Link(Mqtt3AsyncClient mqtt, Map<String, CompletableFuture<JsonNode>> pending) {
+    }
 
     DynsecClient(ProvisioningConfig config, BrokerTransport transport, ObjectMapper mapper) {
         this.config = config;
@@ -56,12 +62,12 @@ public class DynsecClient {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        Mqtt3AsyncClient c;
+        Link l;
         synchronized (this) {
-            c = client;
-            client = null;
+            l = link;
+            link = null;
         }
-        disconnect(c);
+        disconnect(l);
     }
 
     /** A command object for {@link #execute}: {"command": name, ...fields}. */
@@ -79,18 +85,19 @@ public class DynsecClient {
      * (the plugin does not stop at a failure).
      */
     public List<JsonNode> executeAll(List<ObjectNode> commands) {
+        Link l = connected();
         List<CompletableFuture<JsonNode>> answers = new ArrayList<>();
         ObjectNode message = mapper.createObjectNode();
         ArrayNode list = message.putArray("commands");
         for (ObjectNode command : commands) {
             String correlation = UUID.randomUUID().toString();
             CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-            pending.put(correlation, answer);
+            l.pending().put(correlation, answer);
             answers.add(answer);
             list.add(command.deepCopy().put("correlationData", correlation));
         }
         try {
-            connected().publishWith().topic(CONTROL_TOPIC).qos(MqttQos.AT_LEAST_ONCE)
+            l.mqtt().publishWith().topic(CONTROL_TOPIC).qos(MqttQos.AT_LEAST_ONCE)
                     .payload(mapper.writeValueAsBytes(message)).send();
             List<JsonNode> results = new ArrayList<>();
             DynsecException refused = null;
@@ -115,42 +122,43 @@ public class DynsecClient {
         } catch (ExecutionException | java.io.IOException e) {
             throw new IllegalStateException("the broker's control API failed: " + e.getMessage(), e);
         } finally {
-            message.path("commands").forEach(c -> pending.remove(c.path("correlationData").asText()));
+            message.path("commands").forEach(c -> l.pending().remove(c.path("correlationData").asText()));
         }
     }
 
-    private synchronized Mqtt3AsyncClient connected() {
-        if (client != null && client.getState().isConnected()) {
-            return client;
+    private synchronized Link connected() {
+        if (link != null && link.mqtt().getState().isConnected()) {
+            return link;
         }
         // Never the old client again: its clean session ended with its connection, and with the session the client
         // drops its publishes() callback, so the responses to a reconnected one would reach nobody.
-        disconnect(client);
+        disconnect(link);
+        link = null;
         String username = config.adminUsername().orElseThrow(() -> new IllegalStateException(
                 "omnii.mqtt.provisioning.admin-username is required in mosquitto-dynsec mode"));
         String password = config.adminPassword().orElseThrow(() -> new IllegalStateException(
                 "omnii.mqtt.provisioning.admin-password is required in mosquitto-dynsec mode"));
-        client = transport.clientBuilder("omnii-provisioning-" + UUID.randomUUID())
+        Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+        Mqtt3AsyncClient client = transport.clientBuilder("omnii-provisioning-" + UUID.randomUUID())
                 .simpleAuth(Mqtt3SimpleAuth.builder().username(username)
                         .password(password.getBytes(StandardCharsets.UTF_8)).build())
                 .addDisconnectedListener(context -> pending.values().forEach(p -> p.completeExceptionally(
                         new IllegalStateException("lost the broker: " + context.getCause().getMessage()))))
                 .buildAsync();
-        client.publishes(MqttGlobalPublishFilter.ALL, publish -> onResponses(publish.getPayloadAsBytes()));
+        client.publishes(MqttGlobalPublishFilter.ALL, publish -> onResponses(pending, publish.getPayloadAsBytes()));
         long timeout = config.requestTimeout().toMillis();
         try {
             client.connectWith().cleanSession(true).send().get(timeout, TimeUnit.MILLISECONDS);
             client.subscribeWith().topicFilter(RESPONSE_TOPIC).qos(MqttQos.AT_LEAST_ONCE).send()
                     .get(timeout, TimeUnit.MILLISECONDS);
-            return client;
+            link = new Link(client, pending);
+            return link;
         } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
             // Half set up (connected without the response subscription, or a connect still pending): start afresh.
-            Mqtt3AsyncClient broken = client;
-            client = null;
-            disconnect(broken);
+            client.disconnect();
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("the broker's control API failed: " + (e instanceof TimeoutException
                     ? "no connection within " + config.requestTimeout().toSeconds() + " s" : cause.getMessage()), e);
@@ -158,13 +166,13 @@ public class DynsecClient {
     }
 
     /** Disconnects without waiting; a client not connected (or already gone) has nothing to undo. */
-    private static void disconnect(Mqtt3AsyncClient c) {
-        if (c != null) {
-            c.disconnect();
+    private static void disconnect(Link l) {
+        if (l != null) {
+            l.mqtt().disconnect();
         }
     }
 
-    private void onResponses(byte[] payload) {
+    private void onResponses(Map<String, CompletableFuture<JsonNode>> pending, byte[] payload) {
         try {
             for (JsonNode response : mapper.readTree(payload).path("responses")) {
                 CompletableFuture<JsonNode> answer = pending.get(response.path("correlationData").asText());

@@ -3,9 +3,7 @@ package io.omnii.server.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.omnii.server.common.Threads;
@@ -101,8 +99,9 @@ class DepartedReplicaTest {
         // One probe at a time until the remaining replica gets several in a row: the departed session is gone.
         int alone = 0;
         for (int i = 0; alone < ALONE_AFTER; i++) {
+            // Generous: probes that wait 500 ms each on a loaded 2-core machine take their time.
             assertThat(millisSince(cut)).as("the departed session outlived its window by far")
-                    .isLessThan(WINDOW.plusSeconds(10).toMillis());
+                    .isLessThan(WINDOW.plusSeconds(30).toMillis());
             String probe = "probe-" + i;
             publish(probe);
             sentAt.put(probe, millisSince(cut));
@@ -166,34 +165,6 @@ class DepartedReplicaTest {
         assertThat(queued + direct).as("each message to exactly one replica, none lost").isEqualTo(away.size());
     }
 
-    /**
-     * The behaviour before MQTT 5 session expiry, and why it had to go: an MQTT 3.1.1 persistent session (clean session
-     * off) gone without a word keeps its turn in the group long after the other test's window has passed.
-     */
-    @Test
-    void aPersistentSessionWithoutExpiryKeepsTakingItsShareLongAfterTheWindow() throws Exception {
-        SeverableLink link = open(SeverableLink.to(brokerPort()));
-        Replica remaining = open(new Replica("remaining-" + run, brokerPort(), Duration.ofHours(1)));
-        Set<String> stale = ConcurrentHashMap.newKeySet();
-        mqtt311Session("old-" + run, link.port(), stale::add);
-        warmUp(remaining, () -> !stale.isEmpty());
-
-        link.sever();
-        // The passage of time is the scenario: well past WINDOW and Mosquitto's once-a-second expiry check.
-        Thread.sleep(WINDOW.plusSeconds(2).toMillis());
-        List<String> after = publishAll("after-", 100);
-        stale.clear();
-        mqtt311Session("old-" + run, brokerPort(), stale::add); // the old identity, to count what it was kept
-
-        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> after.stream()
-                .allMatch(t -> remaining.received.contains(t) || stale.contains(t)));
-        long kept = after.stream().filter(stale::contains).count();
-        Log.infof("MQTT 3.1.1 persistent session: %d of %d published %d s after its replica left were queued for it",
-                kept, after.size(), WINDOW.plusSeconds(2).toSeconds());
-        assertThat(kept).isEqualTo(after.size() / 2);
-        assertThat(after.stream().filter(remaining.received::contains).count()).isEqualTo(after.size() / 2);
-    }
-
     /** A replica of the server: its own BrokerConnection, the running server's settings under its own client id. */
     private final class Replica implements AutoCloseable {
         final Set<String> received = ConcurrentHashMap.newKeySet();
@@ -253,19 +224,6 @@ class DepartedReplicaTest {
         public String instanceBrokerUrl() {
             return server.instanceBrokerUrl();
         }
-    }
-
-    /** The pre-MQTT 5 server's session: MQTT 3.1.1, clean session off, in the same shared group. */
-    private Mqtt3AsyncClient mqtt311Session(String clientId, int port, Consumer<String> received) throws Exception {
-        Mqtt3AsyncClient client = MqttClient.builder().useMqttVersion3().identifier(clientId).serverHost("127.0.0.1")
-                .serverPort(port).buildAsync();
-        client.publishes(MqttGlobalPublishFilter.ALL,
-                p -> received.accept(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
-        client.connectWith().cleanSession(false).send().get();
-        client.subscribeWith().topicFilter(Topics.shared(config.sharedGroup(), topic)).qos(MqttQos.AT_LEAST_ONCE)
-                .send().get();
-        opened.push(() -> client.disconnect().exceptionally(notConnected -> null));
-        return client;
     }
 
     /** Publishes until both members of the group have had one: both subscribed, before anything is counted. */
