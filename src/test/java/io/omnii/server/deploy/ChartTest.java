@@ -178,7 +178,7 @@ class ChartTest {
     /** A new chart version with nothing else changed (a README edit, a commit under Flux) restarts no pod. */
     @Test
     void aNewChartVersionLeavesEveryPodTemplateAsItWas(@TempDir Path copy) throws IOException {
-        copyTree(Chart.DIR, copy);
+        Chart.copyTree(Chart.DIR, copy);
         Path chartYaml = copy.resolve("Chart.yaml");
         Files.writeString(chartYaml, Files.readString(chartYaml).replaceFirst("(?m)^version: .*$",
                 "version: 0.1.1+sha.3ae81fc"));
@@ -202,19 +202,6 @@ class ChartTest {
     private static JsonNode service(List<JsonNode> objects, String name) {
         return Chart.ofKind(objects, "Service").stream().filter(s -> s.at("/metadata/name").asText().equals(name))
                 .findFirst().orElseThrow(() -> new AssertionError("no Service " + name));
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path path : paths.toList()) {
-                Path target = to.resolve(from.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(path, target);
-                }
-            }
-        }
     }
 
     @Test
@@ -708,6 +695,29 @@ class ChartTest {
         }
         assertThat(Chart.one(Chart.renderDefaults(), "StatefulSet", "database").at("/spec/template/spec")
                 .has("nodeSelector")).isFalse();
+    }
+
+    /** A private-registry, air-gapped or tainted cluster runs `helm test` too: its pod is placed like the server's. */
+    @Test
+    void theHelmTestPodPullsItsImageLikeEveryWorkloadAndRunsWhereTheServerDoes() {
+        List<JsonNode> tests = Chart.renderHelmTests(t -> t.withValuesFile(Chart.DIR.resolve(
+                "ci/workload-options-values.yaml")).set("nodeSelector.kubernetes\\.io/arch", "arm64"));
+        JsonNode pod = Chart.one(tests, "Pod").path("spec");
+        assertThat(pod.at("/containers/0/image").asText()).isEqualTo("registry.example.com/mirror/busybox"
+                + "@sha256:3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f");
+        assertThat(pod.at("/containers/0/imagePullPolicy").asText()).isEqualTo("Always");
+        assertThat(pod.at("/imagePullSecrets").findValuesAsText("name")).containsExactly("omnii-registry");
+        assertThat(pod.at("/tolerations/0/value").asText()).isEqualTo("home-automation");
+        assertThat(pod.at("/nodeSelector/kubernetes.io~1arch").asText()).isEqualTo("arm64");
+
+        JsonNode byDefault = Chart.one(Chart.renderHelmTests(t -> t), "Pod").path("spec");
+        assertThat(byDefault.at("/containers/0/image").asText()).isEqualTo("busybox:1.36");
+        assertThat(byDefault.has("imagePullSecrets")).isFalse();
+        assertThat(byDefault.has("tolerations")).isFalse();
+        assertThat(byDefault.has("affinity")).as("the probe goes through the Service, not beside the Matter Server")
+                .isFalse();
+        assertThat(Chart.one(Chart.renderHelmTests(t -> t.set("matterServerAffinity.enabled", "true")), "Pod")
+                .at("/spec/affinity").isMissingNode()).isTrue();
     }
 
     /** docs/security.md's HTTPS for the API: the certificate's Secret mounted where the settings point. */
