@@ -1,5 +1,7 @@
 package io.omnii.server.deploy;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -123,6 +126,15 @@ public final class Chart {
             settings.forEach(t::set);
             return t;
         });
+    }
+
+    /** Rendering with these settings fails, with a message that says each of these. */
+    public static void assertRefused(Map<String, ?> settings, String... fragments) {
+        var refusal = assertThatThrownBy(() -> render(new LinkedHashMap<String, Object>(settings)))
+                .as(settings.toString());
+        for (String fragment : fragments) {
+            refusal.hasMessageContaining(fragment);
+        }
     }
 
     public static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {
