@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -165,7 +166,8 @@ class ChartObjectsTest {
         assertThat(ingress.at("/spec/tls/0/secretName").asText()).isEqualTo("omnii-tls");
         assertThat(ingress.at("/spec/tls/0/hosts")).hasSize(2);
 
-        Chart.assertRefused(Map.of("ingress.enabled", "true"), "ingress.hosts needs at least one host");
+        Chart.assertRefused(Map.of("ingress.enabled", "true", "reverseProxy.trustedProxies[0]", "10.42.0.0/16"),
+                "ingress.hosts needs at least one host");
     }
 
     @Test
@@ -184,7 +186,8 @@ class ChartObjectsTest {
         assertThat(apiPort.path("name").asText()).isEqualTo("api");
         assertThat(backend.path("port").asInt()).isEqualTo(apiPort.path("port").asInt());
 
-        Chart.assertRefused(Map.of("httpRoute.enabled", "true"), "httpRoute.parentRefs");
+        Chart.assertRefused(Map.of("httpRoute.enabled", "true", "reverseProxy.trustedProxies[0]", "10.42.0.0/16"),
+                "httpRoute.parentRefs");
     }
 
     @Test
@@ -194,14 +197,33 @@ class ChartObjectsTest {
             assertThat(env).as(scenario.toString()).containsEntry("QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "true")
                     .containsEntry("QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true");
         }
-        assertThat(env(Chart.render(CI.resolve("ingress-values.yaml"))))
-                .containsEntry("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "10.42.0.0/16");
-        assertThat(env(Chart.render(CI.resolve("httproute-values.yaml"))))
+        for (Path scenario : List.of(CI.resolve("ingress-values.yaml"), CI.resolve("httproute-values.yaml"))) {
+            assertThat(env(Chart.render(scenario))).as(scenario.toString())
+                    .containsEntry("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "10.42.0.0/16");
+        }
+        // On pod networking the proxy is the only way in: headers from any sender are the proxy's.
+        assertThat(env(Chart.render(Map.of("httpRoute.enabled", "true", "httpRoute.parentRefs[0].name", "gateway",
+                "hostNetwork", "false", "dnsPolicy", "ClusterFirst"))))
+                .containsEntry("QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true")
                 .doesNotContainKey("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES");
         Map<String, String> ownProxy = env(Chart.render(Map.of("reverseProxy.enabled", "true",
                 "reverseProxy.trustedProxies[0]", "10.0.0.1", "reverseProxy.trustedProxies[1]", "10.0.0.2")));
         assertThat(ownProxy).containsEntry("QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true")
                 .containsEntry("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "10.0.0.1,10.0.0.2");
+    }
+
+    /** Port 3001 of every node is reachable past the proxy: its forwarded headers must come from the proxy only. */
+    @Test
+    void onTheNodesNetworkAProxyWithoutTrustedProxiesIsRefused() {
+        for (String proxy : List.of("ingress", "httpRoute", "reverseProxy")) {
+            Map<String, Object> settings = new LinkedHashMap<>(Map.of(proxy + ".enabled", "true",
+                    "ingress.hosts[0].host", "omnii.example.com", "httpRoute.parentRefs[0].name", "gateway"));
+            Chart.assertRefused(settings, "reverseProxy.trustedProxies is required with hostNetwork=true",
+                    "port 3001 of every node", "the ingress controller's or gateway's pod CIDR");
+            settings.put("reverseProxy.trustedProxies[0]", "10.42.0.0/16");
+            assertThat(env(Chart.render(settings))).as(proxy)
+                    .containsEntry("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "10.42.0.0/16");
+        }
     }
 
     @Test
