@@ -144,6 +144,23 @@ class ChartObjectsTest {
                 "PodDisruptionBudget")).isEmpty();
     }
 
+    /** unhealthyPodEvictionPolicy is Kubernetes 1.27's; the chart admits 1.25 and 1.26 too. */
+    @Test
+    void aNotReadyReplicaNeverBlocksADrainWhereTheClusterKnowsHow() {
+        Path scenario = CI.resolve("pod-disruption-budget-values.yaml");
+        for (String version : List.of("1.27.0", "1.27.3-gke.1067004", "1.32.0")) {
+            JsonNode budget = Chart.one(Chart.render(t -> t.withValuesFile(scenario).withKubeVersion(version)),
+                    "PodDisruptionBudget");
+            assertThat(budget.at("/spec/unhealthyPodEvictionPolicy").asText()).as(version).isEqualTo("AlwaysAllow");
+        }
+        for (String version : List.of("1.25.0", "1.26.15")) {
+            JsonNode budget = Chart.one(Chart.render(t -> t.withValuesFile(scenario).withKubeVersion(version)),
+                    "PodDisruptionBudget");
+            assertThat(budget.at("/spec/unhealthyPodEvictionPolicy").isMissingNode()).as(version).isTrue();
+            assertThat(budget.at("/spec/maxUnavailable").asInt()).as(version).isEqualTo(1);
+        }
+    }
+
     @Test
     void theIngressRoutesEveryHostToTheServersApiPortWithTls() {
         List<JsonNode> objects = Chart.render(CI.resolve("ingress-values.yaml"));
