@@ -1,22 +1,19 @@
 package io.omnii.server.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,8 +65,8 @@ class ChartObjectsTest {
 
     @Test
     void withHostNetworkingAPolicyWithoutNodeCidrsIsRefused() {
-        assertThatThrownBy(() -> Chart.render(Map.of("networkPolicy.enabled", "true")))
-                .hasMessageContaining("networkPolicy.nodeCidrs is required with hostNetwork=true");
+        Chart.assertRefused(Map.of("networkPolicy.enabled", "true"),
+                "networkPolicy.nodeCidrs is required with hostNetwork=true");
         // Without a bundled database or broker the server is nobody's peer: nothing to name it by.
         List<JsonNode> external = Chart.render(t -> t.withValuesFile(CI.resolve("external-database-values.yaml"))
                 .set("networkPolicy.enabled", "true"));
@@ -147,6 +144,23 @@ class ChartObjectsTest {
                 "PodDisruptionBudget")).isEmpty();
     }
 
+    /** unhealthyPodEvictionPolicy is Kubernetes 1.27's; the chart admits 1.25 and 1.26 too. */
+    @Test
+    void aNotReadyReplicaNeverBlocksADrainWhereTheClusterKnowsHow() {
+        Path scenario = CI.resolve("pod-disruption-budget-values.yaml");
+        for (String version : List.of("1.27.0", "1.27.3-gke.1067004", "1.32.0")) {
+            JsonNode budget = Chart.one(Chart.render(t -> t.withValuesFile(scenario).withKubeVersion(version)),
+                    "PodDisruptionBudget");
+            assertThat(budget.at("/spec/unhealthyPodEvictionPolicy").asText()).as(version).isEqualTo("AlwaysAllow");
+        }
+        for (String version : List.of("1.25.0", "1.26.15")) {
+            JsonNode budget = Chart.one(Chart.render(t -> t.withValuesFile(scenario).withKubeVersion(version)),
+                    "PodDisruptionBudget");
+            assertThat(budget.at("/spec/unhealthyPodEvictionPolicy").isMissingNode()).as(version).isTrue();
+            assertThat(budget.at("/spec/maxUnavailable").asInt()).as(version).isEqualTo(1);
+        }
+    }
+
     @Test
     void theIngressRoutesEveryHostToTheServersApiPortWithTls() {
         List<JsonNode> objects = Chart.render(CI.resolve("ingress-values.yaml"));
@@ -169,8 +183,8 @@ class ChartObjectsTest {
         assertThat(ingress.at("/spec/tls/0/secretName").asText()).isEqualTo("omnii-tls");
         assertThat(ingress.at("/spec/tls/0/hosts")).hasSize(2);
 
-        assertThatThrownBy(() -> Chart.render(Map.of("ingress.enabled", "true")))
-                .hasMessageContaining("ingress.hosts needs at least one host");
+        Chart.assertRefused(Map.of("ingress.enabled", "true", "reverseProxy.trustedProxies[0]", "10.42.0.0/16"),
+                "ingress.hosts needs at least one host");
     }
 
     @Test
@@ -189,8 +203,8 @@ class ChartObjectsTest {
         assertThat(apiPort.path("name").asText()).isEqualTo("api");
         assertThat(backend.path("port").asInt()).isEqualTo(apiPort.path("port").asInt());
 
-        assertThatThrownBy(() -> Chart.render(Map.of("httpRoute.enabled", "true")))
-                .hasMessageContaining("httpRoute.parentRefs");
+        Chart.assertRefused(Map.of("httpRoute.enabled", "true", "reverseProxy.trustedProxies[0]", "10.42.0.0/16"),
+                "httpRoute.parentRefs");
     }
 
     @Test
@@ -200,9 +214,14 @@ class ChartObjectsTest {
             assertThat(env).as(scenario.toString()).containsEntry("QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "true")
                     .containsEntry("QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true");
         }
-        assertThat(env(Chart.render(CI.resolve("ingress-values.yaml"))))
-                .containsEntry("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "10.42.0.0/16");
-        assertThat(env(Chart.render(CI.resolve("httproute-values.yaml"))))
+        for (Path scenario : List.of(CI.resolve("ingress-values.yaml"), CI.resolve("httproute-values.yaml"))) {
+            assertThat(env(Chart.render(scenario))).as(scenario.toString())
+                    .containsEntry("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "10.42.0.0/16");
+        }
+        // On pod networking the proxy is the only way in: headers from any sender are the proxy's.
+        assertThat(env(Chart.render(Map.of("httpRoute.enabled", "true", "httpRoute.parentRefs[0].name", "gateway",
+                "hostNetwork", "false", "dnsPolicy", "ClusterFirst"))))
+                .containsEntry("QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true")
                 .doesNotContainKey("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES");
         Map<String, String> ownProxy = env(Chart.render(Map.of("reverseProxy.enabled", "true",
                 "reverseProxy.trustedProxies[0]", "10.0.0.1", "reverseProxy.trustedProxies[1]", "10.0.0.2")));
@@ -210,22 +229,30 @@ class ChartObjectsTest {
                 .containsEntry("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "10.0.0.1,10.0.0.2");
     }
 
+    /** Port 3001 of every node is reachable past the proxy: its forwarded headers must come from the proxy only. */
+    @Test
+    void onTheNodesNetworkAProxyWithoutTrustedProxiesIsRefused() {
+        for (String proxy : List.of("ingress", "httpRoute", "reverseProxy")) {
+            Map<String, Object> settings = new LinkedHashMap<>(Map.of(proxy + ".enabled", "true",
+                    "ingress.hosts[0].host", "omnii.example.com", "httpRoute.parentRefs[0].name", "gateway"));
+            Chart.assertRefused(settings, "reverseProxy.trustedProxies is required with hostNetwork=true",
+                    "port 3001 of every node", "the ingress controller's or gateway's pod CIDR");
+            settings.put("reverseProxy.trustedProxies[0]", "10.42.0.0/16");
+            assertThat(env(Chart.render(settings))).as(proxy)
+                    .containsEntry("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "10.42.0.0/16");
+        }
+    }
+
     @Test
     void typosAndMalformedAddressesInTheNewSectionsAreRefused() {
-        assertThatThrownBy(() -> Chart.render(Map.of("networkPolicy.nodeCidr[0]", "192.168.10.0/24")))
-                .hasMessageContaining("nodeCidr");
-        assertThatThrownBy(() -> Chart.render(Map.of("networkPolicy.nodeCidrs[0]", "192.168.10.7")))
-                .hasMessageContaining("nodeCidrs");
-        assertThatThrownBy(() -> Chart.render(Map.of("networkPolicy.brokerFrom[0].ipblock.cidr", "0.0.0.0/0")))
-                .hasMessageContaining("ipblock");
-        assertThatThrownBy(() -> Chart.render(Map.of("ingress.hosts[0].hostname", "omnii.example.com")))
-                .hasMessageContaining("hostname");
-        assertThatThrownBy(() -> Chart.render(Map.of("ingress.hosts[0].host", "omnii.example.com",
-                "ingress.hosts[0].paths[0].path", "enroll"))).hasMessageContaining("path");
-        assertThatThrownBy(() -> Chart.render(Map.of("httpRoute.parentRef[0].name", "gateway")))
-                .hasMessageContaining("parentRef");
-        assertThatThrownBy(() -> Chart.render(Map.of("podDisruptionBudget.minAvailable", "1")))
-                .hasMessageContaining("minAvailable");
+        Chart.assertRefused(Map.of("networkPolicy.nodeCidr[0]", "192.168.10.0/24"), "nodeCidr");
+        Chart.assertRefused(Map.of("networkPolicy.nodeCidrs[0]", "192.168.10.7"), "nodeCidrs");
+        Chart.assertRefused(Map.of("networkPolicy.brokerFrom[0].ipblock.cidr", "0.0.0.0/0"), "ipblock");
+        Chart.assertRefused(Map.of("ingress.hosts[0].hostname", "omnii.example.com"), "hostname");
+        Chart.assertRefused(Map.of("ingress.hosts[0].host", "omnii.example.com",
+                "ingress.hosts[0].paths[0].path", "enroll"), "path");
+        Chart.assertRefused(Map.of("httpRoute.parentRef[0].name", "gateway"), "parentRef");
+        Chart.assertRefused(Map.of("podDisruptionBudget.minAvailable", "1"), "minAvailable");
     }
 
     @Test
@@ -240,15 +267,10 @@ class ChartObjectsTest {
             }
         }
         assertThat(running).as("images of the rendered defaults").hasSizeGreaterThanOrEqualTo(3);
-        // helm test's pods are hooks, which the in-process rendering leaves out: their images are written as is.
-        try (var tests = Files.list(Chart.DIR.resolve("templates/tests"))) {
-            for (Path test : tests.toList()) {
-                Matcher image = Pattern.compile("image: *\"?([^\"\\s{]+)\"?\\s*$", Pattern.MULTILINE)
-                        .matcher(Files.readString(test));
-                while (image.find()) {
-                    running.add(image.group(1));
-                }
-            }
+        List<JsonNode> tests = Chart.renderHelmTests(t -> t);
+        assertThat(tests).as("helm test's pods").isNotEmpty();
+        for (JsonNode test : tests) {
+            running.addAll(test.at("/spec/containers").findValuesAsText("image"));
         }
         assertThat(listed).isEqualTo(running);
     }

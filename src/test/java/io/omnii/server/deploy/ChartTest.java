@@ -103,10 +103,10 @@ class ChartTest {
 
     @Test
     void aSessionExpiryTheBundledBrokerWouldCutShortIsRefused() {
-        assertThatThrownBy(() -> Chart.render(Map.of("mqtt.sessionExpiry", "25h")))
-                .hasMessageContaining("mqtt.sessionExpiry (25h) is longer than mosquitto.persistentClientExpiration (1d)");
-        assertThatThrownBy(() -> Chart.render(Map.of("mqtt.sessionExpiry", "2d",
-                "mosquitto.persistentClientExpiration", "47h"))).hasMessageContaining("which caps it");
+        Chart.assertRefused(Map.of("mqtt.sessionExpiry", "25h"),
+                "mqtt.sessionExpiry (25h) is longer than mosquitto.persistentClientExpiration (1d)");
+        Chart.assertRefused(Map.of("mqtt.sessionExpiry", "2d", "mosquitto.persistentClientExpiration", "47h"),
+                "which caps it");
         assertThat(serverEnv(Chart.render(Map.of("mqtt.sessionExpiry", "24h"))).get("OMNII_MQTT_SESSION_EXPIRY")
                 .path("value").asText()).isEqualTo("24h");
         assertThat(serverEnv(Chart.render(Map.of("mqtt.sessionExpiry", "30d",
@@ -117,12 +117,11 @@ class ChartTest {
     @Test
     void durationsNeitherTheServerNorMosquittoReadAreRefused() {
         for (String expiry : List.of("0s", "1 hour", "", "1w", "-5m", "PT0S")) {
-            assertThatThrownBy(() -> Chart.render(Map.of("mqtt.sessionExpiry", expiry))).as(expiry)
-                    .hasMessageContaining("sessionExpiry");
+            Chart.assertRefused(Map.of("mqtt.sessionExpiry", expiry), "sessionExpiry");
         }
         for (String expiration : List.of("7 days", "30s", "0d", "", "P7D")) {
-            assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.persistentClientExpiration", expiration)))
-                    .as(expiration).hasMessageContaining("persistentClientExpiration");
+            Chart.assertRefused(Map.of("mosquitto.persistentClientExpiration", expiration),
+                    "persistentClientExpiration");
         }
     }
 
@@ -178,7 +177,7 @@ class ChartTest {
     /** A new chart version with nothing else changed (a README edit, a commit under Flux) restarts no pod. */
     @Test
     void aNewChartVersionLeavesEveryPodTemplateAsItWas(@TempDir Path copy) throws IOException {
-        copyTree(Chart.DIR, copy);
+        Chart.copyTree(Chart.DIR, copy);
         Path chartYaml = copy.resolve("Chart.yaml");
         Files.writeString(chartYaml, Files.readString(chartYaml).replaceFirst("(?m)^version: .*$",
                 "version: 0.1.1+sha.3ae81fc"));
@@ -202,19 +201,6 @@ class ChartTest {
     private static JsonNode service(List<JsonNode> objects, String name) {
         return Chart.ofKind(objects, "Service").stream().filter(s -> s.at("/metadata/name").asText().equals(name))
                 .findFirst().orElseThrow(() -> new AssertionError("no Service " + name));
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path path : paths.toList()) {
-                Path target = to.resolve(from.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(path, target);
-                }
-            }
-        }
     }
 
     @Test
@@ -520,8 +506,8 @@ class ChartTest {
         JsonNode server = serverEnv(objects).get("QUARKUS_DATASOURCE_PASSWORD").at("/valueFrom/secretKeyRef");
         assertThat(server.path("name").asText() + "/" + server.path("key").asText()).isEqualTo("omnii-database/password");
         assertThat(objects.toString()).doesNotContain("omnii-omnii-server-postgresql\",\"key\"");
-        assertThatThrownBy(() -> Chart.render(Map.of("postgresql.existingSecret", "omnii-database",
-                "postgresql.password", "a-password-given-twice"))).hasMessageContaining("set one");
+        Chart.assertRefused(Map.of("postgresql.existingSecret", "omnii-database",
+                "postgresql.password", "a-password-given-twice"), "set one");
     }
 
     /** A token or password given in the values rolls the server; nothing else about secrets does. */
@@ -654,12 +640,11 @@ class ChartTest {
 
     @Test
     void replicasThatCouldNeverScheduleAreRefused() {
-        assertThatThrownBy(() -> Chart.render(Map.of("replicaCount", "2", "matterServerAffinity.enabled", "true")))
-                .hasMessageContaining("replicaCount 2 cannot schedule with hostNetwork and matterServerAffinity.enabled")
-                .hasMessageContaining("host ports 3001 and 9000");
-        assertThatThrownBy(() -> Chart.render(Map.of("replicaCount", "3",
-                "nodeSelector.kubernetes\\.io/hostname", "mac-mini")))
-                .hasMessageContaining("replicaCount 3 cannot schedule with hostNetwork and nodeSelector kubernetes.io/hostname");
+        Chart.assertRefused(Map.of("replicaCount", "2", "matterServerAffinity.enabled", "true"),
+                "replicaCount 2 cannot schedule with hostNetwork and matterServerAffinity.enabled",
+                "host ports 3001 and 9000");
+        Chart.assertRefused(Map.of("replicaCount", "3", "nodeSelector.kubernetes\\.io/hostname", "mac-mini"),
+                "replicaCount 3 cannot schedule with hostNetwork and nodeSelector kubernetes.io/hostname");
         // One replica there, or several on pod networking, or several on the node's network anywhere: all schedule.
         assertThat(server(Chart.render(Map.of("matterServerAffinity.enabled", "true",
                 "nodeSelector.kubernetes\\.io/hostname", "mac-mini"))).at("/spec/replicas").asInt()).isEqualTo(1);
@@ -710,6 +695,29 @@ class ChartTest {
                 .has("nodeSelector")).isFalse();
     }
 
+    /** A private-registry, air-gapped or tainted cluster runs `helm test` too: its pod is placed like the server's. */
+    @Test
+    void theHelmTestPodPullsItsImageLikeEveryWorkloadAndRunsWhereTheServerDoes() {
+        List<JsonNode> tests = Chart.renderHelmTests(t -> t.withValuesFile(Chart.DIR.resolve(
+                "ci/workload-options-values.yaml")).set("nodeSelector.kubernetes\\.io/arch", "arm64"));
+        JsonNode pod = Chart.one(tests, "Pod").path("spec");
+        assertThat(pod.at("/containers/0/image").asText()).isEqualTo("registry.example.com/mirror/busybox"
+                + "@sha256:3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f");
+        assertThat(pod.at("/containers/0/imagePullPolicy").asText()).isEqualTo("Always");
+        assertThat(pod.at("/imagePullSecrets").findValuesAsText("name")).containsExactly("omnii-registry");
+        assertThat(pod.at("/tolerations/0/value").asText()).isEqualTo("home-automation");
+        assertThat(pod.at("/nodeSelector/kubernetes.io~1arch").asText()).isEqualTo("arm64");
+
+        JsonNode byDefault = Chart.one(Chart.renderHelmTests(t -> t), "Pod").path("spec");
+        assertThat(byDefault.at("/containers/0/image").asText()).isEqualTo("busybox:1.36");
+        assertThat(byDefault.has("imagePullSecrets")).isFalse();
+        assertThat(byDefault.has("tolerations")).isFalse();
+        assertThat(byDefault.has("affinity")).as("the probe goes through the Service, not beside the Matter Server")
+                .isFalse();
+        assertThat(Chart.one(Chart.renderHelmTests(t -> t.set("matterServerAffinity.enabled", "true")), "Pod")
+                .at("/spec/affinity").isMissingNode()).isTrue();
+    }
+
     /** docs/security.md's HTTPS for the API: the certificate's Secret mounted where the settings point. */
     @Test
     void extraVolumesMountWhatTheExtraSettingsName() {
@@ -730,26 +738,23 @@ class ChartTest {
 
     @Test
     void malformedWorkloadOptionsAreRefused() {
-        assertRefused(Map.of("image.digest", "latest"), "digest");
-        assertRefused(Map.of("postgresql.image.digest", "sha256:abc"), "digest");
-        assertRefused(Map.of("extraVolumeMounts[0].name", "api-tls"), "mountPath");
-        assertRefused(Map.of("mosquitto.nodeSelectr.disk", "ssd"), "nodeSelectr");
+        Chart.assertRefused(Map.of("image.digest", "latest"), "digest");
+        Chart.assertRefused(Map.of("postgresql.image.digest", "sha256:abc"), "digest");
+        Chart.assertRefused(Map.of("extraVolumeMounts[0].name", "api-tls"), "mountPath");
+        Chart.assertRefused(Map.of("mosquitto.nodeSelectr.disk", "ssd"), "nodeSelectr");
     }
 
     @Test
     void halfConfiguredBrokersAreRefused() {
-        assertThatThrownBy(() -> Chart.render(Map.of("mqtt.host", "mqtt.example.internal")))
-                .hasMessageContaining("mosquitto.enabled");
-        assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.tls.disablePlainListener", "true")))
-                .hasMessageContaining("mosquitto.tls.existingSecret");
-        assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.enabled", "false")))
-                .hasMessageContaining("mqtt.host is required");
-        assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.enabled", "false", "mqtt.host", "broker",
+        Chart.assertRefused(Map.of("mqtt.host", "mqtt.example.internal"), "mosquitto.enabled");
+        Chart.assertRefused(Map.of("mosquitto.tls.disablePlainListener", "true"), "mosquitto.tls.existingSecret");
+        Chart.assertRefused(Map.of("mosquitto.enabled", "false"), "mqtt.host is required");
+        Chart.assertRefused(Map.of("mosquitto.enabled", "false", "mqtt.host", "broker",
                 "mqtt.provisioning.mode", "mosquitto-dynsec", "mqtt.username", "omnii-server",
-                "mqtt.existingSecret", "omnii-mqtt", "mqtt.provisioning.adminUsername", "omnii-admin")))
-                .hasMessageContaining("mqtt.provisioning.existingSecret");
-        assertThatThrownBy(() -> Chart.render(Map.of("mosquitto.enabled", "false", "mqtt.host", "broker",
-                "mqtt.tls.caSecret", "omnii-mqtt-ca"))).hasMessageContaining("mqtt.tls.enabled");
+                "mqtt.existingSecret", "omnii-mqtt", "mqtt.provisioning.adminUsername", "omnii-admin"),
+                "mqtt.provisioning.existingSecret");
+        Chart.assertRefused(Map.of("mosquitto.enabled", "false", "mqtt.host", "broker",
+                "mqtt.tls.caSecret", "omnii-mqtt-ca"), "mqtt.tls.enabled");
     }
 
     /**
@@ -907,15 +912,10 @@ class ChartTest {
 
     @Test
     void aTypoInTheValuesIsRefused() {
-        assertRefused(Map.of("hostNetwrk", "true"), "hostNetwrk");
-        assertRefused(Map.of("postgresql.persistence.sise", "1Gi"), "sise");
-        assertRefused(Map.of("mosquitto.persistance.size", "1Gi"), "persistance");
-        assertRefused(Map.of("mosquitto.tls.existingSecrets", "omnii-mqtt-tls"), "existingSecrets");
-        assertRefused(Map.of("mqtt.provisioning.mode", "dynsec"), "mode");
-    }
-
-    private static void assertRefused(Map<String, ?> values, String message) {
-        assertThatThrownBy(() -> Chart.render(new LinkedHashMap<String, Object>(values))).as(values.toString())
-                .hasMessageContaining(message);
+        Chart.assertRefused(Map.of("hostNetwrk", "true"), "hostNetwrk");
+        Chart.assertRefused(Map.of("postgresql.persistence.sise", "1Gi"), "sise");
+        Chart.assertRefused(Map.of("mosquitto.persistance.size", "1Gi"), "persistance");
+        Chart.assertRefused(Map.of("mosquitto.tls.existingSecrets", "omnii-mqtt-tls"), "existingSecrets");
+        Chart.assertRefused(Map.of("mqtt.provisioning.mode", "dynsec"), "mode");
     }
 }

@@ -26,6 +26,12 @@ final class KubeApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SECRET = Pattern.compile("/api/v1/namespaces/([^/]+)/secrets/([^/?]+)");
+    /*
+     * One cluster per test JVM, seen by every rendering in it: a test's Secrets are there for whatever renders until
+     * it clears them. That is sound only because JUnit runs the tests one at a time here (the build enables no
+     * parallel execution); with tests in parallel one would read another's Secrets. Keying them per test is not
+     * simple: the lookups arrive over HTTP from Helm's Go code, with nothing that says which test rendered.
+     */
     private static final Map<String, Map<String, String>> SECRETS = new ConcurrentHashMap<>();
     private static HttpServer server;
 
@@ -73,7 +79,10 @@ final class KubeApi {
         }
     }
 
-    /** The cluster holds this Secret (base64 data, as the API returns it) until {@link #clear()}. */
+    /**
+     * The cluster holds this Secret (base64 data, as the API returns it) until {@link #clear()}, which the test must
+     * call in a finally: every later rendering, in any test class, sees it until then.
+     */
     static void putSecret(String namespace, String name, Map<String, String> data) {
         SECRETS.put(namespace + "/" + name, Map.copyOf(data));
     }
