@@ -171,6 +171,34 @@ class FluxManifestsTest {
     }
 
     @Test
+    void noPruneOrUninstallCanDeleteAVolume() throws Exception {
+        // Flux prunes what a commit drops: a Namespace takes every claim in it along, so it is exempt. No claim is
+        // Flux's own: they come from the StatefulSets' claim templates, which a pruned release leaves behind.
+        List<JsonNode> namespaces = new ArrayList<>();
+        for (JsonNode kustomization : fluxKustomizations(Kustomize.build(CLUSTER))) {
+            for (JsonNode o : Kustomize.build(pathOf(kustomization))) {
+                assertThat(o.path("kind").asText()).isNotEqualTo("PersistentVolumeClaim");
+                if (o.path("kind").asText().equals("Namespace")) {
+                    namespaces.add(o);
+                }
+            }
+        }
+        assertThat(namespaces).extracting(n -> n.at("/metadata/name").asText()).containsExactly(NAMESPACE);
+        assertThat(namespaces.get(0).at("/metadata/annotations/kustomize.toolkit.fluxcd.io~1prune").asText())
+                .isEqualTo("disabled");
+
+        List<JsonNode> rendered = renderChart(omniiServer(Kustomize.build(OMNII_APP)));
+        assertThat(Chart.ofKind(rendered, "PersistentVolumeClaim")).isEmpty();
+        List<JsonNode> withClaims = Chart.ofKind(rendered, "StatefulSet").stream()
+                .filter(s -> !s.at("/spec/volumeClaimTemplates").isMissingNode()).toList();
+        assertThat(withClaims).hasSize(2);
+        // Kubernetes' default keeps the claims when the StatefulSet goes (Helm's uninstall, Flux's prune).
+        withClaims.forEach(s -> assertThat(
+                s.at("/spec/persistentVolumeClaimRetentionPolicy/whenDeleted").asText("Retain"))
+                .as(s.at("/metadata/name").asText()).isEqualTo("Retain"));
+    }
+
+    @Test
     void theOrderCheckRefusesACycleAndAnUnknownStep() {
         Map<String, List<String>> cycle = Map.of("a", List.of("b"), "b", List.of("a"));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> topologicalOrder(cycle))
