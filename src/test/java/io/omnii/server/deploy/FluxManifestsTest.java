@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,8 @@ class FluxManifestsTest {
     static final Path OMNII_APP = K8S.resolve("apps/home/omnii-server");
     static final Path SETTINGS = K8S.resolve("apps/home/settings/settings.yaml");
     static final String MATTERJS_COMPONENT = "../../../components/matterjs";
+    static final String CHART_FROM_GIT_COMPONENT = "../../../components/chart-from-git";
+    static final Path RELEASE_WORKFLOW = Path.of(".github/workflows/release.yml");
     private static final String NAMESPACE = "home-automation";
     private static final String FLUX_NAMESPACE = "flux-system";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -76,12 +79,21 @@ class FluxManifestsTest {
 
     /** A copy of k8s/ whose home cluster runs matterjs-server: the one line docs/operations.md tells you to add. */
     static Path matterjsVariant(Path copy) throws IOException {
+        return withComponent(copy, "apps/home/matter-server", MATTERJS_COMPONENT);
+    }
+
+    /** A copy of k8s/ whose home cluster installs Omnii Server's chart from git: the fork's one line. */
+    static Path chartFromGitVariant(Path copy) throws IOException {
+        return withComponent(copy, "apps/home/omnii-server", CHART_FROM_GIT_COMPONENT);
+    }
+
+    private static Path withComponent(Path copy, String app, String component) throws IOException {
         copyTree(K8S, copy);
-        Path kustomization = copy.resolve("apps/home/matter-server/kustomization.yaml");
+        Path kustomization = copy.resolve(app).resolve("kustomization.yaml");
         ObjectNode root = (ObjectNode) YAML.readTree(kustomization.toFile());
-        root.withArray("components").add(MATTERJS_COMPONENT);
+        root.withArray("components").add(component);
         YAML.writeValue(kustomization.toFile(), root);
-        return copy.resolve("apps/home/matter-server");
+        return copy.resolve(app);
     }
 
     private static List<JsonNode> fluxKustomizations(List<JsonNode> objects) {
@@ -96,7 +108,10 @@ class FluxManifestsTest {
         return Kustomize.one(objects, "HelmRelease", "omnii-server");
     }
 
-    /** Our chart as Flux installs it: rendered with the HelmRelease's values. */
+    /**
+     * Our chart as Flux installs it: rendered with the HelmRelease's values. From the local charts/omnii-server in
+     * both ways of installing it: the OCI chart Flux pulls by default is this directory as packaged at a release tag.
+     */
     private static List<JsonNode> renderChart(JsonNode release) throws IOException {
         Path values = Files.createTempFile("release-values", ".yaml");
         YAML.writeValue(values.toFile(), release.at("/spec/values"));
@@ -229,7 +244,8 @@ class FluxManifestsTest {
     }
 
     @Test
-    void theSourceArtifactHoldsEverythingTheKustomizationsAndTheChartRead(@TempDir Path artifact) throws Exception {
+    void theSourceArtifactHoldsEverythingTheKustomizationsAndTheChartRead(@TempDir Path artifact,
+            @TempDir Path copy) throws Exception {
         List<JsonNode> cluster = Kustomize.build(CLUSTER);
         SourceIgnore ignore = new SourceIgnore(
                 Kustomize.one(cluster, "GitRepository", "omnii-server").at("/spec/ignore").asText());
@@ -247,7 +263,8 @@ class FluxManifestsTest {
             assertThat(Kustomize.build(artifact.resolve(path.toString()))).as(path.toString())
                     .isEqualTo(Kustomize.build(path));
         }
-        String chart = omniiServer(Kustomize.build(OMNII_APP)).at("/spec/chart/spec/chart").asText()
+        // The chart, for the clusters that install it from git (components/chart-from-git).
+        String chart = omniiServer(Kustomize.build(chartFromGitVariant(copy))).at("/spec/chart/spec/chart").asText()
                 .replaceFirst("^\\./", "");
         assertThat(tracked).filteredOn(f -> f.startsWith(chart + "/")).isNotEmpty()
                 .allSatisfy(f -> assertThat(ignore.excludes(f)).as(f).isFalse());
@@ -271,12 +288,16 @@ class FluxManifestsTest {
     @Test
     void bothReleasesUseFluxV2SourcesThatFluxAppliesBeforeThem() throws Exception {
         List<JsonNode> cluster = Kustomize.build(CLUSTER);
-        JsonNode omnii = omniiServer(Kustomize.build(OMNII_APP));
+        List<JsonNode> omniiObjects = Kustomize.build(OMNII_APP);
+        JsonNode omnii = omniiServer(omniiObjects);
         assertThat(omnii.path("apiVersion").asText()).isEqualTo("helm.toolkit.fluxcd.io/v2");
-        JsonNode ref = omnii.at("/spec/chart/spec/sourceRef");
-        assertThat(ref.path("namespace").asText()).isEqualTo(FLUX_NAMESPACE);
-        Kustomize.one(cluster, ref.path("kind").asText(), ref.path("name").asText());
-        assertThat(omnii.at("/spec/chart/spec/chart").asText()).isEqualTo("./charts/omnii-server");
+        JsonNode ref = omnii.at("/spec/chartRef");
+        assertThat(ref.path("kind").asText()).isEqualTo("OCIRepository");
+        JsonNode oci = Kustomize.one(omniiObjects, "OCIRepository", ref.path("name").asText());
+        assertThat(oci.at("/metadata/namespace").asText()).isEqualTo(ref.path("namespace").asText());
+        assertThat(omnii.at("/spec/chart").isMissingNode()).isTrue();
+        // The Kustomizations' own source stays the Git repository.
+        assertThat(cluster).filteredOn(o -> o.path("kind").asText().equals("GitRepository")).hasSize(1);
 
         List<JsonNode> matterObjects = Kustomize.build(MATTER_APP);
         JsonNode matter = matterServer(matterObjects);
@@ -291,6 +312,85 @@ class FluxManifestsTest {
             assertThat(release.at("/metadata/namespace").asText()).isEqualTo(NAMESPACE);
             assertThat(release.at("/spec/driftDetection/mode").asText()).isEqualTo("enabled");
         }
+    }
+
+    @Test
+    void omniiServerInstallsTheReleasedChartOnlyWhenTheReleaseWorkflowSignedIt() throws Exception {
+        JsonNode oci = Kustomize.one(Kustomize.build(OMNII_APP), "OCIRepository", "omnii-server");
+        // Where the release workflow pushes the chart (helm push to oci://$CHARTS).
+        String charts = YAML.readTree(RELEASE_WORKFLOW.toFile()).at("/env/CHARTS").asText();
+        assertThat(oci.at("/spec/url").asText()).isEqualTo("oci://" + charts + "/omnii-server");
+        assertThat(oci.at("/spec/layerSelector/mediaType").asText())
+                .isEqualTo("application/vnd.cncf.helm.chart.content.v1.tar+gzip");
+        assertThat(oci.at("/spec/layerSelector/operation").asText()).isEqualTo("copy");
+
+        // Keyless: the certificate names the workflow and the ref it ran for, as docs/release.md's cosign verify does.
+        assertThat(oci.at("/spec/verify/provider").asText()).isEqualTo("cosign");
+        assertThat(oci.at("/spec/verify/secretRef").isMissingNode()).isTrue();
+        JsonNode identities = oci.at("/spec/verify/matchOIDCIdentity");
+        assertThat(identities).hasSize(1);
+        Pattern issuer = Pattern.compile(identities.at("/0/issuer").asText());
+        Pattern subject = Pattern.compile(identities.at("/0/subject").asText());
+        assertThat(issuer.matcher("https://token.actions.githubusercontent.com").matches()).isTrue();
+        assertThat(issuer.matcher("https://token.actions.githubusercontent.com.example.org").matches()).isFalse();
+        String workflow = "https://github.com/omnii/omnii-server/.github/workflows/release.yml@";
+        assertThat(subject.matcher(workflow + "refs/tags/v0.2.0").matches()).isTrue();
+        assertThat(subject.matcher(workflow + "refs/heads/main").matches()).as("a branch build").isFalse();
+        assertThat(subject.matcher(workflow.replace("release.yml", "ci.yml") + "refs/tags/v0.2.0").matches())
+                .as("another workflow").isFalse();
+        assertThat(subject.matcher(workflow.replace("/omnii/", "/someone/") + "refs/tags/v0.2.0").matches())
+                .as("a fork's release").isFalse();
+        assertThat(RELEASE_WORKFLOW).content().contains(
+                "identity=\"https://github.com/$GITHUB_REPOSITORY/.github/workflows/release.yml@$GITHUB_REF\"");
+
+        // The range is the settings'; it admits the chart of this commit, so that tagging it deploys it.
+        String range = YAML.readTree(SETTINGS.toFile()).at("/spec/omniiServerChartVersion").asText();
+        assertThat(oci.at("/spec/ref/semver").asText()).isEqualTo(range);
+        JsonNode chart = YAML.readTree(Chart.DIR.resolve("Chart.yaml").toFile());
+        assertThat(admits(range, chart.path("version").asText())).as(range + " admits the chart's version "
+                + chart.path("version").asText() + ": widen omniiServerChartVersion with a new minor version")
+                .isTrue();
+
+        // The release leaves the image to the chart: the one released with it (tag = appVersion).
+        JsonNode release = omniiServer(Kustomize.build(OMNII_APP));
+        assertThat(release.at("/spec/values/image").isMissingNode()).isTrue();
+        assertThat(serverPod(renderChart(release)).at("/containers/0/image").asText())
+                .isEqualTo("ghcr.io/omnii/omnii-server:" + chart.path("appVersion").asText());
+    }
+
+    @Test
+    void theChartFromGitComponentInstallsThisRepositorysChartWithTheForksImage(@TempDir Path copy)
+            throws Exception {
+        List<JsonNode> cluster = Kustomize.build(CLUSTER);
+        List<JsonNode> base = Kustomize.build(OMNII_APP);
+        List<JsonNode> fromGit = Kustomize.build(chartFromGitVariant(copy));
+        JsonNode release = omniiServer(fromGit);
+        assertThat(release.at("/spec/chartRef").isMissingNode()).isTrue();
+        assertThat(release.at("/spec/chart/spec/chart").asText()).isEqualTo("./" + Chart.DIR);
+        assertThat(release.at("/spec/chart/spec/reconcileStrategy").asText()).isEqualTo("Revision");
+        JsonNode ref = release.at("/spec/chart/spec/sourceRef");
+        assertThat(ref.path("namespace").asText()).isEqualTo(FLUX_NAMESPACE);
+        assertThat(Kustomize.one(cluster, ref.path("kind").asText(), ref.path("name").asText()).path("kind").asText())
+                .isEqualTo("GitRepository");
+        assertThat(fromGit).noneMatch(o -> o.path("kind").asText().equals("OCIRepository"));
+        // Not the default image, which exists only for released versions.
+        String image = serverPod(renderChart(release)).at("/containers/0/image").asText();
+        assertThat(image).startsWith("registry.example.com/you/omnii-server:");
+
+        // Everything else is the base's.
+        JsonNode baseRelease = omniiServer(base);
+        ((ObjectNode) baseRelease.path("spec")).remove("chartRef");
+        ((ObjectNode) release.path("spec")).remove("chart");
+        ((ObjectNode) release.at("/spec/values")).remove("image");
+        assertThat(release).isEqualTo(baseRelease);
+        assertThat(fromGit).hasSize(base.size() - 1);
+    }
+
+    /** Whether a range of the two forms the settings take, "0.2.x" or an exact "0.2.1", admits a version. */
+    static boolean admits(String range, String version) {
+        assertThat(range).as("omniiServerChartVersion: X.Y.x or X.Y.Z").matches("\\d+\\.\\d+\\.(x|\\d+)");
+        return range.endsWith(".x") ? version.matches(Pattern.quote(range.substring(0, range.length() - 1))
+                + "\\d+") : version.equals(range);
     }
 
     @Test
