@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (`kubectl kustomize`, as kustomize-controller does) from an artifact that the source's ignore rules must not
  * starve; they apply in dependsOn order; the cluster's settings reach every release; our chart renders with its
  * release's values. The Matter Server's chart cannot be fetched here, so its release is checked against the chart's
- * template as read (see MATTER_CHART_VALUES).
+ * template as read (see MATTER_CHART_VALUES), and its post-renderer is applied to the StatefulSet that template
+ * renders (matterChartStatefulSet).
  */
 class FluxManifestsTest {
 
@@ -474,6 +476,52 @@ class FluxManifestsTest {
     }
 
     @Test
+    void thePostRendererGivesTheMatterServerTheSettingsAdapterWithBluetoothOnAndOff(@TempDir Path copy)
+            throws Exception {
+        List<String> expected = List.of("--storage-path", "/data", "--paa-root-cert-dir", "/data/credentials",
+                "--bluetooth-adapter", "0", "--primary-interface", "enp3s0f0");
+        // As committed (Bluetooth on: the chart says 1), and with matterjs-server, which takes the same options.
+        for (JsonNode release : List.of(matterServer(Kustomize.build(MATTER_APP)),
+                matterServer(Kustomize.build(matterjsVariant(copy.resolve("matterjs")))))) {
+            JsonNode values = release.at("/spec/values");
+            assertThat(matterChartArgs(values)).contains("1");
+            assertThat(postRendered(release, matterChartStatefulSet(values), copy.resolve("on")))
+                    .containsExactlyElementsOf(expected);
+        }
+
+        // Bluetooth off and another adapter: the chart says 0, the settings' adapter takes its place.
+        copyTree(K8S, copy.resolve("off"));
+        Path settingsFile = copy.resolve("off").resolve(K8S.relativize(SETTINGS).toString());
+        ObjectNode settings = (ObjectNode) YAML.readTree(settingsFile.toFile());
+        ((ObjectNode) settings.path("spec")).put("bluetooth", false).put("bluetoothAdapter", "2")
+                .put("networkInterface", "eth1");
+        YAML.writeValue(settingsFile.toFile(), settings);
+        JsonNode off = matterServer(Kustomize.build(copy.resolve("off/apps/home/matter-server")));
+        assertThat(postRendered(off, matterChartStatefulSet(off.at("/spec/values")), copy.resolve("off-rendered")))
+                .containsExactly("--storage-path", "/data", "--paa-root-cert-dir", "/data/credentials",
+                        "--bluetooth-adapter", "2", "--primary-interface", "eth1");
+    }
+
+    @Test
+    void thePostRendererFailsTheReleaseWhenTheChartMovesTheAdapterArgument(@TempDir Path dir) throws Exception {
+        JsonNode release = matterServer(Kustomize.build(MATTER_APP));
+        // A log level in the values puts two arguments before --bluetooth-adapter.
+        ObjectNode withLogLevel = release.at("/spec/values").deepCopy();
+        ((ObjectNode) withLogLevel.path("log")).put("logLevel", "debug");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> postRendered(release, matterChartStatefulSet(withLogLevel), dir.resolve("log")))
+                .hasMessageContaining("testing value /spec/template/spec/containers/0/args/4 failed");
+        // A chart version without --paa-root-cert-dir (4.0.0 dropped it) moves it two places forward.
+        ObjectNode statefulSet = matterChartStatefulSet(release.at("/spec/values"));
+        ArrayNode args = (ArrayNode) statefulSet.at("/spec/template/spec/containers/0/args");
+        args.remove(3);
+        args.remove(2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> postRendered(release, statefulSet, dir.resolve("paa")))
+                .hasMessageContaining("testing value /spec/template/spec/containers/0/args/4 failed");
+    }
+
+    @Test
     void noValueOfTheMatterServerReleaseIsOneItsChartIgnores() throws Exception {
         for (JsonNode release : List.of(matterServer(Kustomize.build(MATTER_APP)),
                 matterServer(Kustomize.build(matterjsVariant(Files.createTempDirectory("matterjs")))))) {
@@ -604,6 +652,64 @@ class FluxManifestsTest {
             ((ObjectNode) matter.at("/spec/values")).remove(List.of("image", "startupProbe"));
         }
         assertThat(matterjs).containsExactlyInAnyOrderElementsOf(base);
+    }
+
+    /**
+     * The StatefulSet chart home-assistant-matter-server 3.3.0 renders for these values, reduced to what the
+     * post-renderer touches: written from our reading of its templates/statefulset.yaml (see MATTER_CHART_VALUES),
+     * not copied. Its args, in the order the template emits them: --storage-path /data --paa-root-cert-dir
+     * /data/credentials, then --log-level and --log-level-sdk when set, --bluetooth-adapter "1" when Bluetooth
+     * commissioning is enabled else "0", and --primary-interface when networkInterface is set.
+     */
+    static ObjectNode matterChartStatefulSet(JsonNode values) {
+        ObjectNode statefulSet = YAML.createObjectNode().put("apiVersion", "apps/v1").put("kind", "StatefulSet");
+        statefulSet.putObject("metadata").put("name", values.path("fullnameOverride").asText());
+        ObjectNode container = statefulSet.putObject("spec").putObject("template").putObject("spec")
+                .putArray("containers").addObject().put("name", "home-assistant-matter-server")
+                .put("image", values.at("/image/repository").asText() + ":" + values.at("/image/tag").asText());
+        matterChartArgs(values).forEach(container.putArray("args")::add);
+        return statefulSet;
+    }
+
+    private static List<String> matterChartArgs(JsonNode values) {
+        List<String> args = new ArrayList<>(List.of("--storage-path", "/data", "--paa-root-cert-dir",
+                "/data/credentials"));
+        if (!values.at("/log/logLevel").asText().isEmpty()) {
+            args.addAll(List.of("--log-level", values.at("/log/logLevel").asText()));
+        }
+        if (!values.at("/log/logLevelSDK").asText().isEmpty()) {
+            args.addAll(List.of("--log-level-sdk", values.at("/log/logLevelSDK").asText()));
+        }
+        args.addAll(List.of("--bluetooth-adapter",
+                values.at("/bluetoothCommissioning/enabled").asBoolean() ? "1" : "0"));
+        if (!values.path("networkInterface").asText().isEmpty()) {
+            args.addAll(List.of("--primary-interface", values.path("networkInterface").asText()));
+        }
+        return args;
+    }
+
+    /**
+     * The release's post-renderers applied to what the chart rendered, as Flux does: each a kustomize build of the
+     * previous output with its patches as the HelmRelease holds them. The first container's args after the last.
+     */
+    static List<String> postRendered(JsonNode release, JsonNode rendered, Path dir) throws Exception {
+        JsonNode current = rendered;
+        int pass = 0;
+        for (JsonNode postRenderer : release.at("/spec/postRenderers")) {
+            Path passDir = Files.createDirectories(dir.resolve("pass-" + pass++));
+            YAML.writeValue(passDir.resolve("rendered.yaml").toFile(), current);
+            ObjectNode kustomization = YAML.createObjectNode()
+                    .put("apiVersion", "kustomize.config.k8s.io/v1beta1").put("kind", "Kustomization");
+            kustomization.putArray("resources").add("rendered.yaml");
+            kustomization.set("patches", postRenderer.at("/kustomize/patches"));
+            YAML.writeValue(passDir.resolve("kustomization.yaml").toFile(), kustomization);
+            current = Kustomize.one(Kustomize.build(passDir), "StatefulSet",
+                    rendered.at("/metadata/name").asText());
+        }
+        assertThat(pass).as("post-renderers").isPositive();
+        List<String> args = new ArrayList<>();
+        current.at("/spec/template/spec/containers/0/args").forEach(a -> args.add(a.asText()));
+        return args;
     }
 
     /** Kustomization names in the order Flux applies them; fails on a cycle or a dependency that is not there. */
