@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (`kubectl kustomize`, as kustomize-controller does) from an artifact that the source's ignore rules must not
  * starve; they apply in dependsOn order; the cluster's settings reach every release; our chart renders with its
  * release's values. The Matter Server's chart cannot be fetched here, so its release is checked against the chart's
- * template as read (see MATTER_CHART_VALUES).
+ * template as read (see MATTER_CHART_VALUES), and its post-renderer is applied to the StatefulSet that template
+ * renders (matterChartStatefulSet).
  */
 class FluxManifestsTest {
 
@@ -40,6 +43,8 @@ class FluxManifestsTest {
     static final Path OMNII_APP = K8S.resolve("apps/home/omnii-server");
     static final Path SETTINGS = K8S.resolve("apps/home/settings/settings.yaml");
     static final String MATTERJS_COMPONENT = "../../../components/matterjs";
+    static final String CHART_FROM_GIT_COMPONENT = "../../../components/chart-from-git";
+    static final Path RELEASE_WORKFLOW = Path.of(".github/workflows/release.yml");
     private static final String NAMESPACE = "home-automation";
     private static final String FLUX_NAMESPACE = "flux-system";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -76,12 +81,21 @@ class FluxManifestsTest {
 
     /** A copy of k8s/ whose home cluster runs matterjs-server: the one line docs/operations.md tells you to add. */
     static Path matterjsVariant(Path copy) throws IOException {
+        return withComponent(copy, "apps/home/matter-server", MATTERJS_COMPONENT);
+    }
+
+    /** A copy of k8s/ whose home cluster installs Omnii Server's chart from git: the fork's one line. */
+    static Path chartFromGitVariant(Path copy) throws IOException {
+        return withComponent(copy, "apps/home/omnii-server", CHART_FROM_GIT_COMPONENT);
+    }
+
+    private static Path withComponent(Path copy, String app, String component) throws IOException {
         copyTree(K8S, copy);
-        Path kustomization = copy.resolve("apps/home/matter-server/kustomization.yaml");
+        Path kustomization = copy.resolve(app).resolve("kustomization.yaml");
         ObjectNode root = (ObjectNode) YAML.readTree(kustomization.toFile());
-        root.withArray("components").add(MATTERJS_COMPONENT);
+        root.withArray("components").add(component);
         YAML.writeValue(kustomization.toFile(), root);
-        return copy.resolve("apps/home/matter-server");
+        return copy.resolve(app);
     }
 
     private static List<JsonNode> fluxKustomizations(List<JsonNode> objects) {
@@ -96,7 +110,10 @@ class FluxManifestsTest {
         return Kustomize.one(objects, "HelmRelease", "omnii-server");
     }
 
-    /** Our chart as Flux installs it: rendered with the HelmRelease's values. */
+    /**
+     * Our chart as Flux installs it: rendered with the HelmRelease's values. From the local charts/omnii-server in
+     * both ways of installing it: the OCI chart Flux pulls by default is this directory as packaged at a release tag.
+     */
     private static List<JsonNode> renderChart(JsonNode release) throws IOException {
         Path values = Files.createTempFile("release-values", ".yaml");
         YAML.writeValue(values.toFile(), release.at("/spec/values"));
@@ -171,6 +188,34 @@ class FluxManifestsTest {
     }
 
     @Test
+    void noPruneOrUninstallCanDeleteAVolume() throws Exception {
+        // Flux prunes what a commit drops: a Namespace takes every claim in it along, so it is exempt. No claim is
+        // Flux's own: they come from the StatefulSets' claim templates, which a pruned release leaves behind.
+        List<JsonNode> namespaces = new ArrayList<>();
+        for (JsonNode kustomization : fluxKustomizations(Kustomize.build(CLUSTER))) {
+            for (JsonNode o : Kustomize.build(pathOf(kustomization))) {
+                assertThat(o.path("kind").asText()).isNotEqualTo("PersistentVolumeClaim");
+                if (o.path("kind").asText().equals("Namespace")) {
+                    namespaces.add(o);
+                }
+            }
+        }
+        assertThat(namespaces).extracting(n -> n.at("/metadata/name").asText()).containsExactly(NAMESPACE);
+        assertThat(namespaces.get(0).at("/metadata/annotations/kustomize.toolkit.fluxcd.io~1prune").asText())
+                .isEqualTo("disabled");
+
+        List<JsonNode> rendered = renderChart(omniiServer(Kustomize.build(OMNII_APP)));
+        assertThat(Chart.ofKind(rendered, "PersistentVolumeClaim")).isEmpty();
+        List<JsonNode> withClaims = Chart.ofKind(rendered, "StatefulSet").stream()
+                .filter(s -> !s.at("/spec/volumeClaimTemplates").isMissingNode()).toList();
+        assertThat(withClaims).hasSize(2);
+        // Kubernetes' default keeps the claims when the StatefulSet goes (Helm's uninstall, Flux's prune).
+        withClaims.forEach(s -> assertThat(
+                s.at("/spec/persistentVolumeClaimRetentionPolicy/whenDeleted").asText("Retain"))
+                .as(s.at("/metadata/name").asText()).isEqualTo("Retain"));
+    }
+
+    @Test
     void theOrderCheckRefusesACycleAndAnUnknownStep() {
         Map<String, List<String>> cycle = Map.of("a", List.of("b"), "b", List.of("a"));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> topologicalOrder(cycle))
@@ -201,7 +246,8 @@ class FluxManifestsTest {
     }
 
     @Test
-    void theSourceArtifactHoldsEverythingTheKustomizationsAndTheChartRead(@TempDir Path artifact) throws Exception {
+    void theSourceArtifactHoldsEverythingTheKustomizationsAndTheChartRead(@TempDir Path artifact,
+            @TempDir Path copy) throws Exception {
         List<JsonNode> cluster = Kustomize.build(CLUSTER);
         SourceIgnore ignore = new SourceIgnore(
                 Kustomize.one(cluster, "GitRepository", "omnii-server").at("/spec/ignore").asText());
@@ -219,7 +265,8 @@ class FluxManifestsTest {
             assertThat(Kustomize.build(artifact.resolve(path.toString()))).as(path.toString())
                     .isEqualTo(Kustomize.build(path));
         }
-        String chart = omniiServer(Kustomize.build(OMNII_APP)).at("/spec/chart/spec/chart").asText()
+        // The chart, for the clusters that install it from git (components/chart-from-git).
+        String chart = omniiServer(Kustomize.build(chartFromGitVariant(copy))).at("/spec/chart/spec/chart").asText()
                 .replaceFirst("^\\./", "");
         assertThat(tracked).filteredOn(f -> f.startsWith(chart + "/")).isNotEmpty()
                 .allSatisfy(f -> assertThat(ignore.excludes(f)).as(f).isFalse());
@@ -243,12 +290,16 @@ class FluxManifestsTest {
     @Test
     void bothReleasesUseFluxV2SourcesThatFluxAppliesBeforeThem() throws Exception {
         List<JsonNode> cluster = Kustomize.build(CLUSTER);
-        JsonNode omnii = omniiServer(Kustomize.build(OMNII_APP));
+        List<JsonNode> omniiObjects = Kustomize.build(OMNII_APP);
+        JsonNode omnii = omniiServer(omniiObjects);
         assertThat(omnii.path("apiVersion").asText()).isEqualTo("helm.toolkit.fluxcd.io/v2");
-        JsonNode ref = omnii.at("/spec/chart/spec/sourceRef");
-        assertThat(ref.path("namespace").asText()).isEqualTo(FLUX_NAMESPACE);
-        Kustomize.one(cluster, ref.path("kind").asText(), ref.path("name").asText());
-        assertThat(omnii.at("/spec/chart/spec/chart").asText()).isEqualTo("./charts/omnii-server");
+        JsonNode ref = omnii.at("/spec/chartRef");
+        assertThat(ref.path("kind").asText()).isEqualTo("OCIRepository");
+        JsonNode oci = Kustomize.one(omniiObjects, "OCIRepository", ref.path("name").asText());
+        assertThat(oci.at("/metadata/namespace").asText()).isEqualTo(ref.path("namespace").asText());
+        assertThat(omnii.at("/spec/chart").isMissingNode()).isTrue();
+        // The Kustomizations' own source stays the Git repository.
+        assertThat(cluster).filteredOn(o -> o.path("kind").asText().equals("GitRepository")).hasSize(1);
 
         List<JsonNode> matterObjects = Kustomize.build(MATTER_APP);
         JsonNode matter = matterServer(matterObjects);
@@ -263,6 +314,85 @@ class FluxManifestsTest {
             assertThat(release.at("/metadata/namespace").asText()).isEqualTo(NAMESPACE);
             assertThat(release.at("/spec/driftDetection/mode").asText()).isEqualTo("enabled");
         }
+    }
+
+    @Test
+    void omniiServerInstallsTheReleasedChartOnlyWhenTheReleaseWorkflowSignedIt() throws Exception {
+        JsonNode oci = Kustomize.one(Kustomize.build(OMNII_APP), "OCIRepository", "omnii-server");
+        // Where the release workflow pushes the chart (helm push to oci://$CHARTS).
+        String charts = YAML.readTree(RELEASE_WORKFLOW.toFile()).at("/env/CHARTS").asText();
+        assertThat(oci.at("/spec/url").asText()).isEqualTo("oci://" + charts + "/omnii-server");
+        assertThat(oci.at("/spec/layerSelector/mediaType").asText())
+                .isEqualTo("application/vnd.cncf.helm.chart.content.v1.tar+gzip");
+        assertThat(oci.at("/spec/layerSelector/operation").asText()).isEqualTo("copy");
+
+        // Keyless: the certificate names the workflow and the ref it ran for, as docs/release.md's cosign verify does.
+        assertThat(oci.at("/spec/verify/provider").asText()).isEqualTo("cosign");
+        assertThat(oci.at("/spec/verify/secretRef").isMissingNode()).isTrue();
+        JsonNode identities = oci.at("/spec/verify/matchOIDCIdentity");
+        assertThat(identities).hasSize(1);
+        Pattern issuer = Pattern.compile(identities.at("/0/issuer").asText());
+        Pattern subject = Pattern.compile(identities.at("/0/subject").asText());
+        assertThat(issuer.matcher("https://token.actions.githubusercontent.com").matches()).isTrue();
+        assertThat(issuer.matcher("https://token.actions.githubusercontent.com.example.org").matches()).isFalse();
+        String workflow = "https://github.com/omnii/omnii-server/.github/workflows/release.yml@";
+        assertThat(subject.matcher(workflow + "refs/tags/v0.2.0").matches()).isTrue();
+        assertThat(subject.matcher(workflow + "refs/heads/main").matches()).as("a branch build").isFalse();
+        assertThat(subject.matcher(workflow.replace("release.yml", "ci.yml") + "refs/tags/v0.2.0").matches())
+                .as("another workflow").isFalse();
+        assertThat(subject.matcher(workflow.replace("/omnii/", "/someone/") + "refs/tags/v0.2.0").matches())
+                .as("a fork's release").isFalse();
+        assertThat(RELEASE_WORKFLOW).content().contains(
+                "identity=\"https://github.com/$GITHUB_REPOSITORY/.github/workflows/release.yml@$GITHUB_REF\"");
+
+        // The range is the settings'; it admits the chart of this commit, so that tagging it deploys it.
+        String range = YAML.readTree(SETTINGS.toFile()).at("/spec/omniiServerChartVersion").asText();
+        assertThat(oci.at("/spec/ref/semver").asText()).isEqualTo(range);
+        JsonNode chart = YAML.readTree(Chart.DIR.resolve("Chart.yaml").toFile());
+        assertThat(admits(range, chart.path("version").asText())).as(range + " admits the chart's version "
+                + chart.path("version").asText() + ": widen omniiServerChartVersion with a new minor version")
+                .isTrue();
+
+        // The release leaves the image to the chart: the one released with it (tag = appVersion).
+        JsonNode release = omniiServer(Kustomize.build(OMNII_APP));
+        assertThat(release.at("/spec/values/image").isMissingNode()).isTrue();
+        assertThat(serverPod(renderChart(release)).at("/containers/0/image").asText())
+                .isEqualTo("ghcr.io/omnii/omnii-server:" + chart.path("appVersion").asText());
+    }
+
+    @Test
+    void theChartFromGitComponentInstallsThisRepositorysChartWithTheForksImage(@TempDir Path copy)
+            throws Exception {
+        List<JsonNode> cluster = Kustomize.build(CLUSTER);
+        List<JsonNode> base = Kustomize.build(OMNII_APP);
+        List<JsonNode> fromGit = Kustomize.build(chartFromGitVariant(copy));
+        JsonNode release = omniiServer(fromGit);
+        assertThat(release.at("/spec/chartRef").isMissingNode()).isTrue();
+        assertThat(release.at("/spec/chart/spec/chart").asText()).isEqualTo("./" + Chart.DIR);
+        assertThat(release.at("/spec/chart/spec/reconcileStrategy").asText()).isEqualTo("Revision");
+        JsonNode ref = release.at("/spec/chart/spec/sourceRef");
+        assertThat(ref.path("namespace").asText()).isEqualTo(FLUX_NAMESPACE);
+        assertThat(Kustomize.one(cluster, ref.path("kind").asText(), ref.path("name").asText()).path("kind").asText())
+                .isEqualTo("GitRepository");
+        assertThat(fromGit).noneMatch(o -> o.path("kind").asText().equals("OCIRepository"));
+        // Not the default image, which exists only for released versions.
+        String image = serverPod(renderChart(release)).at("/containers/0/image").asText();
+        assertThat(image).startsWith("registry.example.com/you/omnii-server:");
+
+        // Everything else is the base's.
+        JsonNode baseRelease = omniiServer(base);
+        ((ObjectNode) baseRelease.path("spec")).remove("chartRef");
+        ((ObjectNode) release.path("spec")).remove("chart");
+        ((ObjectNode) release.at("/spec/values")).remove("image");
+        assertThat(release).isEqualTo(baseRelease);
+        assertThat(fromGit).hasSize(base.size() - 1);
+    }
+
+    /** Whether a range of the two forms the settings take, "0.2.x" or an exact "0.2.1", admits a version. */
+    static boolean admits(String range, String version) {
+        assertThat(range).as("omniiServerChartVersion: X.Y.x or X.Y.Z").matches("\\d+\\.\\d+\\.(x|\\d+)");
+        return range.endsWith(".x") ? version.matches(Pattern.quote(range.substring(0, range.length() - 1))
+                + "\\d+") : version.equals(range);
     }
 
     @Test
@@ -343,6 +473,52 @@ class FluxManifestsTest {
         // hci0, the Mac mini's one adapter; a string, as args are.
         assertThat(ops.at("/1/value").isTextual()).isTrue();
         assertThat(ops.at("/1/value").asText()).isEqualTo("0");
+    }
+
+    @Test
+    void thePostRendererGivesTheMatterServerTheSettingsAdapterWithBluetoothOnAndOff(@TempDir Path copy)
+            throws Exception {
+        List<String> expected = List.of("--storage-path", "/data", "--paa-root-cert-dir", "/data/credentials",
+                "--bluetooth-adapter", "0", "--primary-interface", "enp3s0f0");
+        // As committed (Bluetooth on: the chart says 1), and with matterjs-server, which takes the same options.
+        for (JsonNode release : List.of(matterServer(Kustomize.build(MATTER_APP)),
+                matterServer(Kustomize.build(matterjsVariant(copy.resolve("matterjs")))))) {
+            JsonNode values = release.at("/spec/values");
+            assertThat(matterChartArgs(values)).contains("1");
+            assertThat(postRendered(release, matterChartStatefulSet(values), copy.resolve("on")))
+                    .containsExactlyElementsOf(expected);
+        }
+
+        // Bluetooth off and another adapter: the chart says 0, the settings' adapter takes its place.
+        copyTree(K8S, copy.resolve("off"));
+        Path settingsFile = copy.resolve("off").resolve(K8S.relativize(SETTINGS).toString());
+        ObjectNode settings = (ObjectNode) YAML.readTree(settingsFile.toFile());
+        ((ObjectNode) settings.path("spec")).put("bluetooth", false).put("bluetoothAdapter", "2")
+                .put("networkInterface", "eth1");
+        YAML.writeValue(settingsFile.toFile(), settings);
+        JsonNode off = matterServer(Kustomize.build(copy.resolve("off/apps/home/matter-server")));
+        assertThat(postRendered(off, matterChartStatefulSet(off.at("/spec/values")), copy.resolve("off-rendered")))
+                .containsExactly("--storage-path", "/data", "--paa-root-cert-dir", "/data/credentials",
+                        "--bluetooth-adapter", "2", "--primary-interface", "eth1");
+    }
+
+    @Test
+    void thePostRendererFailsTheReleaseWhenTheChartMovesTheAdapterArgument(@TempDir Path dir) throws Exception {
+        JsonNode release = matterServer(Kustomize.build(MATTER_APP));
+        // A log level in the values puts two arguments before --bluetooth-adapter.
+        ObjectNode withLogLevel = release.at("/spec/values").deepCopy();
+        ((ObjectNode) withLogLevel.path("log")).put("logLevel", "debug");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> postRendered(release, matterChartStatefulSet(withLogLevel), dir.resolve("log")))
+                .hasMessageContaining("testing value /spec/template/spec/containers/0/args/4 failed");
+        // A chart version without --paa-root-cert-dir (4.0.0 dropped it) moves it two places forward.
+        ObjectNode statefulSet = matterChartStatefulSet(release.at("/spec/values"));
+        ArrayNode args = (ArrayNode) statefulSet.at("/spec/template/spec/containers/0/args");
+        args.remove(3);
+        args.remove(2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> postRendered(release, statefulSet, dir.resolve("paa")))
+                .hasMessageContaining("testing value /spec/template/spec/containers/0/args/4 failed");
     }
 
     @Test
@@ -476,6 +652,64 @@ class FluxManifestsTest {
             ((ObjectNode) matter.at("/spec/values")).remove(List.of("image", "startupProbe"));
         }
         assertThat(matterjs).containsExactlyInAnyOrderElementsOf(base);
+    }
+
+    /**
+     * The StatefulSet chart home-assistant-matter-server 3.3.0 renders for these values, reduced to what the
+     * post-renderer touches: written from our reading of its templates/statefulset.yaml (see MATTER_CHART_VALUES),
+     * not copied. Its args, in the order the template emits them: --storage-path /data --paa-root-cert-dir
+     * /data/credentials, then --log-level and --log-level-sdk when set, --bluetooth-adapter "1" when Bluetooth
+     * commissioning is enabled else "0", and --primary-interface when networkInterface is set.
+     */
+    static ObjectNode matterChartStatefulSet(JsonNode values) {
+        ObjectNode statefulSet = YAML.createObjectNode().put("apiVersion", "apps/v1").put("kind", "StatefulSet");
+        statefulSet.putObject("metadata").put("name", values.path("fullnameOverride").asText());
+        ObjectNode container = statefulSet.putObject("spec").putObject("template").putObject("spec")
+                .putArray("containers").addObject().put("name", "home-assistant-matter-server")
+                .put("image", values.at("/image/repository").asText() + ":" + values.at("/image/tag").asText());
+        matterChartArgs(values).forEach(container.putArray("args")::add);
+        return statefulSet;
+    }
+
+    private static List<String> matterChartArgs(JsonNode values) {
+        List<String> args = new ArrayList<>(List.of("--storage-path", "/data", "--paa-root-cert-dir",
+                "/data/credentials"));
+        if (!values.at("/log/logLevel").asText().isEmpty()) {
+            args.addAll(List.of("--log-level", values.at("/log/logLevel").asText()));
+        }
+        if (!values.at("/log/logLevelSDK").asText().isEmpty()) {
+            args.addAll(List.of("--log-level-sdk", values.at("/log/logLevelSDK").asText()));
+        }
+        args.addAll(List.of("--bluetooth-adapter",
+                values.at("/bluetoothCommissioning/enabled").asBoolean() ? "1" : "0"));
+        if (!values.path("networkInterface").asText().isEmpty()) {
+            args.addAll(List.of("--primary-interface", values.path("networkInterface").asText()));
+        }
+        return args;
+    }
+
+    /**
+     * The release's post-renderers applied to what the chart rendered, as Flux does: each a kustomize build of the
+     * previous output with its patches as the HelmRelease holds them. The first container's args after the last.
+     */
+    static List<String> postRendered(JsonNode release, JsonNode rendered, Path dir) throws Exception {
+        JsonNode current = rendered;
+        int pass = 0;
+        for (JsonNode postRenderer : release.at("/spec/postRenderers")) {
+            Path passDir = Files.createDirectories(dir.resolve("pass-" + pass++));
+            YAML.writeValue(passDir.resolve("rendered.yaml").toFile(), current);
+            ObjectNode kustomization = YAML.createObjectNode()
+                    .put("apiVersion", "kustomize.config.k8s.io/v1beta1").put("kind", "Kustomization");
+            kustomization.putArray("resources").add("rendered.yaml");
+            kustomization.set("patches", postRenderer.at("/kustomize/patches"));
+            YAML.writeValue(passDir.resolve("kustomization.yaml").toFile(), kustomization);
+            current = Kustomize.one(Kustomize.build(passDir), "StatefulSet",
+                    rendered.at("/metadata/name").asText());
+        }
+        assertThat(pass).as("post-renderers").isPositive();
+        List<String> args = new ArrayList<>();
+        current.at("/spec/template/spec/containers/0/args").forEach(a -> args.add(a.asText()));
+        return args;
     }
 
     /** Kustomization names in the order Flux applies them; fails on a cycle or a dependency that is not there. */

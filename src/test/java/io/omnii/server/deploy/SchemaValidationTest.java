@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every rendered object, and everything a kustomization of k8s/ builds (the cluster's Flux objects, each path a Flux
- * Kustomization applies, and the home cluster with matterjs-server), is valid
+ * Kustomization applies, and the home cluster with matterjs-server or with the chart from git), is valid
  * against the Kubernetes schemas (and the Prometheus operator's and Flux's for their kinds), offline, through the npm
  * package kubernetes-models (src/test/k8s-schema, installed by scripts/test.sh).
  */
@@ -44,14 +44,15 @@ class SchemaValidationTest {
     }
 
     static Stream<Path> kustomizations() throws IOException {
-        Path matterjs = Path.of("target", "flux-variants", "matterjs");
-        if (Files.exists(matterjs)) {
-            try (Stream<Path> old = Files.walk(matterjs)) {
+        Path variants = Path.of("target", "flux-variants");
+        if (Files.exists(variants)) {
+            try (Stream<Path> old = Files.walk(variants)) {
                 old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         return Stream.concat(FluxManifestsTest.kustomizations(),
-                Stream.of(FluxManifestsTest.matterjsVariant(matterjs)));
+                Stream.of(FluxManifestsTest.matterjsVariant(variants.resolve("matterjs")),
+                        FluxManifestsTest.chartFromGitVariant(variants.resolve("chart-from-git"))));
     }
 
     @ParameterizedTest
