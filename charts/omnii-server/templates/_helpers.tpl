@@ -368,3 +368,37 @@ certfile /mosquitto/tls/tls.crt
 keyfile /mosquitto/tls/tls.key
 {{- end }}
 {{- end }}
+
+{{/* The server sits behind a proxy: the Ingress, the HTTPRoute, or one of the user's own (reverseProxy.enabled). */}}
+{{- define "omnii-server.proxied" -}}
+{{- if or .Values.reverseProxy.enabled .Values.ingress.enabled .Values.httpRoute.enabled }}true{{ end }}
+{{- end }}
+
+{{/*
+Behind a proxy the server takes the client's scheme and address from the proxy's X-Forwarded-* headers: the console's
+cookie is Secure only on https, and its redirects and sign-in origin check use the scheme the browser used. The Host
+header is the proxy's to pass on (ingress controllers and gateways do).
+*/}}
+{{- define "omnii-server.reverseProxyEnv" -}}
+{{- if include "omnii-server.proxied" . }}
+- name: QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING
+  value: "true"
+- name: QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED
+  value: "true"
+{{- with .Values.reverseProxy.trustedProxies }}
+- name: QUARKUS_HTTP_PROXY_TRUSTED_PROXIES
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+On the node's network the API also answers on port 3001 of every node, past the proxy: with the headers taken from
+any sender, a client there could forge X-Forwarded-For and pick a fresh address for each try at the enrollment and
+sign-in throttles. Refused rather than rendered open.
+*/}}
+{{- define "omnii-server.checkProxy" -}}
+{{- if and (include "omnii-server.proxied" .) .Values.hostNetwork (not .Values.reverseProxy.trustedProxies) }}
+{{- fail (printf "reverseProxy.trustedProxies is required with hostNetwork=true behind a proxy (ingress.enabled, httpRoute.enabled or reverseProxy.enabled): port %v of every node would take X-Forwarded-* headers from any client, which could then forge its address past the enrollment and sign-in throttles. Set it to the proxy's addresses, e.g. the ingress controller's or gateway's pod CIDR (10.42.0.0/16 on k3s), or set hostNetwork=false" (.Values.ports.api)) }}
+{{- end }}
+{{- end }}
