@@ -24,6 +24,12 @@ public final class Lifecycle {
     public static final int BROKER_CONNECTION = ACCOUNTS_AND_CHANNELS + 1;
 
     /**
+     * The replica registers itself (its row, and the leader lease if nobody holds it) after the broker connection and
+     * before every unmarked observer, so that those find this replica alive and know whether it leads.
+     */
+    public static final int REPLICA_REGISTRY = Interceptor.Priority.APPLICATION;
+
+    /**
      * On shutdown, the server's own threads and executors stop (common/Threads) after every unmarked observer: the
      * owners stop their work first (close connections, fail what is pending), which may still hand tasks to them.
      */

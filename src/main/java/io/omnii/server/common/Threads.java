@@ -31,7 +31,9 @@ public class Threads {
          * The MQTT client's one I/O thread (BrokerConnection): decodes, hands messages to the receivers (which may
          * block it when the writer's queue is full, so the client stops reading its socket) and writes the PUBACKs.
          */
-        MQTT_IO("omnii-mqtt");
+        MQTT_IO("omnii-mqtt"),
+        /** Renews this replica's row and the leader lease, and tells the observers when leadership changes (Replicas). */
+        REPLICAS("omnii-replicas");
 
         private final String threadName;
 

@@ -49,7 +49,10 @@ class TableOwnershipTest {
             Map.entry("personal_token", "account"),
             Map.entry("browser_session", "account"),
             Map.entry("sign_in_throttle", "account"),
-            Map.entry("audit_entry", "audit"));
+            Map.entry("audit_entry", "audit"),
+            Map.entry("replica", "replica"),
+            Map.entry("lease", "replica"),
+            Map.entry("periodic_job", "replica"));
 
     private static final Path MAIN = Path.of("src/main/java/io/omnii/server");
     private static final Path MIGRATIONS = Path.of("src/main/resources/db/migration");
