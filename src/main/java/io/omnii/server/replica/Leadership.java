@@ -5,9 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Singleton;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
-import java.util.UUID;
 
 /**
  * Which replica leads: the holder of the lease {@code leader} in PostgreSQL. The lease is renewed with every heartbeat
@@ -19,15 +16,8 @@ import java.util.UUID;
 public class Leadership {
 
     static final String LEADER = "leader";
-    // Taken when free or expired, renewed when ours; a row back means we hold it. Concurrent takers queue on the
-    // row, and the second then sees the first's unexpired lease.
-    private static final String TAKE_OR_RENEW = """
-            INSERT INTO lease (name, holder, expires_at) VALUES (:name, :me, clock_timestamp() + :lease * interval '1 millisecond')
-            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-             WHERE lease.holder = excluded.holder OR lease.expires_at < clock_timestamp()
-            RETURNING holder""";
 
-    private final EntityManager em;
+    private final Leases leases;
     private final ReplicaConfig config;
     private final Event<LeadershipChanged> changed;
     private volatile boolean leader;
@@ -35,8 +25,8 @@ public class Leadership {
     private volatile long validUntil;
     private boolean announced;
 
-    Leadership(EntityManager em, ReplicaConfig config, Event<LeadershipChanged> changed, MeterRegistry registry) {
-        this.em = em;
+    Leadership(Leases leases, ReplicaConfig config, Event<LeadershipChanged> changed, MeterRegistry registry) {
+        this.leases = leases;
         this.config = config;
         this.changed = changed;
         Gauge.builder("omnii.replica.leader", this, l -> l.isLeader() ? 1 : 0)
@@ -50,10 +40,10 @@ public class Leadership {
     }
 
     /** On the heartbeat thread: take or renew the lease, then tell the observers if that changed anything. */
-    void renew(UUID me) {
+    void renew() {
         long sent = System.nanoTime();
         try {
-            boolean holds = takeOrRenew(me);
+            boolean holds = leases.takeOrRenew(LEADER, config.lease());
             validUntil = sent + config.lease().toNanos();
             leader = holds;
         } catch (RuntimeException e) {
@@ -73,17 +63,9 @@ public class Leadership {
         }
     }
 
-    @Transactional(Transactional.TxType.REQUIRES_NEW)
-    boolean takeOrRenew(UUID me) {
-        return !em.createNativeQuery(TAKE_OR_RENEW).setParameter("name", LEADER).setParameter("me", me)
-                .setParameter("lease", config.lease().toMillis()).getResultList().isEmpty();
-    }
-
     /** At a graceful stop: the next replica need not wait for the lease to run out. */
-    @Transactional(Transactional.TxType.REQUIRES_NEW)
-    void release(UUID me) {
+    void release() {
         leader = false;
-        em.createNativeQuery("DELETE FROM lease WHERE name = :name AND holder = :me").setParameter("name", LEADER)
-                .setParameter("me", me).executeUpdate();
+        leases.release(LEADER);
     }
 }

@@ -29,7 +29,7 @@ public class Replicas {
     /** Rows renewed within the lease, by PostgreSQL's clock. */
     private static final String LIVE = "seen_at > clock_timestamp() - :lease * interval '1 millisecond'";
 
-    private final UUID incarnation = UUID.randomUUID();
+    private final UUID incarnation;
     private final EntityManager em;
     private final ReplicaConfig config;
     private final MqttConfig mqtt;
@@ -39,7 +39,8 @@ public class Replicas {
     private volatile Thread heart;
     private boolean registered;
 
-    Replicas(EntityManager em, ReplicaConfig config, MqttConfig mqtt, Leadership leadership, Threads threads) {
+    Replicas(Incarnation incarnation, EntityManager em, ReplicaConfig config, MqttConfig mqtt, Leadership leadership, Threads threads) {
+        this.incarnation = incarnation.id;
         this.em = em;
         this.config = config;
         this.mqtt = mqtt;
@@ -74,7 +75,7 @@ public class Replicas {
             t.interrupt();
         }
         try {
-            leadership.release(incarnation);
+            leadership.release();
             forget(incarnation);
         } catch (RuntimeException e) {
             Log.debugf("Cannot sign this replica off: %s; it will be taken for gone after %s", e.getMessage(),
@@ -105,7 +106,7 @@ public class Replicas {
             Log.debugf("Cannot renew this replica's row: %s", e.getMessage());
         }
         if (!stopping) {
-            leadership.renew(incarnation);
+            leadership.renew();
         }
     }
 

@@ -53,7 +53,7 @@ class ReplicasTest extends ServerTest {
     void leadAgain() {
         db.execute("DELETE FROM lease");
         db.execute("DELETE FROM replica WHERE incarnation <> '" + replicas.incarnation() + "'");
-        leadership.renew(replicas.incarnation());
+        leadership.renew();
     }
 
     private void otherReplica(UUID incarnation, String clientId, String seenAgo) {
@@ -95,11 +95,11 @@ class ReplicasTest extends ServerTest {
     void anotherReplicasUnexpiredLeaseIsRespectedAndAnExpiredOneIsTakenOver() {
         UUID other = UUID.randomUUID();
         db.execute("UPDATE lease SET holder = '" + other + "', expires_at = clock_timestamp() + interval '1 minute'");
-        leadership.renew(replicas.incarnation());
+        leadership.renew();
         assertThat(leadership.isLeader()).isFalse();
 
         db.execute("UPDATE lease SET expires_at = clock_timestamp() - interval '1 millisecond'");
-        leadership.renew(replicas.incarnation());
+        leadership.renew();
         assertThat(leadership.isLeader()).isTrue();
         assertThat(db.count("SELECT count(*) FROM lease WHERE holder = '" + replicas.incarnation() + "'"))
                 .isEqualTo(1);
