@@ -33,7 +33,11 @@ public class Threads {
          */
         MQTT_IO("omnii-mqtt"),
         /** Renews this replica's row and the leader lease, and tells the observers when leadership changes (Replicas). */
-        REPLICAS("omnii-replicas");
+        REPLICAS("omnii-replicas"),
+        /** Hears the other replicas' console changes on a PostgreSQL connection of its own (console/LiveRelay). */
+        LIVE_LISTEN("omnii-live-listen"),
+        /** Tells the other replicas of this one's console changes, off the event loop (console/LiveRelay). */
+        LIVE_NOTIFY("omnii-live-notify");
 
         private final String threadName;
 

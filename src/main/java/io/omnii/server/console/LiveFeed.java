@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it may see, space-separated, or "*" (many, or too many to list). Pages fetch what they show again themselves, with
  * their caller's rights, so an event never carries more than an id. Changes nobody listens to are not kept.
  *
- * <p>Only this replica's changes are heard: a page on one replica does not hear of telemetry another one wrote.
+ * <p>Changes made on other replicas are heard too: each flush's own changes go to them through {@link LiveRelay}, and
+ * theirs join the next flush here.
  */
 @ApplicationScoped
 public class LiveFeed {
@@ -49,11 +50,20 @@ public class LiveFeed {
     // only by pages with the whole fleet in scope).
     private final Set<Change.Kind> overflowed = ConcurrentHashMap.newKeySet();
     private final Set<Change.Kind> overflowedFleetWide = ConcurrentHashMap.newKeySet();
+    /** What other replicas changed, for the next flush (already bounded per notification by the sender). */
+    private final Queue<LiveRelay.Batch> heard = new ConcurrentLinkedQueue<>();
+    private final LiveRelay relay;
     private long timer = -1;
 
-    LiveFeed(ConsoleConfig config, Vertx vertx) {
+    LiveFeed(ConsoleConfig config, Vertx vertx, LiveRelay relay) {
         this.config = config;
         this.vertx = vertx;
+        this.relay = relay;
+        relay.onHeard(batch -> {
+            if (!listeners.isEmpty()) {
+                heard.add(batch);
+            }
+        });
     }
 
     /** One open page's stream. */
@@ -74,7 +84,7 @@ public class LiveFeed {
 
     /** After the commit only: a rolled-back change is never announced. */
     void changed(@Observes(during = TransactionPhase.AFTER_SUCCESS) Change change) {
-        if (listeners.isEmpty()) {
+        if (listeners.isEmpty() && relay.alone()) {
             return;
         }
         if (pendingCount.incrementAndGet() > MAX_PENDING) {
@@ -103,11 +113,11 @@ public class LiveFeed {
     }
 
     void flush() {
-        Map<Change.Kind, List<Change>> byKind = new EnumMap<>(Change.Kind.class);
+        List<Change> own = new ArrayList<>();
         Change change;
         while ((change = pending.poll()) != null) {
             pendingCount.decrementAndGet();
-            byKind.computeIfAbsent(change.kind(), k -> new ArrayList<>()).add(change);
+            own.add(change);
         }
         Set<Change.Kind> many = EnumSet.noneOf(Change.Kind.class);
         Set<Change.Kind> manyFleetWide = EnumSet.noneOf(Change.Kind.class);
@@ -118,6 +128,18 @@ public class LiveFeed {
             if (overflowedFleetWide.remove(kind)) {
                 manyFleetWide.add(kind);
             }
+        }
+        relay.send(new LiveRelay.Batch(List.copyOf(own), EnumSet.copyOf(many), EnumSet.copyOf(manyFleetWide)));
+        Map<Change.Kind, List<Change>> byKind = new EnumMap<>(Change.Kind.class);
+        own.forEach(c -> byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(c));
+        LiveRelay.Batch theirs;
+        while ((theirs = heard.poll()) != null) {
+            theirs.changes().forEach(c -> byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(c));
+            many.addAll(theirs.many());
+            manyFleetWide.addAll(theirs.manyFleetWide());
+        }
+        if (listeners.isEmpty()) {
+            return;
         }
         long now = System.currentTimeMillis();
         for (Listener listener : listeners) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.omnii.server.common.Change;
+import io.agroal.api.AgroalDataSource;
+import io.omnii.server.replica.Replicas;
+import io.omnii.server.testsupport.Database;
 import io.omnii.server.testsupport.People;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -12,12 +15,18 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +43,18 @@ class LiveFeedTest extends ServerTest {
 
     @Inject
     LiveFeed feed;
+
+    @Inject
+    LiveRelay relay;
+
+    @Inject
+    Replicas replicas;
+
+    @Inject
+    Database db;
+
+    @Inject
+    AgroalDataSource dataSource;
 
     private final List<LiveStream> open = new ArrayList<>();
 
@@ -137,6 +158,95 @@ class LiveFeedTest extends ServerTest {
         assertThat(feed.listening()).isEqualTo(before + 1);
         closeStreams();
         await().atMost(Duration.ofSeconds(10)).until(() -> feed.listening() == before);
+    }
+
+    /** Sends what another replica's relay would, as it would (pg_notify on the relay's channel). */
+    private void notifyAsAnotherReplica(String payload) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, LiveRelay.CHANNEL);
+            ps.setString(2, payload);
+            ps.execute();
+        }
+    }
+
+    private static String relayed(UUID from, String changes) {
+        return "{\"from\":\"" + from + "\",\"changes\":[" + changes + "],\"many\":[],\"manyFleetWide\":[]}";
+    }
+
+    @Test
+    void aChangeAnotherReplicaMadeReachesThePagesOpenHereWithinTheirScope() throws Exception {
+        People.user("everywhere", "viewer");
+        People.user("garden-watcher", "viewer", "garden");
+        LiveStream all = listen(People.signIn("everywhere"));
+        LiveStream garden = listen(People.signIn("garden-watcher"));
+        UUID kitchen = UUID.randomUUID();
+        UUID shed = UUID.randomUUID();
+        notifyAsAnotherReplica(relayed(UUID.randomUUID(), "{\"kind\":\"instance\",\"id\":\"" + kitchen
+                + "\",\"tags\":[\"kitchen\"]},{\"kind\":\"instance\",\"id\":\"" + shed
+                + "\",\"tags\":[\"garden\"]},{\"kind\":\"matter-node\",\"id\":\"9\",\"tags\":null}"));
+
+        assertThat(heard(all, 3)).containsExactlyInAnyOrder("instance " + kitchen, "instance " + shed, "matter-node 9");
+        assertThat(heard(garden, 1)).containsExactly("instance " + shed);
+    }
+
+    @Test
+    void unreadableOrOwnNotificationsAreIgnoredAndTheRelayKeepsListening() throws Exception {
+        People.user("steady", "viewer");
+        LiveStream received = listen(People.signIn("steady"));
+        UUID fine = UUID.randomUUID();
+        for (String hostile : List.of("", "not json", "{}", "[1,2]", "{\"from\":null,\"changes\":[]}",
+                "{\"from\":\"not-a-uuid\"}", relayed(UUID.randomUUID(), "{\"kind\":\"no-such-kind\",\"id\":\"1\"}"),
+                relayed(UUID.randomUUID(), "{\"kind\":null,\"id\":\"1\"}"), relayed(UUID.randomUUID(), "7"),
+                relayed(replicas.incarnation(), "{\"kind\":\"instance\",\"id\":\"" + UUID.randomUUID()
+                        + "\",\"tags\":[]}"))) {
+            notifyAsAnotherReplica(hostile);
+        }
+        notifyAsAnotherReplica(relayed(UUID.randomUUID(), "{\"kind\":\"command\",\"id\":\"" + fine
+                + "\",\"tags\":[\"x\"]}"));
+        assertThat(heard(received, 1)).containsExactly("command " + fine);
+    }
+
+    @Test
+    void withAnotherReplicaAliveThisReplicasChangesAreNotifiedToIt() throws Exception {
+        UUID other = UUID.randomUUID();
+        db.execute("INSERT INTO replica (incarnation, client_id, started_at, seen_at) VALUES ('" + other
+                + "', 'omnii-server-other', clock_timestamp(), clock_timestamp() + interval '1 minute')");
+        try (Connection c = dataSource.getConnection()) {
+            c.createStatement().execute("LISTEN " + LiveRelay.CHANNEL);
+            relay.refreshAlone();
+            UUID changed = UUID.randomUUID();
+            commit(Change.instance(changed, Set.of("attic")));
+            List<String> payloads = new ArrayList<>();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < end && payloads.stream().noneMatch(p -> p.contains(changed.toString()))) {
+                PGNotification[] got = c.unwrap(PGConnection.class).getNotifications(200);
+                for (PGNotification n : got == null ? new PGNotification[0] : got) {
+                    payloads.add(n.getParameter());
+                }
+            }
+            assertThat(payloads).anySatisfy(p -> assertThat(p).contains(changed.toString(), "attic",
+                    replicas.incarnation().toString()));
+        } finally {
+            db.execute("DELETE FROM replica WHERE incarnation = '" + other + "'");
+            relay.refreshAlone();
+        }
+    }
+
+    @Test
+    void aFlushTooBigForOneNotificationSaysManyOfEachKindInstead() {
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            changes.add(Change.instance(UUID.randomUUID(), Set.of("tag-" + i)));
+        }
+        changes.add(Change.fleetWide(Change.Kind.MATTER_NODE, 5));
+        String payload = relay.encode(new LiveRelay.Batch(changes, Set.of(), Set.of()));
+        assertThat(payload.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(
+                LiveRelay.MAX_PAYLOAD_BYTES);
+        LiveRelay.Batch decoded = relay.decode(payload.replace(replicas.incarnation().toString(),
+                UUID.randomUUID().toString())).orElseThrow();
+        assertThat(decoded.changes()).isEmpty();
+        assertThat(decoded.many()).containsExactly(Change.Kind.INSTANCE);
+        assertThat(decoded.manyFleetWide()).containsExactly(Change.Kind.MATTER_NODE);
     }
 
     /**
