@@ -8,6 +8,7 @@ function modulePath(apiVersion, kind) {
   if (group.endsWith('monitoring.coreos.com')) return `@kubernetes-models/prometheus-operator/${group}/${version}/${kind}`;
   if (group.endsWith('fluxcd.io')) return `@kubernetes-models/flux-cd/${group}/${version}/${kind}`;
   if (group === 'gateway.networking.k8s.io') return `@kubernetes-models/gateway-api/${group}/${version}/${kind}`;
+  if (group === 'postgresql.cnpg.io') return `@kubernetes-models/cloudnative-pg/${group}/${version}/${kind}`;
   return `kubernetes-models/${group}/${version}/${kind}`;
 }
 
