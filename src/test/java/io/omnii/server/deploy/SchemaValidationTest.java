@@ -86,6 +86,12 @@ class SchemaValidationTest {
         ((com.fasterxml.jackson.databind.node.ObjectNode) cluster.at("/spec/bootstrap/initdb")).putArray("owner");
         assertThat(validate("broken-cluster", List.of(cluster))).contains("/spec/instances must be integer",
                 "/spec/bootstrap/initdb/owner must be string");
+
+        // A misspelt field, which the API server would prune without a word, is refused too (validate.mjs).
+        JsonNode misspelt = Chart.one(Chart.render(Chart.DIR.resolve("ci/cnpg-values.yaml")), "Cluster").deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) misspelt.at("/spec/storage")).put("storageClassName", "x");
+        assertThat(validate("misspelt-cluster", List.of(misspelt)))
+                .contains("unknown fields /spec/storage/storageClassName").endsWith("0 valid, 1 invalid");
     }
 
     private static void assertValid(String name, List<JsonNode> objects) throws Exception {
