@@ -106,9 +106,31 @@ affinity:
 {{- printf "%s-postgresql" (include "omnii-server.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/* The CloudNativePG Cluster; the operator names its Services <name>-rw, -ro, -r and its Secrets <name>-app, ... */}}
+{{- define "omnii-server.cnpgName" -}}
+{{- .Values.cnpg.clusterName | default (printf "%s-db" (include "omnii-server.fullname" .)) | trunc 50 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Checks the database settings once: one PostgreSQL, the bundled one, a CloudNativePG Cluster or an external one, and
+not half of another.
+*/}}
+{{- define "omnii-server.checkDatabase" -}}
+{{- if .Values.cnpg.enabled }}
+{{- if .Values.postgresql.enabled }}
+{{- fail "cnpg.enabled renders a CloudNativePG Cluster in place of the bundled PostgreSQL: set postgresql.enabled=false too (the bundled one's volume is not migrated: docs/operations.md, PostgreSQL high availability)" }}
+{{- end }}
+{{- if or .Values.database.url .Values.database.existingSecret }}
+{{- fail "database.url and database.existingSecret name an external PostgreSQL, but cnpg.enabled is true: the server uses the Cluster's -rw Service and the operator's <cluster>-app Secret. Unset them, or set cnpg.enabled=false" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{- define "omnii-server.databaseSecretName" -}}
 {{- if .Values.postgresql.enabled }}
 {{- .Values.postgresql.existingSecret | default (include "omnii-server.postgresqlName" .) }}
+{{- else if .Values.cnpg.enabled }}
+{{- printf "%s-app" (include "omnii-server.cnpgName" .) }}
 {{- else }}
 {{- required "database.existingSecret is required with an external database" .Values.database.existingSecret }}
 {{- end }}
@@ -117,6 +139,9 @@ affinity:
 {{- define "omnii-server.jdbcUrl" -}}
 {{- if .Values.postgresql.enabled }}
 {{- printf "jdbc:postgresql://%s:5432/%s" (include "omnii-server.postgresqlName" .) .Values.postgresql.database }}
+{{- else if .Values.cnpg.enabled }}
+{{- /* The -rw Service follows the primary through a failover. */}}
+{{- printf "jdbc:postgresql://%s-rw:5432/%s" (include "omnii-server.cnpgName" .) .Values.cnpg.database }}
 {{- else }}
 {{- required "database.url is required when postgresql.enabled is false" .Values.database.url }}
 {{- end }}
@@ -215,18 +240,84 @@ be half-configured into each other.
 {{- end }}
 
 {{/*
-Refuses server placements that can never schedule. On the node's network every replica needs the same host ports
-(the API's and the management port), so two replicas never share a node; pinning them all to one node (the Matter
-Server's through matterServerAffinity, or a nodeSelector on kubernetes.io/hostname) leaves all but one Pending.
+The scale-out mode: more than one replica, now or under the autoscaler. The home mode is one replica on the node's
+network beside the Matter Server.
+*/}}
+{{- define "omnii-server.scaleOut" -}}
+{{- if or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1) }}true{{ end }}
+{{- end }}
+
+{{/* The fewest replicas the server runs with: what the disruption budget and the alerts count on. */}}
+{{- define "omnii-server.minReplicas" -}}
+{{- ternary .Values.autoscaling.minReplicas .Values.replicaCount .Values.autoscaling.enabled | int }}
+{{- end }}
+
+{{/*
+Refuses server settings that cannot work. On the node's network every replica needs the same host ports (the API's
+and the management port) on a node of its own, and ws://localhost reaches the Matter Server only on the Matter
+Server's node: several replicas need pod networking and the Matter Server's Service or node address. Off the node's
+network, localhost is the pod's own and never the Matter Server.
 */}}
 {{- define "omnii-server.checkScheduling" -}}
-{{- if and .Values.hostNetwork (gt (int .Values.replicaCount) 1) }}
-{{- $ports := printf "%v and %v" .Values.ports.api .Values.ports.management }}
-{{- if .Values.matterServerAffinity.enabled }}
-{{- fail (printf "replicaCount %v cannot schedule with hostNetwork and matterServerAffinity.enabled: every replica must run on the Matter Server's one node and each needs its host ports %s. Use replicaCount 1, or hostNetwork false with matter.url set to the Matter Server's Service" .Values.replicaCount $ports) }}
+{{- $scaleOut := include "omnii-server.scaleOut" . }}
+{{- if and .Values.hostNetwork $scaleOut }}
+{{- $what := ternary "autoscaling.enabled" (printf "replicaCount %v" .Values.replicaCount) .Values.autoscaling.enabled }}
+{{- fail (printf "%s needs hostNetwork=false (the scale-out mode): on the node's network every replica needs host ports %v and %v on a node of its own, and only the replica on the Matter Server's node reaches it at localhost. Set hostNetwork=false, dnsPolicy=ClusterFirst and matter.url to the Matter Server's Service or node address, or use replicaCount 1" $what .Values.ports.api .Values.ports.management) }}
 {{- end }}
-{{- if hasKey .Values.nodeSelector "kubernetes.io/hostname" }}
-{{- fail (printf "replicaCount %v cannot schedule with hostNetwork and nodeSelector kubernetes.io/hostname: every replica must run on that one node and each needs its host ports %s. Use replicaCount 1, or hostNetwork false" .Values.replicaCount $ports) }}
+{{- if and (not .Values.hostNetwork) (regexMatch "^wss?://(localhost|127\\.[0-9.]+|\\[::1\\])(:[0-9]+)?(/.*)?$" .Values.matter.url) }}
+{{- fail (printf "matter.url %s reaches nothing with hostNetwork=false: localhost is then the pod's own. Set matter.url to the Matter Server's Service (e.g. ws://matter-server.home-automation.svc.cluster.local:5580/ws) or its node's address, or to \"\" to turn the Matter relay off" .Values.matter.url) }}
+{{- end }}
+{{- if .Values.autoscaling.enabled }}
+{{- if lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas) }}
+{{- fail (printf "autoscaling.maxReplicas %v is below autoscaling.minReplicas %v" .Values.autoscaling.maxReplicas .Values.autoscaling.minReplicas) }}
+{{- end }}
+{{- if not (dig "requests" "cpu" "" .Values.resources) }}
+{{- fail "autoscaling.enabled needs resources.requests.cpu: the autoscaler's CPU target is a percentage of it" }}
+{{- end }}
+{{- end }}
+{{- if $scaleOut }}
+{{- $replicas := int (include "omnii-server.minReplicas" .) }}
+{{- if and .Values.podDisruptionBudget.enabled (gt $replicas 1) (ge (int .Values.podDisruptionBudget.maxUnavailable) $replicas) }}
+{{- fail (printf "podDisruptionBudget.maxUnavailable %v lets a drain take all %v replicas at once: set it below %s" (toString .Values.podDisruptionBudget.maxUnavailable) $replicas (ternary "autoscaling.minReplicas" "replicaCount" .Values.autoscaling.enabled)) }}
+{{- end }}
+{{- if and (eq .Values.spread.podAntiAffinity "hard") .Values.matterServerAffinity.enabled }}
+{{- fail "spread.podAntiAffinity hard and matterServerAffinity.enabled cannot both hold for several replicas: one replica per node, and every replica on the Matter Server's node. Use spread.podAntiAffinity soft, or matterServerAffinity.enabled=false" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The scale-out mode's placement: replicas spread over nodes (and zones), and kept apart by pod anti-affinity unless
+the values' own affinity says how. Nothing in the home mode.
+*/}}
+{{- define "omnii-server.topologySpreadConstraints" -}}
+{{- if include "omnii-server.scaleOut" . }}
+{{- range $key, $when := dict "kubernetes.io/hostname" .Values.spread.nodes "topology.kubernetes.io/zone" .Values.spread.zones }}
+{{- if $when }}
+- maxSkew: 1
+  topologyKey: {{ $key }}
+  whenUnsatisfiable: {{ $when }}
+  labelSelector:
+    matchLabels:
+      {{- include "omnii-server.selectorLabels" $ | nindent 6 }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "omnii-server.podAntiAffinity" -}}
+{{- if and (include "omnii-server.scaleOut" .) (not (hasKey .Values.affinity "podAntiAffinity")) }}
+{{- $term := dict "topologyKey" "kubernetes.io/hostname" "labelSelector" (dict "matchLabels" (include "omnii-server.selectorLabels" . | fromYaml)) }}
+{{- if eq .Values.spread.podAntiAffinity "soft" }}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        {{- toYaml $term | nindent 8 }}
+{{- else if eq .Values.spread.podAntiAffinity "hard" }}
+podAntiAffinity:
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - {{- toYaml $term | nindent 6 }}
 {{- end }}
 {{- end }}
 {{- end }}

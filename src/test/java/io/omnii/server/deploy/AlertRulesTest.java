@@ -38,7 +38,8 @@ class AlertRulesTest {
     /** The rule files the tests name: the default release (one replica) and one with three replicas. */
     private static final Map<String, Map<String, Object>> RULE_FILES = Map.of(
             "omnii-server.rules.yaml", Map.of(),
-            "omnii-server-3-replicas.rules.yaml", Map.of("replicaCount", "3", "hostNetwork", "false"));
+            "omnii-server-3-replicas.rules.yaml", Map.of("replicaCount", "3", "hostNetwork", "false",
+                    "matter.url", "ws://matter-server:5580/ws"));
 
     @BeforeAll
     static void renderTheRules() throws IOException {

@@ -121,7 +121,7 @@ public final class Chart {
         return render(t -> t);
     }
 
-    public static List<JsonNode> render(Map<String, Object> settings) {
+    public static List<JsonNode> render(Map<String, ?> settings) {
         return render(t -> {
             settings.forEach(t::set);
             return t;
@@ -135,6 +135,13 @@ public final class Chart {
         for (String fragment : fragments) {
             refusal.hasMessageContaining(fragment);
         }
+    }
+
+    /** The environment of a workload's first container, by variable name. */
+    public static Map<String, JsonNode> env(JsonNode workload) {
+        Map<String, JsonNode> env = new LinkedHashMap<>();
+        workload.at("/spec/template/spec/containers/0/env").forEach(v -> env.put(v.path("name").asText(), v));
+        return env;
     }
 
     public static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {

@@ -89,7 +89,7 @@ class ChartObjectsTest {
     @Test
     void withoutTlsTheHomesListenerAdmitsTheHomesSourcesAndTheServer() {
         List<JsonNode> anywhere = Chart.render(Map.of("hostNetwork", "false", "dnsPolicy", "ClusterFirst",
-                "networkPolicy.enabled", "true"));
+                "matter.url", "", "networkPolicy.enabled", "true"));
         JsonNode open = ruleFor(policyOf(anywhere, "broker"), 1883);
         assertThat(open.has("from")).as("no sources named: from anywhere, the server included").isFalse();
         assertThat(policyOf(anywhere, "broker").at("/spec/ingress")).hasSize(1);
@@ -140,8 +140,8 @@ class ChartObjectsTest {
         assertThat(budget.at("/spec/maxUnavailable").asInt()).isEqualTo(1);
         assertThat(budget.at("/spec/minAvailable").isMissingNode()).isTrue();
         assertSelects(budget.at("/spec/selector/matchLabels"), podLabels(objects, "server"));
-        assertThat(Chart.ofKind(Chart.render(Map.of("replicaCount", "3", "podDisruptionBudget.enabled", "false")),
-                "PodDisruptionBudget")).isEmpty();
+        assertThat(Chart.ofKind(Chart.render(t -> t.withValuesFile(CI.resolve("pod-disruption-budget-values.yaml"))
+                .set("replicaCount", "3").set("podDisruptionBudget.enabled", "false")), "PodDisruptionBudget")).isEmpty();
     }
 
     /** unhealthyPodEvictionPolicy is Kubernetes 1.27's; the chart admits 1.25 and 1.26 too. */
@@ -220,7 +220,7 @@ class ChartObjectsTest {
         }
         // On pod networking the proxy is the only way in: headers from any sender are the proxy's.
         assertThat(env(Chart.render(Map.of("httpRoute.enabled", "true", "httpRoute.parentRefs[0].name", "gateway",
-                "hostNetwork", "false", "dnsPolicy", "ClusterFirst"))))
+                "hostNetwork", "false", "dnsPolicy", "ClusterFirst", "matter.url", ""))))
                 .containsEntry("QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true")
                 .doesNotContainKey("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES");
         Map<String, String> ownProxy = env(Chart.render(Map.of("reverseProxy.enabled", "true",

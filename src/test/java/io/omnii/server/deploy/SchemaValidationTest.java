@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every rendered object, and everything a kustomization of k8s/ builds (the cluster's Flux objects, each path a Flux
  * Kustomization applies, and the home cluster with matterjs-server or with the chart from git), is valid
- * against the Kubernetes schemas (and the Prometheus operator's and Flux's for their kinds), offline, through the npm
+ * against the Kubernetes schemas (and the Prometheus operator's, Flux's and CloudNativePG's for their kinds), offline, through the npm
  * package kubernetes-models (src/test/k8s-schema, installed by scripts/test.sh).
  */
 class SchemaValidationTest {
@@ -76,6 +76,22 @@ class SchemaValidationTest {
         ((com.fasterxml.jackson.databind.node.ObjectNode) deployment.at("/spec/template/spec/containers/0/ports/0"))
                 .put("containerPort", "three thousand and one");
         assertThat(validate("broken", List.of(deployment))).contains("containerPort");
+    }
+
+    /** The CloudNativePG Cluster is checked against its CRD's schema, not merely accepted as an unknown kind. */
+    @Test
+    void theValidatorCatchesAnInvalidCloudNativePgCluster() throws Exception {
+        JsonNode cluster = Chart.one(Chart.render(Chart.DIR.resolve("ci/cnpg-values.yaml")), "Cluster").deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) cluster.path("spec")).put("instances", "three");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) cluster.at("/spec/bootstrap/initdb")).putArray("owner");
+        assertThat(validate("broken-cluster", List.of(cluster))).contains("/spec/instances must be integer",
+                "/spec/bootstrap/initdb/owner must be string");
+
+        // A misspelt field, which the API server would prune without a word, is refused too (validate.mjs).
+        JsonNode misspelt = Chart.one(Chart.render(Chart.DIR.resolve("ci/cnpg-values.yaml")), "Cluster").deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) misspelt.at("/spec/storage")).put("storageClassName", "x");
+        assertThat(validate("misspelt-cluster", List.of(misspelt)))
+                .contains("unknown fields /spec/storage/storageClassName").endsWith("0 valid, 1 invalid");
     }
 
     private static void assertValid(String name, List<JsonNode> objects) throws Exception {
