@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnii.server.command.CommandPayloads.CommandMessage;
 import io.omnii.server.mqtt.BrokerConnection;
 import io.omnii.server.mqtt.Topics;
+import io.omnii.server.replica.PeriodicJobs;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
@@ -32,6 +34,8 @@ import java.util.concurrent.ExecutorService;
 @Singleton
 public class CommandDispatcher {
 
+    /** The sweep's name in periodic_job and omnii_periodic_job_runs_total. */
+    static final String SWEEP_JOB = "command-sweep";
     private static final int CLAIM_LIMIT = 200;
     private static final long STALE_CLAIM_SECONDS = 60;
     // Joined to the instance for its tags, which say who may hear of the move (CommandChanges).
@@ -63,10 +67,12 @@ public class CommandDispatcher {
     private final ObjectMapper mapper;
     private final CommandMetrics metrics;
     private final CommandChanges changes;
+    private final PeriodicJobs jobs;
 
     CommandDispatcher(EntityManager em, BrokerConnection broker, Clock clock, CommandConfig config, ObjectMapper mapper,
-            CommandMetrics metrics, Threads threads, CommandChanges changes) {
+            CommandMetrics metrics, Threads threads, CommandChanges changes, PeriodicJobs jobs) {
         this.changes = changes;
+        this.jobs = jobs;
         this.executor = threads.sequential(Threads.Name.COMMAND_DISPATCHER);
         this.em = em;
         this.broker = broker;
@@ -97,19 +103,42 @@ public class CommandDispatcher {
         }
     }
 
+    void onStart(@Observes StartupEvent event) {
+        jobs.register(SWEEP_JOB);
+    }
+
     /**
-     * Expires, times out, cancels and releases, then sends whatever can go: the safety net for missed wake-ups.
-     * Every {@link CommandConfig#sweepInterval()}.
+     * Every {@link CommandConfig#sweepInterval()}: the expire/time-out/cancel/release part once per interval
+     * fleet-wide, then this replica sends whatever can go (the safety net for missed wake-ups; the claims keep each
+     * command to one replica).
      */
     @Scheduled(every = "${omnii.commands.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledSweep() {
+        claimAndExpireCancelRelease(now());
+        dispatch(null);
+    }
+
+    /** Expires, times out, cancels and releases, then sends whatever can go, whoever swept last. */
     public void sweep() {
         expireCancelRelease(now());
         dispatch(null);
     }
 
+    /** The claim and the moves in one transaction: a replica that dies half way leaves the interval unswept. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    void claimAndExpireCancelRelease(OffsetDateTime now) {
+        if (jobs.claim(SWEEP_JOB, config.sweepInterval())) {
+            moveOnExpiredAndStale(now);
+        }
+    }
+
     /** Its own transaction, committed before the sweep dispatches what is left. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     void expireCancelRelease(OffsetDateTime now) {
+        moveOnExpiredAndStale(now);
+    }
+
+    private void moveOnExpiredAndStale(OffsetDateTime now) {
         int expired = count(CommandState.EXPIRED, sweep("state = 'expired'",
                 "c.state = 'queued' AND c.expires_at <= :now", now, null));
         int timedOut = count(CommandState.TIMED_OUT, sweep("state = 'timed_out'", "c.state = 'sent'"

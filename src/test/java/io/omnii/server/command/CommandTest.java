@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.FakeInstance;
+import io.omnii.server.testsupport.PeriodicJobRows;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
@@ -124,6 +125,15 @@ class CommandTest extends ServerTest {
         dispatcher.sweep();
         admin().get("/commands/" + commandId).then().body("state", equalTo("expired"));
         assertThat(finished("check_updates", "expired")).isEqualTo(expiredBefore + 1);
+    }
+
+    @Test
+    void theScheduledSweepMovesCommandsOnOncePerIntervalWhicheverReplicaTicks() {
+        String id = Api.enrollInstance("Away");
+        PeriodicJobRows.assertRunsOncePerInterval(db, CommandDispatcher.SWEEP_JOB, () -> {
+            send(id, "{\"command\": \"check_updates\", \"ttlSeconds\": 60}");
+            clock.advance(Duration.ofSeconds(61));
+        }, dispatcher::scheduledSweep, () -> db.count("SELECT count(*) FROM command WHERE state = 'queued'"));
     }
 
     @Test
