@@ -11,10 +11,13 @@ import io.omnii.server.auth.SessionCookie;
 import io.omnii.server.auth.Subject;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Digests;
+import io.omnii.server.replica.PeriodicJobs;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +37,8 @@ public class SessionService {
     private static final int SECRET_BYTES = 32;
     /** last_seen_at is written at most this often per session. */
     static final Duration LAST_SEEN_RESOLUTION = Duration.ofMinutes(1);
+    /** The sweep's name in periodic_job and omnii_periodic_job_runs_total. */
+    static final String SWEEP_JOB = "session-sweep";
 
     /** A new session: the cookie's secret (set once, never stored) and what the client may read. */
     public record SignedIn(String secret, SessionView view) {
@@ -47,9 +52,13 @@ public class SessionService {
     private final Duration idle;
     private final Duration absolute;
     private final AuditLog audit;
+    private final PeriodicJobs jobs;
+    private final Duration sweepInterval;
 
     SessionService(UserRepository users, BrowserSessionRepository sessions, PasswordHasher hasher,
-            SignInThrottle throttle, Clock clock, AccountsConfig config, AuditLog audit) {
+            SignInThrottle throttle, Clock clock, AccountsConfig config, AuditLog audit, PeriodicJobs jobs) {
+        this.jobs = jobs;
+        this.sweepInterval = config.session().sweepInterval();
         this.users = users;
         this.sessions = sessions;
         this.hasher = hasher;
@@ -136,17 +145,31 @@ public class SessionService {
                 }));
     }
 
-    /** Ended sessions are otherwise deleted only when their cookie comes back, which most never do. */
+    void onStart(@Observes StartupEvent event) {
+        jobs.register(SWEEP_JOB);
+    }
+
+    /**
+     * Ended sessions are otherwise deleted only when their cookie comes back, which most never do. Once per interval
+     * fleet-wide: the claim and the delete are one transaction.
+     */
     @Scheduled(every = "${omnii.accounts.session.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledSweep() {
-        sweep();
+        QuarkusTransaction.requiringNew().run(() -> {
+            if (jobs.claim(SWEEP_JOB, sweepInterval)) {
+                deleteEnded();
+            }
+        });
     }
 
     /** Deletes the sessions past their idle or absolute expiry; answers how many. */
     public long sweep() {
+        return QuarkusTransaction.requiringNew().call(this::deleteEnded);
+    }
+
+    private long deleteEnded() {
         Instant now = clock.instant();
-        long deleted = QuarkusTransaction.requiringNew().call(
-                () -> sessions.delete("expiresAt <= ?1 or lastSeenAt <= ?2", now, now.minus(idle)));
+        long deleted = sessions.delete("expiresAt <= ?1 or lastSeenAt <= ?2", now, now.minus(idle));
         Log.debugf("Deleted %d ended browser sessions", deleted);
         return deleted;
     }

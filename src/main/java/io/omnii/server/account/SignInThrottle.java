@@ -4,12 +4,16 @@ import io.omnii.server.common.ApiException;
 import io.omnii.server.common.Times;
 import io.omnii.server.common.TokenBuckets;
 import io.omnii.server.common.TokenBuckets.Limit;
+import io.omnii.server.replica.PeriodicJobs;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Locale;
 
@@ -28,12 +32,18 @@ public class SignInThrottle {
     /** The one bucket of every name that cannot be a username; '*' is in no username, so it is no user's bucket. */
     static final String INVALID_USER = USER_PREFIX + "*invalid";
 
+    /** The purge's name in periodic_job and omnii_periodic_job_runs_total. */
+    static final String PURGE_JOB = "sign-in-throttle-purge";
+    static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+
     private final EntityManager em;
     private final Clock clock;
     private final Limit perUser;
     private final Limit perAddress;
+    private final PeriodicJobs jobs;
 
-    SignInThrottle(EntityManager em, Clock clock, AccountsConfig config) {
+    SignInThrottle(EntityManager em, Clock clock, AccountsConfig config, PeriodicJobs jobs) {
+        this.jobs = jobs;
         this.em = em;
         this.clock = clock;
         AccountsConfig.Throttle t = config.throttle();
@@ -77,11 +87,25 @@ public class SignInThrottle {
     /** Full buckets carry no information; dropping them keeps the table as small as the set of offenders. */
     @Scheduled(every = "1h", delayed = "10m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
-    void forgetFullBuckets() {
+    void scheduledPurge() {
+        // Once per interval fleet-wide; the claim and the purge are one transaction.
+        if (jobs.claim(PURGE_JOB, PURGE_INTERVAL)) {
+            forgetFullBuckets();
+        }
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        jobs.register(PURGE_JOB);
+    }
+
+    /** Answers how many buckets it dropped. */
+    @Transactional
+    int forgetFullBuckets() {
         OffsetDateTime now = Times.utc(clock.instant());
         int deleted = BUCKETS.forgetFull(em, USER_PREFIX, perUser, now)
                 + BUCKETS.forgetFull(em, ADDRESS_PREFIX, perAddress, now);
         Log.debugf("Dropped %d full sign-in throttle buckets", deleted);
+        return deleted;
     }
 
     /**

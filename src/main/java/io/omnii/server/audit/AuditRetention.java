@@ -1,9 +1,12 @@
 package io.omnii.server.audit;
 
 import io.omnii.server.common.Times;
+import io.omnii.server.replica.PeriodicJobs;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
@@ -22,25 +25,38 @@ public class AuditRetention {
     /** The detail keys of an audit.purge entry, which the verifier reads back. */
     static final String THROUGH_SEQ = "throughSeq";
     static final String CONTINUES_FROM = "continuesFrom";
+    /** Its name in periodic_job and omnii_periodic_job_runs_total. */
+    static final String JOB = "audit-retention";
 
     private final EntityManager em;
     private final AuditLog log;
     private final Clock clock;
     private final AuditConfig config;
+    private final PeriodicJobs jobs;
 
-    AuditRetention(EntityManager em, AuditLog log, Clock clock, AuditConfig config) {
+    AuditRetention(EntityManager em, AuditLog log, Clock clock, AuditConfig config, PeriodicJobs jobs) {
         this.em = em;
         this.log = log;
         this.clock = clock;
         this.config = config;
+        this.jobs = jobs;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        jobs.register(JOB);
     }
 
     /** What one purge did. */
     public record Purged(long throughSeq, long deleted, long entrySeq) {
     }
 
+    /** Once per interval fleet-wide: the claim is in the purge's one transaction, and rolls back with it. */
     @Scheduled(every = "${omnii.audit.purge-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Transactional
     void scheduled() {
+        if (!jobs.claim(JOB, config.purgeInterval())) {
+            return;
+        }
         purge().ifPresent(p -> Log.infof("Purged %d audit entries through seq %d, older than %s", p.deleted(),
                 p.throughSeq(), config.retention()));
     }

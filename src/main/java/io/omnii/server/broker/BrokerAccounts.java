@@ -13,6 +13,7 @@ import io.omnii.server.common.Lifecycle;
 import io.omnii.server.fleet.InstanceRepository;
 import io.omnii.server.mqtt.MqttConfig;
 import io.omnii.server.mqtt.Topics;
+import io.omnii.server.replica.PeriodicJobs;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -66,6 +67,8 @@ public class BrokerAccounts {
         }
     }
 
+    /** The scheduled reconciliation's name in periodic_job and omnii_periodic_job_runs_total. */
+    static final String RECONCILE_JOB = "broker-reconcile";
     static final String SERVER_ROLE = "omnii-server";
     static final String INSTANCE_ROLE_PREFIX = "omnii-instance-";
     private static final Pattern INSTANCE_USERNAME = Pattern.compile("ha-([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})");
@@ -83,13 +86,15 @@ public class BrokerAccounts {
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
     private final InstanceRepository instances;
+    private final PeriodicJobs jobs;
     private final SecureRandom random = new SecureRandom();
     private volatile boolean stopping;
     private volatile Cancellable settingUp;
 
     BrokerAccounts(ProvisioningConfig config, MqttConfig mqtt, DynsecClient dynsec, EntityManager em,
-            ObjectMapper mapper, MeterRegistry registry, InstanceRepository instances) {
+            ObjectMapper mapper, MeterRegistry registry, InstanceRepository instances, PeriodicJobs jobs) {
         this.config = config;
+        this.jobs = jobs;
         this.instances = instances;
         this.mqtt = mqtt;
         this.dynsec = dynsec;
@@ -110,6 +115,7 @@ public class BrokerAccounts {
         if (!enabled()) {
             return;
         }
+        jobs.register(RECONCILE_JOB);
         if (mqtt.username().isEmpty() || mqtt.password().isEmpty()) {
             throw new IllegalStateException("mosquitto-dynsec mode needs the server's own broker account: "
                     + "omnii.mqtt.username and omnii.mqtt.password");
@@ -124,13 +130,15 @@ public class BrokerAccounts {
 
     /**
      * Again every so often: repairs what a failed commit or a broker restored from an old backup left behind.
-     * The interval is {@link ProvisioningConfig#reconcileInterval()}, default included.
+     * The interval is {@link ProvisioningConfig#reconcileInterval()}, default included. Once per interval
+     * fleet-wide: broker calls are no transaction, so the claim commits first; a replica that dies half way leaves
+     * the broker partly repaired, which is harmless, as reconciling is idempotent and the next interval finishes.
      */
     @Scheduled(every = "${omnii.mqtt.provisioning.reconcile-interval}",
             delayed = "${omnii.mqtt.provisioning.reconcile-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledReconcile() {
-        if (!enabled()) {
+        if (!enabled() || !jobs.claimNow(RECONCILE_JOB, config.reconcileInterval())) {
             return;
         }
         try {

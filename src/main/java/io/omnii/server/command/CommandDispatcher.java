@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnii.server.command.CommandPayloads.CommandMessage;
 import io.omnii.server.mqtt.BrokerConnection;
 import io.omnii.server.mqtt.Topics;
+import io.omnii.server.replica.PeriodicJobs;
+import io.omnii.server.replica.ReplicaConfig;
+import io.omnii.server.replica.Replicas;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
@@ -27,16 +31,20 @@ import java.util.concurrent.ExecutorService;
  * Sends queued commands to online instances. A command is first claimed in the database (SKIP LOCKED, so two
  * replicas never take the same one), then published at QoS 1, and marked sent on the broker's PUBACK. A failed
  * publish puts it back in the queue; after {@code omnii.commands.max-attempts} it fails. A periodic sweep expires,
- * times out and re-queues what a vanished replica left claimed.
+ * times out and re-queues what a vanished replica left claimed: at once when the claim names a replica that is gone,
+ * after {@link #STALE_CLAIM_SECONDS} otherwise.
  */
 @Singleton
 public class CommandDispatcher {
 
+    /** The sweep's name in periodic_job and omnii_periodic_job_runs_total. */
+    static final String SWEEP_JOB = "command-sweep";
     private static final int CLAIM_LIMIT = 200;
     private static final long STALE_CLAIM_SECONDS = 60;
     // Joined to the instance for its tags, which say who may hear of the move (CommandChanges).
     private static final String CLAIM = """
-            UPDATE command c SET state = 'sending', attempts = c.attempts + 1, updated_at = :now, sent_at = :now
+            UPDATE command c SET state = 'sending', attempts = c.attempts + 1, updated_at = :now, sent_at = :now,
+                   claimed_by = :me
               FROM instance i
              WHERE i.id = c.instance_id
                AND c.id IN (SELECT q.id FROM command q JOIN instance qi ON qi.id = q.instance_id
@@ -63,10 +71,17 @@ public class CommandDispatcher {
     private final ObjectMapper mapper;
     private final CommandMetrics metrics;
     private final CommandChanges changes;
+    private final PeriodicJobs jobs;
+    private final Replicas replicas;
+    private final ReplicaConfig replicaConfig;
 
     CommandDispatcher(EntityManager em, BrokerConnection broker, Clock clock, CommandConfig config, ObjectMapper mapper,
-            CommandMetrics metrics, Threads threads, CommandChanges changes) {
+            CommandMetrics metrics, Threads threads, CommandChanges changes, PeriodicJobs jobs, Replicas replicas,
+            ReplicaConfig replicaConfig) {
         this.changes = changes;
+        this.jobs = jobs;
+        this.replicas = replicas;
+        this.replicaConfig = replicaConfig;
         this.executor = threads.sequential(Threads.Name.COMMAND_DISPATCHER);
         this.em = em;
         this.broker = broker;
@@ -97,19 +112,42 @@ public class CommandDispatcher {
         }
     }
 
+    void onStart(@Observes StartupEvent event) {
+        jobs.register(SWEEP_JOB);
+    }
+
     /**
-     * Expires, times out, cancels and releases, then sends whatever can go: the safety net for missed wake-ups.
-     * Every {@link CommandConfig#sweepInterval()}.
+     * Every {@link CommandConfig#sweepInterval()}: the expire/time-out/cancel/release part once per interval
+     * fleet-wide, then this replica sends whatever can go (the safety net for missed wake-ups; the claims keep each
+     * command to one replica).
      */
     @Scheduled(every = "${omnii.commands.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledSweep() {
+        claimAndExpireCancelRelease(now());
+        dispatch(null);
+    }
+
+    /** Expires, times out, cancels and releases, then sends whatever can go, whoever swept last. */
     public void sweep() {
         expireCancelRelease(now());
         dispatch(null);
     }
 
+    /** The claim and the moves in one transaction: a replica that dies half way leaves the interval unswept. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    void claimAndExpireCancelRelease(OffsetDateTime now) {
+        if (jobs.claim(SWEEP_JOB, config.sweepInterval())) {
+            moveOnExpiredAndStale(now);
+        }
+    }
+
     /** Its own transaction, committed before the sweep dispatches what is left. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     void expireCancelRelease(OffsetDateTime now) {
+        moveOnExpiredAndStale(now);
+    }
+
+    private void moveOnExpiredAndStale(OffsetDateTime now) {
         int expired = count(CommandState.EXPIRED, sweep("state = 'expired'",
                 "c.state = 'queued' AND c.expires_at <= :now", now, null));
         int timedOut = count(CommandState.TIMED_OUT, sweep("state = 'timed_out'", "c.state = 'sent'"
@@ -120,8 +158,12 @@ public class CommandDispatcher {
         // time to live.
         int cancelled = count(CommandState.CANCELLED, sweep("state = 'cancelled'",
                 "i.status = 'decommissioned' AND c.state = 'queued'", now, null));
-        int released = sweep("state = 'queued', sent_at = NULL", "c.state = 'sending' AND c.updated_at < :cutoff", now,
-                now.minusSeconds(STALE_CLAIM_SECONDS)).size();
+        // A claim is released when its replica is gone (by PostgreSQL's clock, as the registry judges it), or, as a
+        // fallback for a live replica's stuck claim or one from before claims named their replica, after 60 s.
+        int released = sweep("state = 'queued', sent_at = NULL, claimed_by = NULL", "c.state = 'sending'"
+                + " AND (c.updated_at < :cutoff OR c.claimed_by NOT IN (SELECT incarnation FROM replica"
+                + " WHERE seen_at > clock_timestamp() - " + replicaConfig.lease().toMillis()
+                + " * interval '1 millisecond'))", now, now.minusSeconds(STALE_CLAIM_SECONDS)).size();
         if (expired + timedOut + cancelled + released > 0) {
             Log.infof("Commands: %d expired, %d timed out, %d cancelled, %d released for another try", expired,
                     timedOut, cancelled, released);
@@ -161,6 +203,7 @@ public class CommandDispatcher {
         var query = em.createNativeQuery(CLAIM.formatted(instanceIds == null ? "" : "AND c.instance_id = ANY(:ids)"),
                         Tuple.class)
                 .setParameter("now", now())
+                .setParameter("me", replicas.incarnation())
                 .setParameter("limit", CLAIM_LIMIT);
         if (instanceIds != null) {
             if (instanceIds.isEmpty()) {

@@ -4,12 +4,16 @@ import io.omnii.server.common.Times;
 import io.omnii.server.common.ApiException;
 import io.omnii.server.common.TokenBuckets;
 import io.omnii.server.common.TokenBuckets.Limit;
+import io.omnii.server.replica.PeriodicJobs;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 
 /**
@@ -25,13 +29,20 @@ public class EnrollmentThrottle {
 
     private static final TokenBuckets BUCKETS = new TokenBuckets("enrollment_throttle");
 
+    /** The purge's name in periodic_job and omnii_periodic_job_runs_total. */
+    static final String PURGE_JOB = "enrollment-throttle-purge";
+    static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+
     private final EntityManager em;
     private final Clock clock;
     private final Limit perAddress;
     private final Limit global;
     private final EnrollmentMetrics metrics;
+    private final PeriodicJobs jobs;
 
-    EnrollmentThrottle(EntityManager em, Clock clock, EnrollmentConfig config, EnrollmentMetrics metrics) {
+    EnrollmentThrottle(EntityManager em, Clock clock, EnrollmentConfig config, EnrollmentMetrics metrics,
+            PeriodicJobs jobs) {
+        this.jobs = jobs;
         this.em = em;
         this.clock = clock;
         EnrollmentConfig.Throttle t = config.throttle();
@@ -68,9 +79,23 @@ public class EnrollmentThrottle {
     /** Full address buckets carry no information; dropping them keeps the table as small as the set of offenders. */
     @Scheduled(every = "1h", delayed = "10m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
-    void forgetFullBuckets() {
+    void scheduledPurge() {
+        // Once per interval fleet-wide; the claim and the purge are one transaction.
+        if (jobs.claim(PURGE_JOB, PURGE_INTERVAL)) {
+            forgetFullBuckets();
+        }
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        jobs.register(PURGE_JOB);
+    }
+
+    /** Answers how many buckets it dropped. */
+    @Transactional
+    int forgetFullBuckets() {
         int deleted = BUCKETS.forgetFull(em, ADDRESS_PREFIX, perAddress, now());
         Log.debugf("Dropped %d full enrollment throttle buckets", deleted);
+        return deleted;
     }
 
     private boolean take(String bucket, Limit limit, OffsetDateTime now) {

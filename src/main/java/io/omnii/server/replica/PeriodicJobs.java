@@ -52,11 +52,20 @@ public class PeriodicJobs {
         boolean mine = em.createNativeQuery(CLAIM).setParameter("job", job).setParameter("me", replicas.incarnation())
                 .setParameter("early", (long) (interval.toMillis() * EARLY)).executeUpdate() == 1;
         if (mine) {
-            runs.computeIfAbsent(job, j -> Counter.builder("omnii.periodic.job.runs").tag("job", j)
-                    .description("Periodic jobs this replica ran (each runs once per interval fleet-wide)")
-                    .register(registry)).increment();
+            counter(job).increment();
         }
         return mine;
+    }
+
+    /** Shows the job's run counter at zero before its first run here: each job registers at start-up. */
+    public void register(String job) {
+        counter(job);
+    }
+
+    private Counter counter(String job) {
+        return runs.computeIfAbsent(job, j -> Counter.builder("omnii.periodic.job.runs").tag("job", j)
+                .description("Periodic jobs this replica ran (each runs once per interval fleet-wide)")
+                .register(registry));
     }
 
     /**

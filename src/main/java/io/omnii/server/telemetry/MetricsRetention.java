@@ -1,18 +1,25 @@
 package io.omnii.server.telemetry;
 
 import io.omnii.server.common.Times;
+import io.omnii.server.replica.PeriodicJobs;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 
 /** Deletes metrics history older than the retention period, in slices so no transaction holds locks for long. */
 @ApplicationScoped
 public class MetricsRetention {
 
+    /** Its name in periodic_job and omnii_periodic_job_runs_total. */
+    static final String JOB = "metrics-retention";
+    static final Duration INTERVAL = Duration.ofHours(1);
     private static final int SLICE = 10_000;
     private static final String PURGE = """
             DELETE FROM metrics_sample WHERE ctid IN (
@@ -21,16 +28,28 @@ public class MetricsRetention {
     private final EntityManager em;
     private final Clock clock;
     private final TelemetryConfig config;
+    private final PeriodicJobs jobs;
 
-    MetricsRetention(EntityManager em, Clock clock, TelemetryConfig config) {
+    MetricsRetention(EntityManager em, Clock clock, TelemetryConfig config, PeriodicJobs jobs) {
         this.em = em;
         this.clock = clock;
         this.config = config;
+        this.jobs = jobs;
     }
 
+    void onStart(@Observes StartupEvent event) {
+        jobs.register(JOB);
+    }
+
+    /**
+     * Once per interval fleet-wide. The purge is many transactions, so the claim commits first: each slice commits
+     * whole, and one left undone by a replica that dies is old enough for the next interval's purge too.
+     */
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
-        purge();
+        if (jobs.claimNow(JOB, INTERVAL)) {
+            purge();
+        }
     }
 
     /** Returns how many samples were deleted. */

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.People;
+import io.omnii.server.testsupport.PeriodicJobRows;
 import io.omnii.server.testsupport.People.Session;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -173,6 +174,15 @@ class SignInTest extends ServerTest {
         clock.advance(Duration.ofMinutes(5));
         assertThat(sessions.sweep()).isEqualTo(1);
         assertThat(db.count("SELECT count(*) FROM browser_session")).isZero();
+    }
+
+    @Test
+    void theScheduledSweepRunsOncePerIntervalWhicheverReplicaTicks() {
+        People.user("hana", "viewer");
+        PeriodicJobRows.assertRunsOncePerInterval(db, SessionService.SWEEP_JOB, () -> {
+            People.signIn("hana");
+            clock.advance(Duration.ofMinutes(31));
+        }, sessions::scheduledSweep, () -> db.count("SELECT count(*) FROM browser_session"));
     }
 
     @Test

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.omnii.server.testsupport.People;
+import io.omnii.server.testsupport.PeriodicJobRows;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,6 +18,17 @@ import org.junit.jupiter.api.Test;
 /** Failed sign-ins per username (burst 10, 10 an hour) and per address (burst 30, 30 an hour): the defaults. */
 @QuarkusTest
 class SignInThrottleTest extends ServerTest {
+
+    @Inject
+    SignInThrottle throttle;
+
+    @Test
+    void theScheduledPurgeOfFullBucketsRunsOncePerIntervalWhicheverReplicaTicks() {
+        PeriodicJobRows.assertRunsOncePerInterval(db, SignInThrottle.PURGE_JOB, () -> {
+            throttle.acquire("ivy", "198.51.100.8");
+            clock.advance(Duration.ofHours(1)); // both full again
+        }, throttle::scheduledPurge, () -> db.count("SELECT count(*) FROM sign_in_throttle"));
+    }
 
     @Test
     void aUsernamePastItsFailuresIsLockedEvenForTheRightPasswordWithOneAnswer() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.common.Times;
+import io.omnii.server.testsupport.PeriodicJobRows;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -221,6 +222,14 @@ class AuditLogTest extends ServerTest {
         assertThat(v.firstSeq()).isEqualTo(6);
         assertThat(v.entries()).isEqualTo(2);
         assertThat(retention.purge()).as("nothing more is old enough").isEmpty();
+    }
+
+    @Test
+    void theScheduledPurgeRunsOncePerIntervalWhicheverReplicaTicks() {
+        PeriodicJobRows.assertRunsOncePerInterval(db, AuditRetention.JOB, () -> {
+            recordFive();
+            clock.advance(Duration.ofDays(401));
+        }, retention::scheduled, () -> table.count() - 1); // all but the purge's own entry
     }
 
     @Test

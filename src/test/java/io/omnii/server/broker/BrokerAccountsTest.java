@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import io.omnii.server.mqtt.BrokerConnection;
 import io.omnii.server.testsupport.Api;
+import io.omnii.server.testsupport.PeriodicJobRows;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.test.junit.QuarkusTest;
@@ -272,6 +273,23 @@ class BrokerAccountsTest extends ServerTest {
                 .extract().path("mqttPassword");
         assertThat(connect(lost.answer().getString("mqttClientId"), lost.username(), password).isConnected()).isTrue();
         assertThat(accounts.reconcile()).isEqualTo(new BrokerAccounts.Report(0, 0, 0));
+    }
+
+    private boolean brokerHasClient(String username) {
+        try {
+            dynsec.execute(dynsec.command("getClient").put("username", username));
+            return true;
+        } catch (DynsecClient.DynsecException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void theScheduledReconciliationRunsOncePerIntervalWhicheverReplicaTicks() {
+        Enrolled lost = enroll("Lost again and again");
+        PeriodicJobRows.assertRunsOncePerInterval(db, BrokerAccounts.RECONCILE_JOB,
+                () -> dynsec.execute(dynsec.command("deleteClient").put("username", lost.username())),
+                accounts::scheduledReconcile, () -> brokerHasClient(lost.username()) ? 0 : 1);
     }
 
     @Test

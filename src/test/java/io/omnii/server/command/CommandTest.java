@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.FakeInstance;
+import io.omnii.server.testsupport.PeriodicJobRows;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
@@ -20,6 +21,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +126,43 @@ class CommandTest extends ServerTest {
         dispatcher.sweep();
         admin().get("/commands/" + commandId).then().body("state", equalTo("expired"));
         assertThat(finished("check_updates", "expired")).isEqualTo(expiredBefore + 1);
+    }
+
+    @Test
+    void theScheduledSweepMovesCommandsOnOncePerIntervalWhicheverReplicaTicks() {
+        String id = Api.enrollInstance("Away");
+        PeriodicJobRows.assertRunsOncePerInterval(db, CommandDispatcher.SWEEP_JOB, () -> {
+            send(id, "{\"command\": \"check_updates\", \"ttlSeconds\": 60}");
+            clock.advance(Duration.ofSeconds(61));
+        }, dispatcher::scheduledSweep, () -> db.count("SELECT count(*) FROM command WHERE state = 'queued'"));
+    }
+
+    @Test
+    void aClaimWhoseReplicaIsGoneIsReleasedAtOnceAndALiveReplicasAfterSixtySeconds() {
+        String id = Api.enrollInstance("Claimed"); // offline: a released command waits, queued
+        UUID gone = UUID.randomUUID();
+        UUID live = UUID.randomUUID();
+        String ofGone = send(id, "{\"command\": \"restart\"}");
+        String ofLive = send(id, "{\"command\": \"update\", \"payload\": {\"entity_id\": \"update.core\"}}");
+        db.execute("INSERT INTO replica (incarnation, client_id, started_at, seen_at) VALUES ('" + gone
+                + "', 'omnii-server-gone', clock_timestamp() - interval '1 hour', clock_timestamp() - interval '11 seconds'),"
+                + " ('" + live + "', 'omnii-server-live', clock_timestamp(), clock_timestamp())");
+        try {
+            for (String[] claim : List.of(new String[] { ofGone, gone.toString() }, new String[] { ofLive, live.toString() })) {
+                db.execute("UPDATE command SET state = 'sending', attempts = 1, claimed_by = '" + claim[1]
+                        + "', updated_at = '" + clock.instant() + "' WHERE id = '" + claim[0] + "'");
+            }
+            dispatcher.sweep();
+            admin().get("/commands/" + ofGone).then().body("state", equalTo("queued"));
+            admin().get("/commands/" + ofLive).then().body("state", equalTo("sending"));
+
+            clock.advance(Duration.ofSeconds(61));
+            db.execute("UPDATE replica SET seen_at = clock_timestamp() WHERE incarnation = '" + live + "'");
+            dispatcher.sweep();
+            admin().get("/commands/" + ofLive).then().body("state", equalTo("queued"));
+        } finally {
+            db.execute("DELETE FROM replica WHERE incarnation IN ('" + gone + "', '" + live + "')");
+        }
     }
 
     @Test

@@ -61,6 +61,13 @@ class MetricsEndpointTest extends ServerTest {
             "omnii_matter_commissioning_duration_seconds_bucket{",
             "omnii_broker_accounts_reconciled_total{action=\"removed\"}",
             "omnii_build_info{version=\"",
+            "omnii_periodic_job_runs_total{job=\"presence-sweep\"}",
+            "omnii_periodic_job_runs_total{job=\"command-sweep\"}",
+            "omnii_periodic_job_runs_total{job=\"metrics-retention\"}",
+            "omnii_periodic_job_runs_total{job=\"audit-retention\"}",
+            "omnii_periodic_job_runs_total{job=\"session-sweep\"}",
+            "omnii_periodic_job_runs_total{job=\"sign-in-throttle-purge\"}",
+            "omnii_periodic_job_runs_total{job=\"enrollment-throttle-purge\"}",
             "jvm_memory_used_bytes{",
             "http_server_requests_seconds_count{",
     })

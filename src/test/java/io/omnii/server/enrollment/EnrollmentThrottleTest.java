@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.omnii.server.common.ApiException;
 import io.omnii.server.testsupport.Api;
+import io.omnii.server.testsupport.PeriodicJobRows;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -44,6 +45,14 @@ class EnrollmentThrottleTest extends ServerTest {
         enroll(code, "Too soon").then().statusCode(429);
         clock.advance(Duration.ofMinutes(6).plusSeconds(1));
         enroll(code, "After the wait").then().statusCode(200);
+    }
+
+    @Test
+    void theScheduledPurgeOfFullBucketsRunsOncePerIntervalWhicheverReplicaTicks() {
+        PeriodicJobRows.assertRunsOncePerInterval(db, EnrollmentThrottle.PURGE_JOB, () -> {
+            throttle.acquire("198.51.100.7");
+            clock.advance(Duration.ofHours(1)); // full again
+        }, throttle::scheduledPurge, () -> db.count("SELECT count(*) FROM enrollment_throttle WHERE bucket LIKE 'addr:%'"));
     }
 
     @Test

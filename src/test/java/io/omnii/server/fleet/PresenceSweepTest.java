@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agroal.api.AgroalDataSource;
 import io.omnii.server.common.Times;
+import io.omnii.server.testsupport.PeriodicJobRows;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -33,6 +34,22 @@ class PresenceSweepTest extends ServerTest {
 
     @Inject
     AgroalDataSource dataSource;
+
+    /** An instance online until the presence timeout ran out a minute ago; the kept count follows. */
+    private void onlineButSilent() {
+        Instant seen = clock.instant().minus(config.presenceTimeout()).minusSeconds(60);
+        UUID id = UUID.randomUUID();
+        db.execute("INSERT INTO instance (id, name, mqtt_client_id, status, status_changed_at, enrolled_at, last_seen_at)"
+                + " VALUES ('" + id + "', 'silent', 'ha-" + id + "', 'online', '" + seen + "', '" + seen + "', '" + seen
+                + "')");
+        db.execute("UPDATE instance_count SET n = n + 1 WHERE status = 'online'");
+    }
+
+    @Test
+    void theScheduledSweepRunsOncePerIntervalWhicheverReplicaTicks() {
+        PeriodicJobRows.assertRunsOncePerInterval(db, PresenceSweep.JOB, this::onlineButSilent, sweep::scheduled,
+                () -> db.count("SELECT count(*) FROM instance WHERE status = 'online'"));
+    }
 
     @Test
     void theSweepTurnsOfflineExactlyWhatThePresenceRulesTimeOut() throws SQLException {

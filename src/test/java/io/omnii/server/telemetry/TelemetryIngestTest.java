@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.fleet.PresenceSweep;
 import io.omnii.server.testsupport.Api;
 import io.omnii.server.testsupport.FakeInstance;
+import io.omnii.server.testsupport.PeriodicJobRows;
 import io.omnii.server.testsupport.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
@@ -143,6 +144,21 @@ public class TelemetryIngestTest extends ServerTest {
         assertThat(retention.purge()).isEqualTo(1);
         admin().get("/instances/" + id + "/metrics").then().body("total", equalTo(1))
                 .body("items[0].metadata.recent", equalTo(true));
+    }
+
+    @Test
+    void theScheduledPurgeRunsOncePerIntervalWhicheverReplicaTicks() {
+        String samples = "SELECT count(*) FROM metrics_sample";
+        PeriodicJobRows.assertRunsOncePerInterval(db, MetricsRetention.JOB, () -> {
+            long before = db.count(samples);
+            try {
+                instance.publish("metrics", metrics(now(), 0.5, "\"old\": true"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> db.count(samples) == before + 1);
+            clock.advance(Duration.ofDays(31));
+        }, retention::scheduled, () -> db.count(samples));
     }
 
     @Test
