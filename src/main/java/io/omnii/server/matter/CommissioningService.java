@@ -20,7 +20,10 @@ import io.omnii.server.matter.MatterPayloads.CommissioningRequest;
 import io.omnii.server.matter.MatterPayloads.CommissioningView;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
+import io.omnii.server.replica.ReplicaConfig;
+import io.omnii.server.replica.Replicas;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -41,8 +44,10 @@ import java.util.regex.Pattern;
 /**
  * Commissioning as an operation: recorded as pending, relayed, and finished with the outcome when the Matter
  * Server answers (seconds to minutes later), fails, or does not answer within omnii.matter.commissioning-timeout.
- * One at a time (a unique index on the pending state). The setup code or PIN is a secret of the device: it is
- * relayed, never stored or logged.
+ * One at a time across every replica (a unique index on the pending state). Each attempt names its owner, the
+ * replica incarnation that relays it: only the owner hears the answer, so an attempt whose owner is gone is failed by
+ * whichever replica notices first. The setup code or PIN is a secret of the device: it is relayed, never stored or
+ * logged.
  */
 @Singleton
 public class CommissioningService {
@@ -53,6 +58,8 @@ public class CommissioningService {
     private static final Pattern IPV6_SCOPE = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
     static final String NO_METHOD = "give a pairing code, or setupPinCode to commission on the network";
     private static final String UNSURE = "; the device may still have joined the fabric: see GET /matter/nodes";
+    static final String OWNER_GONE = "interrupted: the Omnii server replica relaying it stopped before the Matter"
+            + " Server answered" + UNSURE;
 
     private final MatterClient client;
     private final MatterRelay relay;
@@ -65,10 +72,17 @@ public class CommissioningService {
     private final Timer duration;
     private final AuditLog audit;
     private final Event<Change> changes;
+    private final Replicas replicas;
+    private final ReplicaConfig replicaConfig;
+    private final MatterInventory inventory;
 
     CommissioningService(MatterClient client, MatterRelay relay, MatterConfig config,
             MatterCommissioningRepository attempts, ObjectMapper mapper, Clock clock, MeterRegistry registry,
-            AuditLog audit, Event<Change> changes) {
+            AuditLog audit, Event<Change> changes, Replicas replicas, ReplicaConfig replicaConfig,
+            MatterInventory inventory) {
+        this.replicas = replicas;
+        this.replicaConfig = replicaConfig;
+        this.inventory = inventory;
         this.audit = audit;
         this.changes = changes;
         this.client = client;
@@ -86,14 +100,24 @@ public class CommissioningService {
                 .description("How long commissioning attempts took, whatever their outcome").register(registry);
     }
 
-    /** An attempt still pending when the server stopped has no outcome anyone will record: say so. */
-    @Transactional
+    /**
+     * At start-up (this replica registered already: Lifecycle.REPLICA_REGISTRY comes first), then every heartbeat
+     * interval: an attempt pending whose owner is gone has nobody to record its outcome, so say so. An attempt whose
+     * owner is alive is its owner's to finish.
+     */
     void onStart(@Observes StartupEvent event) {
-        int interrupted = attempts.update("state = ?1, finishedAt = ?2, errorCode = -1, error = ?3 where state = ?4",
-                FAILED, clock.instant(), "interrupted: the Omnii server stopped before the Matter Server answered"
-                        + UNSURE, PENDING);
-        if (interrupted > 0) {
-            Log.warnf("%d commissioning attempt(s) were interrupted by the last shutdown", interrupted);
+        failOrphaned();
+    }
+
+    @Scheduled(every = "${omnii.replicas.heartbeat-interval}", delayed = "${omnii.replicas.heartbeat-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Transactional
+    void failOrphaned() {
+        List<UUID> failed = attempts.failOrphaned(replicas.incarnation(), replicaConfig.lease(), OWNER_GONE,
+                clock.instant());
+        failed.forEach(id -> changes.fire(Change.fleetWide(Change.Kind.COMMISSIONING, id)));
+        if (!failed.isEmpty()) {
+            Log.warnf("%d commissioning attempt(s) failed: the replica relaying them is gone", failed.size());
         }
     }
 
@@ -130,7 +154,7 @@ public class CommissioningService {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     boolean recordPending(UUID id, String method, boolean networkOnly, Instant now, Actor actor) {
-        boolean inserted = attempts.insertPending(id, method, networkOnly, now);
+        boolean inserted = attempts.insertPending(id, replicas.incarnation(), method, networkOnly, now);
         if (inserted) {
             changes.fire(Change.fleetWide(Change.Kind.COMMISSIONING, id));
             audit.record(actor, AuditAction.MATTER_COMMISSION, Target.matterCommissioning(id), Outcome.SUCCESS,
@@ -159,6 +183,7 @@ public class CommissioningService {
         String error = null;
         if (cause == null && node.path("node_id").isIntegralNumber()) {
             nodeId = node.path("node_id").bigIntegerValue();
+            inventory.commissioned(node);
         } else if (cause instanceof MatterServerException e) {
             errorCode = e.errorCode();
             // Only a refusal before joining (1), or of our arguments (8, 9), is sure to leave the device off the

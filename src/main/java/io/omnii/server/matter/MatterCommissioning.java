@@ -34,6 +34,9 @@ public class MatterCommissioning {
 
     public String error;
 
+    /** The incarnation of the replica that relays it and records its outcome. */
+    public UUID owner;
+
     @Column(name = "created_at")
     public Instant createdAt;
 

@@ -6,12 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.common.Change;
 import io.omnii.server.common.SqlParameters;
 import io.omnii.server.common.Times;
 import io.omnii.server.matter.MatterPayloads.NodeEventView;
 import io.omnii.server.matter.MatterPayloads.NodeView;
+import io.omnii.server.replica.Leadership;
+import io.omnii.server.replica.LeadershipChanged;
+import io.omnii.server.replica.PeriodicJobs;
+import io.omnii.server.replica.ReplicaConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -27,10 +32,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +51,11 @@ import java.util.function.ToDoubleFunction;
  * endpoint_removed and server_info_updated; node_event is kept for a while (omnii.matter.event-retention).
  * endpoint_added needs nothing: the server sends the node_updated that carries the new endpoint. Also exports
  * {@code omnii_matter_nodes{availability}}, recounted after every change.
+ *
+ * <p>Every replica listens to the Matter Server on its own connection, but only the leader writes what it hears
+ * (docs/matter.md#several-replicas): the others keep the node ids in memory (to refuse an unknown node at once) and
+ * the node events of the last two leases, which they write when they take the leadership over, after a snapshot
+ * from their own connection (get_nodes). The leader alone exports the gauge.
  *
  * <p>Availability is the Matter Server's word, so it is known only while we listen to it: from a snapshot until the
  * connection drops. Outside that window nodes read {@code available: null} and the gauge counts them as
@@ -83,6 +96,26 @@ public class MatterInventory implements MatterListener {
     private final Clock clock;
     private final MatterConfig config;
     private final Event<Change> changes;
+    private final MeterRegistry registry;
+    private final Leadership leadership;
+    private final ReplicaConfig replicaConfig;
+    private final PeriodicJobs jobs;
+    private final MatterClient client;
+    /** The leader's gauges, registered while this replica leads. */
+    private final List<Meter> gauges = new ArrayList<>();
+    /** Node events heard while not leading, oldest first; touched only on the thread that applies the events. */
+    private final Deque<HeardEvent> heard = new ArrayDeque<>();
+
+    /** The job name of the hourly node-event purge, claimed once per interval fleet-wide. */
+    static final String PURGE_JOB = "matter-event-purge";
+    static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+    /** At most this many node events are kept in memory by a replica that does not lead. */
+    static final int HEARD_EVENTS = 10_000;
+
+    /** A node event as heard, and when. */
+    private record HeardEvent(JsonNode data, Instant receivedAt) {
+    }
+
     /** What the table holds, published after each commit: node ids and how many are available. */
     record Counts(Set<BigInteger> ids, long available) {
     }
@@ -97,21 +130,84 @@ public class MatterInventory implements MatterListener {
     private volatile boolean availabilityKnown;
 
     MatterInventory(AgroalDataSource dataSource, ObjectMapper mapper, Clock clock, MatterConfig config,
-            MeterRegistry registry, Event<Change> changes) {
+            MeterRegistry registry, Event<Change> changes, Leadership leadership, ReplicaConfig replicaConfig,
+            PeriodicJobs jobs, MatterClient client) {
         this.dataSource = dataSource;
         this.changes = changes;
         this.mapper = mapper;
         this.clock = clock;
         this.config = config;
-        gauge(registry, "available", i -> i.availabilityKnown ? i.counts.available() : 0);
-        gauge(registry, "unavailable", i -> i.availabilityKnown ? i.counts.ids().size() - i.counts.available() : 0);
-        gauge(registry, "unknown", i -> i.availabilityKnown ? 0 : i.counts.ids().size());
+        this.registry = registry;
+        this.leadership = leadership;
+        this.replicaConfig = replicaConfig;
+        this.jobs = jobs;
+        this.client = client;
     }
 
-    private void gauge(MeterRegistry registry, String availability,
-            ToDoubleFunction<MatterInventory> value) {
-        Gauge.builder("omnii.matter.nodes", this, value).description("Matter nodes by availability (unknown: not "
-                + "listening to the Matter Server)").tag("availability", availability).register(registry);
+    /**
+     * On the replicas' heartbeat thread, so nothing here waits: the gauges follow the leadership at once; the
+     * take-over (a snapshot, then the events heard meanwhile) runs on the thread that applies the events, once the
+     * Matter Server has answered get_nodes.
+     */
+    synchronized void onLeadershipChanged(@Observes LeadershipChanged changed) {
+        gauges.forEach(registry::remove);
+        gauges.clear();
+        if (!changed.leader()) {
+            return;
+        }
+        gauges.add(gauge("available", i -> i.availabilityKnown ? i.counts.available() : 0));
+        gauges.add(gauge("unavailable", i -> i.availabilityKnown ? i.counts.ids().size() - i.counts.available() : 0));
+        gauges.add(gauge("unknown", i -> i.availabilityKnown ? 0 : i.counts.ids().size()));
+        if (client.enabled()) {
+            client.sendThenHandleAfterPrecedingEvents("get_nodes", null, config.startListeningTimeout(),
+                    (nodes, failure) -> takeOver(failure == null ? nodes : null));
+        }
+    }
+
+    private Meter gauge(String availability, ToDoubleFunction<MatterInventory> value) {
+        return Gauge.builder("omnii.matter.nodes", this, value).description("Matter nodes by availability (unknown: "
+                + "not listening to the Matter Server); exported by the leading replica only")
+                .tag("availability", availability).register(registry);
+    }
+
+    /**
+     * This replica now writes the inventory: what it heard while another replica did (or was dying) is written from
+     * its own connection. The node list, when get_nodes answered (otherwise the next snapshot brings it), then the
+     * node events heard (idempotent: the event's primary key).
+     */
+    private void takeOver(JsonNode nodes) {
+        if (!writes()) {
+            return;
+        }
+        if (nodes != null && nodes.isArray()) {
+            List<JsonNode> snapshot = new ArrayList<>();
+            nodes.forEach(snapshot::add);
+            JsonNode info = client.state().serverInfo();
+            onSnapshot(info != null ? info : serverInfo.map(StoredServerInfo::info).orElse(null), snapshot);
+        }
+        List<HeardEvent> events = List.copyOf(heard);
+        heard.clear();
+        if (!events.isEmpty()) {
+            inTransaction(ANY_NODE, c -> {
+                for (HeardEvent e : events) {
+                    if (counts.ids().contains(e.data().path("node_id").bigIntegerValue())) {
+                        saveNodeEvent(c, e.data(), e.receivedAt());
+                    }
+                }
+            });
+        }
+        if (nodes == null && !events.isEmpty()) {
+            Log.infof("Leading without the Matter Server's node list (not listening): the next snapshot writes it;"
+                    + " %d node events heard meanwhile written", events.size());
+        } else if (nodes != null) {
+            Log.infof("Took the Matter inventory over: %d nodes, %d node events heard meanwhile", nodes.size(),
+                    events.size());
+        }
+    }
+
+    /** Whether this replica writes the inventory now: it leads. */
+    private boolean writes() {
+        return leadership.isLeader();
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -162,19 +258,40 @@ public class MatterInventory implements MatterListener {
         inTransaction(changed(nodeId), c -> delete(c, nodeId));
     }
 
-    /** Drops node events older than the retention. */
+    /**
+     * Drops node events older than the retention, once per hour fleet-wide (the claim commits or rolls back with the
+     * delete); the number of events dropped, or -1 when another replica purged within the hour.
+     */
+    @Transactional
+    public int purgeEvents() {
+        if (!jobs.claim(PURGE_JOB, PURGE_INTERVAL)) {
+            return -1;
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("DELETE FROM matter_node_event WHERE received_at < ?")) {
+            ps.setObject(1, Times.utc(clock.instant().minus(config.eventRetention())));
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    public void purgeEvents() {
-        inTransaction(null, c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM matter_node_event WHERE received_at < ?")) {
-                ps.setObject(1, Times.utc(clock.instant().minus(config.eventRetention())));
-                ps.executeUpdate();
-            }
-        });
+    void purgeEventsHourly() {
+        purgeEvents();
     }
 
     @Override
     public void onSnapshot(JsonNode info, List<JsonNode> nodes) {
+        if (!writes()) {
+            remember(nodes.stream().map(n -> n.path("node_id")).filter(JsonNode::isIntegralNumber)
+                    .map(JsonNode::bigIntegerValue).collect(java.util.stream.Collectors.toSet()));
+            serverInfo = Optional.of(new StoredServerInfo(info, clock.instant()));
+            availabilityKnown = true;
+            changes.fire(ANY_NODE);
+            changes.fire(Change.fleetWide(Change.Kind.MATTER_SERVER, MatterClient.SERVER));
+            return;
+        }
         Instant now = clock.instant();
         boolean stored = inTransaction(null, c -> {
             c.createStatement().execute("DELETE FROM matter_node");
@@ -205,6 +322,10 @@ public class MatterInventory implements MatterListener {
 
     @Override
     public void onEvent(String event, JsonNode data) {
+        if (!writes()) {
+            hear(event, data);
+            return;
+        }
         switch (event) {
             case "node_added", "node_updated" -> inTransaction(changed(data.path("node_id")), c -> upsert(c, data));
             case "node_removed" -> inTransaction(changed(data), c -> delete(c, data.bigIntegerValue()));
@@ -216,11 +337,75 @@ public class MatterInventory implements MatterListener {
                 serverInfo = Optional.of(new StoredServerInfo(data, now));
                 changes.fire(Change.fleetWide(Change.Kind.MATTER_SERVER, MatterClient.SERVER));
             }
-            case "node_event" -> inTransaction(changed(data.path("node_id")), c -> saveNodeEvent(c, data));
+            case "node_event" -> inTransaction(changed(data.path("node_id")), c -> saveNodeEvent(c, data,
+                    clock.instant()));
             default -> {
                 // endpoint_added (a node_updated follows) and events of newer schemas
             }
         }
+    }
+
+    /**
+     * Not leading: what the relay needs (which nodes exist, the server info) is kept in memory, and node events for
+     * a take-over; the leader writes the rest.
+     */
+    private void hear(String event, JsonNode data) {
+        switch (event) {
+            case "node_added", "node_updated" -> {
+                if (data.path("node_id").isIntegralNumber()) {
+                    Set<BigInteger> ids = new HashSet<>(counts.ids());
+                    ids.add(data.path("node_id").bigIntegerValue());
+                    remember(ids);
+                }
+            }
+            case "node_removed" -> {
+                if (data.isIntegralNumber()) {
+                    Set<BigInteger> ids = new HashSet<>(counts.ids());
+                    ids.remove(data.bigIntegerValue());
+                    remember(ids);
+                }
+            }
+            case "server_info_updated" -> {
+                serverInfo = Optional.of(new StoredServerInfo(data, clock.instant()));
+                changes.fire(Change.fleetWide(Change.Kind.MATTER_SERVER, MatterClient.SERVER));
+            }
+            case "node_event" -> {
+                Instant now = clock.instant();
+                heard.addLast(new HeardEvent(data, now));
+                Instant oldest = now.minus(replicaConfig.lease().multipliedBy(2));
+                while (heard.size() > HEARD_EVENTS || heard.peekFirst().receivedAt().isBefore(oldest)) {
+                    heard.removeFirst();
+                }
+            }
+            default -> {
+                // attribute_updated, endpoint_*: the leader's to write; a take-over's snapshot has them
+            }
+        }
+    }
+
+    /** The node ids known while not leading; the available count is the leader's (its gauge). */
+    private void remember(Set<BigInteger> ids) {
+        counts = new Counts(Set.copyOf(ids), 0);
+    }
+
+    /**
+     * A node the Matter Server just commissioned through this replica, so that its caller finds it at once: on a
+     * replica that does not lead, inserted unless the leader wrote it first (then the leader's row stays).
+     */
+    void commissioned(JsonNode node) {
+        if (writes() || !node.path("node_id").isIntegralNumber()) {
+            return; // the leader wrote the node_added that came before the answer
+        }
+        Set<BigInteger> ids = new HashSet<>(counts.ids());
+        ids.add(node.path("node_id").bigIntegerValue());
+        inTransaction(changed(node.path("node_id")), c -> {
+            try (PreparedStatement ps = c.prepareStatement(UPSERT.substring(0, UPSERT.indexOf("ON CONFLICT"))
+                    + "ON CONFLICT (node_id) DO NOTHING")) {
+                bind(ps, node);
+                ps.executeUpdate();
+            }
+        });
+        remember(ids);
     }
 
     private void upsert(Connection c, JsonNode node) throws SQLException {
@@ -240,7 +425,7 @@ public class MatterInventory implements MatterListener {
     }
 
     /** A MatterNodeEvent; one without its identifying numbers cannot be stored and is skipped. */
-    private void saveNodeEvent(Connection c, JsonNode e) throws SQLException {
+    private void saveNodeEvent(Connection c, JsonNode e, Instant receivedAt) throws SQLException {
         if (!e.path("node_id").isIntegralNumber() || !e.path("event_number").isIntegralNumber()) {
             return;
         }
@@ -255,7 +440,7 @@ public class MatterInventory implements MatterListener {
                     ? e.path("timestamp").bigIntegerValue() : BigInteger.ZERO));
             ps.setInt(8, e.path("timestamp_type").asInt());
             ps.setString(9, e.path("data").isMissingNode() ? null : mapper.writeValueAsString(e.path("data")));
-            ps.setObject(10, Times.utc(clock.instant()));
+            ps.setObject(10, Times.utc(receivedAt));
             ps.executeUpdate();
         } catch (JsonProcessingException ex) {
             throw new SQLException("event data not serialisable", ex);

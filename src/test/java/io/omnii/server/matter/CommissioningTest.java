@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.hasItem;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnii.server.matter.peer.MatterServerPeer;
+import io.omnii.server.replica.Replicas;
+import io.omnii.server.testsupport.Database;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
@@ -15,6 +17,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,15 @@ class CommissioningTest {
 
     @Inject
     MatterClient client;
+
+    @Inject
+    CommissioningService service;
+
+    @Inject
+    Replicas replicas;
+
+    @Inject
+    Database db;
 
     MatterServerPeer peer;
 
@@ -224,5 +236,59 @@ class CommissioningTest {
         admin().get("/matter/commissioning/" + first).then().body("id", equalTo(first));
         admin().get("/matter/commissioning/not-an-id").then().statusCode(404);
         admin().get("/matter/commissioning?size=0").then().statusCode(400);
+    }
+
+    @Test
+    void anAttemptRecordsTheReplicaThatRelaysIt() {
+        String id = outcome(start(Map.of("code", QR))).getString("id");
+        assertThat(db.count("SELECT count(*) FROM matter_commissioning WHERE id = '" + id + "' AND owner = '"
+                + replicas.incarnation() + "'")).isEqualTo(1);
+    }
+
+    /** Another replica's attempt (as rows: its replica row and its pending attempt), first alive, then gone. */
+    @Test
+    void anAttemptIsFailedOnlyOnceTheReplicaRelayingItIsGone() {
+        UUID other = UUID.randomUUID();
+        UUID attempt = UUID.randomUUID();
+        db.execute("INSERT INTO replica (incarnation, client_id, started_at, seen_at) VALUES ('" + other
+                + "', 'omnii-server-other', clock_timestamp(), clock_timestamp())");
+        db.execute("INSERT INTO matter_commissioning (id, owner, method, network_only, state, created_at) VALUES ('"
+                + attempt + "', '" + other + "', 'code', false, 'pending', clock_timestamp())");
+        try {
+            service.failOrphaned();
+            admin().get("/matter/commissioning/" + attempt).then().body("state", equalTo("pending"));
+            admin().body(Map.of("code", QR)).post("/matter/commissioning").then().statusCode(409)
+                    .body("error", equalTo("commissioning_in_progress"));
+
+            // Not heard of for longer than the lease (10 s by default): gone.
+            db.execute("UPDATE replica SET seen_at = clock_timestamp() - interval '11 seconds' WHERE incarnation = '"
+                    + other + "'");
+            service.failOrphaned();
+            JsonPath failed = admin().get("/matter/commissioning/" + attempt).then().extract().jsonPath();
+            assertThat(failed.getString("state")).isEqualTo("failed");
+            assertThat(failed.getInt("errorCode")).isEqualTo(-1);
+            assertThat(failed.getString("error")).contains("replica relaying it stopped").contains("may still have joined");
+            String finishedAt = failed.getString("finishedAt");
+            service.failOrphaned();
+            assertThat(admin().get("/matter/commissioning/" + attempt).then().extract().<Object>path("finishedAt")
+                    .toString()).as("failed once").isEqualTo(finishedAt);
+        } finally {
+            db.execute("DELETE FROM replica WHERE incarnation = '" + other + "'");
+        }
+    }
+
+    @Test
+    void anAttemptOfAReplicaNeverRegisteredIsFailedButOurOwnIsLeftAlone() {
+        UUID attempt = UUID.randomUUID();
+        db.execute("INSERT INTO matter_commissioning (id, method, network_only, state, created_at) VALUES ('"
+                + attempt + "', 'code', false, 'pending', clock_timestamp())");
+        service.failOrphaned();
+        admin().get("/matter/commissioning/" + attempt).then().body("state", equalTo("failed"));
+
+        peer.replyDelay("commission_with_code", Duration.ofSeconds(2));
+        String ours = start(Map.of("code", QR));
+        service.failOrphaned();
+        admin().get("/matter/commissioning/" + ours).then().body("state", equalTo("pending"));
+        assertThat(outcome(ours).getString("state")).isEqualTo("succeeded");
     }
 }
