@@ -77,7 +77,8 @@ public class BrokerConnection {
     }
 
     /**
-     * What a drain did: the messages received from its start (the UNSUBSCRIBE) to its end, and whether it ended
+     * What a drain did: the messages received from its start (the UNSUBSCRIBE; for an adopting connection, from its
+     * connect) to its end, and whether it ended
      * quiet (everything received acknowledged, nothing more for the quiet period) rather than at its timeout or with
      * the connection lost.
      */
@@ -279,7 +280,7 @@ public class BrokerConnection {
         long start = System.nanoTime();
         draining = true;
         Mqtt5AsyncClient c = client;
-        long before = delivered.get();
+        long before = adopter ? 0 : delivered.get(); // an adopter's session starts arriving as it connects
         if (c != null && !subscriptions.isEmpty()) {
             try {
                 c.unsubscribe(Mqtt5Unsubscribe.builder().addTopicFilters(subscriptions.keySet().stream()

@@ -66,6 +66,13 @@ public interface MqttConfig {
     @WithDefault("15s")
     Duration drainTimeout();
 
+    /**
+     * Whether this replica adopts the MQTT sessions of replicas that departed for good (replica/SessionAdoption):
+     * drains what the broker queued for them into the database, then ends their sessions.
+     */
+    @WithDefault("true")
+    boolean adoptDepartedSessions();
+
     /** Broker URL handed to instances at enrollment; may differ from where the server itself connects. */
     @WithDefault("mqtt://localhost:1883")
     String instanceBrokerUrl();

@@ -290,6 +290,11 @@ class DepartedReplicaTest {
         }
 
         @Override
+        public boolean adoptDepartedSessions() {
+            return false;
+        }
+
+        @Override
         public Duration drainQuiet() {
             return server.drainQuiet();
         }
