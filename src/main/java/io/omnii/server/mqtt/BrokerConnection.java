@@ -52,7 +52,8 @@ import java.util.function.Consumer;
  * client reconnects by itself with exponential backoff and jitter; on every connect the subscriptions are renewed.
  * Incoming messages are handed on without acknowledging them (the receiver acknowledges after its database commit),
  * and a QoS 1 publish completes only on the broker's PUBACK. Start-up never waits for it: the server comes up unready
- * while the broker is down.
+ * while the broker is down. A graceful stop drains before it disconnects ({@link #drain}); {@link #adopt} makes the
+ * one-off connections that drain a departed replica's session (docs/mqtt.md#replicas).
  */
 @Singleton
 public class BrokerConnection {
@@ -192,9 +193,9 @@ public class BrokerConnection {
         start();
     }
 
-    /** Connects, once; further calls do nothing. */
+    /** Connects, once; further calls do nothing, and so does a call on an adopting connection (connectOnce). */
     public synchronized void start() {
-        if (client != null) {
+        if (client != null || adopter) {
             return;
         }
         long sessionExpiry = sessionExpirySeconds(config.sessionExpiry());
