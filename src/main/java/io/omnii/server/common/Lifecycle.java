@@ -30,6 +30,13 @@ public final class Lifecycle {
     public static final int REPLICA_REGISTRY = Interceptor.Priority.APPLICATION;
 
     /**
+     * On shutdown, the broker connection drains first (mqtt/BrokerConnection#stop): it leaves the shared group and
+     * waits until the telemetry writer has committed and acknowledged what it received, before every unmarked observer
+     * (the writer's stop, the replica signing off) and before SmallRye tears its channels down.
+     */
+    public static final int BROKER_DRAIN = Interceptor.Priority.APPLICATION;
+
+    /**
      * On shutdown, the server's own threads and executors stop (common/Threads) after every unmarked observer: the
      * owners stop their work first (close connections, fail what is pending), which may still hand tasks to them.
      */

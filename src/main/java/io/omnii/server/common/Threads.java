@@ -32,6 +32,10 @@ public class Threads {
          * block it when the writer's queue is full, so the client stops reading its socket) and writes the PUBACKs.
          */
         MQTT_IO("omnii-mqtt"),
+        /** The I/O thread of a connection adopting a departed replica's session, one per adoption (BrokerConnection). */
+        MQTT_ADOPTED("omnii-mqtt-adopted"),
+        /** Looks for departed replicas and drains their MQTT sessions, one at a time (SessionAdoption). */
+        SESSION_ADOPTION("omnii-session-adoption"),
         /** Renews this replica's row and the leader lease, and tells the observers when leadership changes (Replicas). */
         REPLICAS("omnii-replicas"),
         /** Hears the other replicas' console changes on a PostgreSQL connection of its own (console/LiveRelay). */

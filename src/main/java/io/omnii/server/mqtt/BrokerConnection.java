@@ -16,6 +16,7 @@ import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
+import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5Unsubscribe;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.common.Lifecycle;
@@ -25,6 +26,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -37,7 +39,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -46,7 +52,8 @@ import java.util.function.Consumer;
  * client reconnects by itself with exponential backoff and jitter; on every connect the subscriptions are renewed.
  * Incoming messages are handed on without acknowledging them (the receiver acknowledges after its database commit),
  * and a QoS 1 publish completes only on the broker's PUBACK. Start-up never waits for it: the server comes up unready
- * while the broker is down.
+ * while the broker is down. A graceful stop drains before it disconnects ({@link #drain}); {@link #adopt} makes the
+ * one-off connections that drain a departed replica's session (docs/mqtt.md#replicas).
  */
 @Singleton
 public class BrokerConnection {
@@ -61,7 +68,22 @@ public class BrokerConnection {
      * A message from the broker, not yet acknowledged. {@code connection} counts the connections this process made:
      * a packet id means something only on the connection it arrived on.
      */
-    public record Received(String topic, byte[] payload, int qos, long connection, Mqtt5Publish publish) {
+    public record Received(String topic, byte[] payload, int qos, long connection, Mqtt5Publish publish,
+            BrokerConnection via) {
+
+        /** Acknowledges it on the connection it came on ({@link BrokerConnection#ack}). */
+        public boolean ack() {
+            return via.ack(this);
+        }
+    }
+
+    /**
+     * What a drain did: the messages received from its start (the UNSUBSCRIBE; for an adopting connection, from its
+     * connect) to its end, and whether it ended
+     * quiet (everything received acknowledged, nothing more for the quiet period) rather than at its timeout or with
+     * the connection lost.
+     */
+    public record Drained(long messages, Duration took, boolean quiet) {
     }
 
     /**
@@ -75,8 +97,19 @@ public class BrokerConnection {
     private final BrokerTransport transport;
     private final Clock clock;
     private final Threads threads;
-    private final Map<String, Integer> subscriptions = new LinkedHashMap<>();
-    private final List<Receiver> receivers = new CopyOnWriteArrayList<>();
+    /** The client id this connection uses: ours, or a departed replica's when this connection adopts its session. */
+    private final String clientId;
+    /** Whether this connection only drains a departed replica's session: never subscribes, never reconnects. */
+    private final boolean adopter;
+    private final Map<String, Integer> subscriptions;
+    private final List<Receiver> receivers;
+    /** QoS 1 messages delivered on the current connection and not acknowledged yet (reset on each connect). */
+    private final AtomicInteger unacked = new AtomicInteger();
+    private final AtomicLong delivered = new AtomicLong();
+    private volatile long lastDelivery = System.nanoTime();
+    /** Set once a drain has begun: a reconnect must not subscribe again. */
+    private volatile boolean draining;
+    private ExecutorService io;
 
     /** Who gets what: the messages on topics that match its filters (a shared filter by the filter after its group). */
     private record Receiver(List<MqttTopicFilter> filters, Consumer<Received> consumer) {
@@ -88,14 +121,71 @@ public class BrokerConnection {
     private volatile Mqtt5AsyncClient client;
     private volatile State state = new State(false, null, Optional.empty(), 0);
 
+    @Inject
     BrokerConnection(MqttConfig config, BrokerTransport transport, Clock clock, MeterRegistry registry,
             Threads threads) {
         this.config = config;
         this.threads = threads;
         this.transport = transport;
         this.clock = clock;
+        this.clientId = config.clientId();
+        this.adopter = false;
+        this.subscriptions = new LinkedHashMap<>();
+        this.receivers = new CopyOnWriteArrayList<>();
         Gauge.builder("omnii.mqtt.connected", this, b -> b.state().connected() ? 1 : 0)
                 .description("1 while the server is connected to the MQTT broker").register(registry);
+    }
+
+    /** A connection under a departed replica's client id that hands what it receives to our receivers. */
+    private BrokerConnection(BrokerConnection ours, String clientId) {
+        this.config = ours.config;
+        this.threads = ours.threads;
+        this.transport = ours.transport;
+        this.clock = ours.clock;
+        this.clientId = clientId;
+        this.adopter = true;
+        this.subscriptions = ours.subscriptions;
+        this.receivers = ours.receivers;
+    }
+
+    /**
+     * A connection, not yet made, under a departed replica's client id, to drain the session the broker keeps for
+     * it (replica/SessionAdoption): what it receives goes to this connection's receivers (the telemetry channel) and
+     * is acknowledged on it. It never subscribes and never reconnects: the broker closing it means the replica is
+     * back (it took its session over) or the broker is gone, and either way the adoption ends.
+     */
+    public BrokerConnection adopt(String departedClientId) {
+        return new BrokerConnection(this, departedClientId);
+    }
+
+    /**
+     * Connects an adopting connection once (clean start off, so the broker hands over the session it kept, with our
+     * session expiry, so a session whose adopter dies is kept for the next). Returns whether the broker had a session
+     * for that id; fails when it cannot connect.
+     */
+    public boolean connectOnce(Duration timeout) throws Exception {
+        if (!adopter || client != null) {
+            throw new IllegalStateException("connectOnce is for a connection made by adopt(), once");
+        }
+        Mqtt5AsyncClient c = builder().buildAsync();
+        c.publishes(MqttGlobalPublishFilter.ALL, this::deliver, Runnable::run, true);
+        client = c;
+        return c.connectWith().cleanStart(false).sessionExpiryInterval(sessionExpirySeconds(config.sessionExpiry()))
+                .keepAlive(KEEP_ALIVE_SECONDS).send().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .isSessionPresent();
+    }
+
+    /**
+     * Ends the session: a DISCONNECT with session expiry 0, which Mosquitto honours by discarding it at once
+     * (MosquittoSessionTest). For an adopting connection whose session is drained.
+     */
+    public void endSession() {
+        disconnect(0L);
+    }
+
+    /** Disconnects, keeping the session for its expiry. */
+    public void leave() {
+        disconnect(null);
     }
 
     /** At {@link Lifecycle#BROKER_CONNECTION}: once the receivers are registered and the server's account exists. */
@@ -103,32 +193,20 @@ public class BrokerConnection {
         start();
     }
 
-    /** Connects, once; further calls do nothing. */
+    /** Connects, once; further calls do nothing, and so does a call on an adopting connection (connectOnce). */
     public synchronized void start() {
-        if (client != null) {
+        if (client != null || adopter) {
             return;
         }
         long sessionExpiry = sessionExpirySeconds(config.sessionExpiry());
         Mqtt5AsyncClient c;
         try {
-            Mqtt5ClientBuilder builder = transport.mqtt5ClientBuilder(config.clientId())
+            Mqtt5ClientBuilder builder = builder()
                     // The library's retry: 0.5 s doubling up to 30 s, each delay ±25 % at random, so restarted
                     // replicas do not reconnect in lock step; also after a failed first connect.
                     .automaticReconnect(MqttClientAutoReconnect.builder()
                             .initialDelay(MIN_BACKOFF.toMillis(), TimeUnit.MILLISECONDS)
-                            .maxDelay(MAX_BACKOFF.toMillis(), TimeUnit.MILLISECONDS).build())
-                    // One named I/O thread: it decodes, delivers to the receivers (which may block it when the
-                    // writer's queue is full, so the client stops reading the socket) and writes the PUBACKs.
-                    .executorConfig(MqttClientExecutorConfig.builder()
-                            .nettyExecutor(threads.sequential(Threads.Name.MQTT_IO))
-                            .nettyThreads(1).build())
-                    .addConnectedListener(this::connected)
-                    .addDisconnectedListener(this::disconnected);
-            if (config.username().isPresent()) {
-                // On the client, not on the connect: the client sends it on every reconnect too.
-                builder.simpleAuth(Mqtt5SimpleAuth.builder().username(config.username().get())
-                        .password(config.password().orElse("").getBytes(StandardCharsets.UTF_8)).build());
-            }
+                            .maxDelay(MAX_BACKOFF.toMillis(), TimeUnit.MILLISECONDS).build());
             c = builder.buildAsync();
         } catch (RuntimeException e) {
             // A TLS set-up that cannot work (a missing TLS configuration, unreadable keys): the server runs unready.
@@ -148,6 +226,25 @@ public class BrokerConnection {
         c.connectWith().cleanStart(false).sessionExpiryInterval(sessionExpiry).keepAlive(KEEP_ALIVE_SECONDS).send();
     }
 
+    /** The client, aimed at the broker under this connection's client id, with our account and listeners. */
+    private Mqtt5ClientBuilder builder() {
+        Mqtt5ClientBuilder builder = transport.mqtt5ClientBuilder(clientId)
+                // One named I/O thread: it decodes, delivers to the receivers (which may block it when the
+                // writer's queue is full, so the client stops reading the socket) and writes the PUBACKs.
+                .executorConfig(MqttClientExecutorConfig.builder().nettyExecutor(
+                        io = threads.sequential(adopter ? Threads.Name.MQTT_ADOPTED : Threads.Name.MQTT_IO))
+                        .nettyThreads(1).build())
+                .addConnectedListener(this::connected)
+                .addDisconnectedListener(this::disconnected);
+        if (config.username().isPresent()) {
+            // On the client, not on the connect: the client sends it on every reconnect too. The server's account
+            // may connect under any client id (docs/mqtt.md#replicas), which adopting a session needs.
+            builder.simpleAuth(Mqtt5SimpleAuth.builder().username(config.username().get())
+                    .password(config.password().orElse("").getBytes(StandardCharsets.UTF_8)).build());
+        }
+        return builder;
+    }
+
     /** The session expiry interval in seconds; refuses what MQTT 5 cannot say, and 0 (nothing kept while away). */
     static long sessionExpirySeconds(Duration expiry) {
         if (expiry.compareTo(Duration.ofSeconds(1)) < 0
@@ -158,14 +255,73 @@ public class BrokerConnection {
         return expiry.toSeconds();
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * At a graceful stop, at {@link Lifecycle#BROKER_DRAIN} (before the telemetry writer stops and before this
+     * replica signs off): leave the shared group, finish what we have, then disconnect, keeping the session so that a
+     * restart under the same id resubscribes where it left off.
+     */
+    void stop(@Observes @Priority(Lifecycle.BROKER_DRAIN) ShutdownEvent event) {
+        if (client != null && state.connected()) {
+            Drained d = drain(config.drainQuiet(), config.drainTimeout(), () -> true);
+            Log.infof("Drained before stopping: %d messages in %d ms%s", d.messages(), d.took().toMillis(),
+                    d.quiet() ? "" : "; not quiet (" + unacked.get() + " unacknowledged, connected " + state.connected()
+                            + "): the broker redelivers what was not acknowledged");
+        }
+        disconnect(null);
+    }
+
+    /**
+     * Leaves the shared group (UNSUBSCRIBE: the broker hands us nothing new, but still delivers what it had queued
+     * for our session, MosquittoSessionTest) and waits until everything received is acknowledged (the writer has
+     * committed it) and nothing has arrived for {@code quiet}; at most {@code timeout}, and no longer than
+     * {@code carryOn} says (checked every 50 ms) or the connection lasts. No subscription is renewed after this, even
+     * on a reconnect.
+     */
+    public Drained drain(Duration quiet, Duration timeout, BooleanSupplier carryOn) {
+        long start = System.nanoTime();
+        draining = true;
         Mqtt5AsyncClient c = client;
-        if (c != null) {
+        long before = adopter ? 0 : delivered.get(); // an adopter's session starts arriving as it connects
+        if (c != null && !subscriptions.isEmpty()) {
             try {
-                c.disconnect().get(2, TimeUnit.SECONDS);
+                c.unsubscribe(Mqtt5Unsubscribe.builder().addTopicFilters(subscriptions.keySet().stream()
+                        .map(MqttTopicFilter::of).toList()).build()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
-                Log.debugf("Disconnecting from the MQTT broker: %s", e.getMessage());
+                Log.debugf("Unsubscribing %s before the drain: %s", clientId, e.getMessage());
             }
+        }
+        lastDelivery = Math.max(lastDelivery, System.nanoTime());
+        boolean quietNow = false;
+        // A connection lost meanwhile ends the drain: what it had not acknowledged, the broker sends again.
+        while (System.nanoTime() - start < timeout.toNanos() && carryOn.getAsBoolean() && state.connected()) {
+            if (unacked.get() == 0 && System.nanoTime() - lastDelivery >= quiet.toNanos()) {
+                quietNow = true;
+                break;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return new Drained(delivered.get() - before, Duration.ofNanos(System.nanoTime() - start), quietNow);
+    }
+
+    /** Disconnects with this session expiry (null: as connected); quietly, and never reconnects. */
+    private void disconnect(Long sessionExpiry) {
+        Mqtt5AsyncClient c = client;
+        if (c == null) {
+            return;
+        }
+        try {
+            (sessionExpiry == null ? c.disconnect() : c.disconnectWith().sessionExpiryInterval(sessionExpiry).send())
+                    .get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Log.debugf("Disconnecting %s from the MQTT broker: %s", clientId, e.getMessage());
+        }
+        if (adopter) {
+            io.shutdown(); // an adopting connection's thread ends with it; ours stays until Threads stops it
         }
     }
 
@@ -193,6 +349,7 @@ public class BrokerConnection {
         }
         try {
             message.publish().acknowledge();
+            unacked.decrementAndGet();
             return true;
         } catch (IllegalStateException alreadyAcknowledged) {
             return false;
@@ -223,7 +380,12 @@ public class BrokerConnection {
     private void deliver(Mqtt5Publish publish) {
         MqttTopic topic = publish.getTopic();
         Received received = new Received(topic.toString(), publish.getPayloadAsBytes(), publish.getQos().getCode(),
-                state.connection(), publish);
+                state.connection(), publish, this);
+        if (received.qos() > 0) {
+            unacked.incrementAndGet();
+        }
+        delivered.incrementAndGet();
+        lastDelivery = System.nanoTime();
         for (Receiver r : receivers) {
             if (r.wants(topic)) {
                 r.consumer().accept(received);
@@ -232,7 +394,12 @@ public class BrokerConnection {
     }
 
     private void connected(MqttClientConnectedContext context) {
+        // What the last connection left unacknowledged the broker sends again, and counts anew.
+        unacked.set(0);
         state = new State(true, clock.instant(), Optional.empty(), state.connection() + 1);
+        if (adopter) {
+            return; // connectOnce() says whether a session was there; an adopter never subscribes
+        }
         // Whether what the fleet published while we were away was kept for us: once per connect.
         if (((Mqtt5ClientConnectedContext) context).getConnAck().isSessionPresent()) {
             Log.infof("Connected to the MQTT broker at %s as %s; the broker kept our session", address(),
@@ -247,7 +414,9 @@ public class BrokerConnection {
 
     private void disconnected(MqttClientDisconnectedContext context) {
         State s = state;
-        if (context.getSource() == MqttDisconnectSource.USER) {
+        if (context.getSource() == MqttDisconnectSource.USER || adopter) {
+            // An adopter's connection closed by the broker: the session's owner took it over (Mosquitto says no
+            // more than a closed socket, MosquittoSessionTest), or the broker went; SessionAdoption says which.
             // Our own disconnect at shutdown: nothing lost, nothing to warn about.
             state = new State(false, clock.instant(), Optional.empty(), s.connection());
             return;
@@ -264,7 +433,7 @@ public class BrokerConnection {
 
     private synchronized void subscribeAll() {
         Mqtt5AsyncClient c = client;
-        if (subscriptions.isEmpty() || c == null) {
+        if (subscriptions.isEmpty() || c == null || draining || adopter) {
             return;
         }
         List<Mqtt5Subscription> all = subscriptions.entrySet().stream().map(e -> Mqtt5Subscription.builder()

@@ -55,6 +55,24 @@ public interface MqttConfig {
     @WithDefault("omnii")
     Optional<String> sharedGroup();
 
+    /**
+     * At a graceful stop (and when adopting a departed replica's session), how long nothing may arrive, once
+     * everything received is committed and acknowledged, before the connection is closed.
+     */
+    @WithDefault("500ms")
+    Duration drainQuiet();
+
+    /** The longest a drain may take; keep it well inside Kubernetes' termination grace period (30 s by default). */
+    @WithDefault("15s")
+    Duration drainTimeout();
+
+    /**
+     * Whether this replica adopts the MQTT sessions of replicas that departed for good (replica/SessionAdoption):
+     * drains what the broker queued for them into the database, then ends their sessions.
+     */
+    @WithDefault("true")
+    boolean adoptDepartedSessions();
+
     /** Broker URL handed to instances at enrollment; may differ from where the server itself connects. */
     @WithDefault("mqtt://localhost:1883")
     String instanceBrokerUrl();

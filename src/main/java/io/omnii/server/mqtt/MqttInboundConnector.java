@@ -52,7 +52,7 @@ public class MqttInboundConnector implements InboundConnector {
 
     private Message<byte[]> toMessage(BrokerConnection.Received m) {
         return Message.of(m.payload(), Metadata.of(new Received(m.topic())), () -> {
-            broker.ack(m);
+            m.ack(); // on the connection it came on: ours, or one adopting a departed replica's session
             return CompletableFuture.completedFuture(null);
         });
     }
