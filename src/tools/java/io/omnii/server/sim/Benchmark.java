@@ -369,7 +369,9 @@ public final class Benchmark {
             rates.add(rate);
             cpu.add(u.serverCpu / seconds);
             loads.add(u.describe(seconds));
-            e2eUsage.add(u);
+            e2eUsage.add(new double[] {u.serverCpu / messages * 1e6, u.brokerCpu / messages * 1e6,
+                    u.dbCpu / messages * 1e6, u.loadCpu / messages * 1e6,
+                    (u.serverCpu + u.brokerCpu + u.dbCpu + u.loadCpu) / seconds});
             log("end to end: %,d heartbeats published in %.2f s, all committed after %.2f s = %,.0f/s; %s; nothing lost",
                     messages, (published - start) / 1e9, seconds, rate, u.describe(seconds));
         }
@@ -389,7 +391,8 @@ public final class Benchmark {
     }
 
     private double e2eRate;
-    private final List<Usage.Delta> e2eUsage = new ArrayList<>();
+    // Per run: µs per heartbeat of the server, broker, PostgreSQL and load generator, and the cores all four used.
+    private final List<double[]> e2eUsage = new ArrayList<>();
 
     /** Every instance's row holds the timestamp (and uptime) of its last heartbeat of the round starting at base. */
     private void checkRowsAtLastHeartbeat(long base) throws SQLException {
@@ -429,7 +432,8 @@ public final class Benchmark {
             awaitAcceptedBy(replicas, "heartbeat", warm + 2 * instanceCount, Duration.ofSeconds(180));
             List<Double> rates = new ArrayList<>();
             List<String> shares = new ArrayList<>();
-            List<double[]> micros = new ArrayList<>(); // per heartbeat: first, second, broker, PostgreSQL, load
+            // Per run: µs per heartbeat of the first, the second, broker, PostgreSQL, load; the cores all five used.
+            List<double[]> micros = new ArrayList<>();
             for (int r = 0; r < runs; r++) {
                 List<Map<String, Double>> before = List.of(counters(server), counters(second));
                 long base = nextRoundBase();
@@ -461,7 +465,8 @@ public final class Benchmark {
                 rates.add(messages / seconds);
                 shares.add(fmt(accepted[0]) + " / " + fmt(accepted[1]));
                 micros.add(new double[] {u.serverCpu() / messages * 1e6, secondDelta / messages * 1e6,
-                        u.brokerCpu() / messages * 1e6, u.dbCpu() / messages * 1e6, u.loadCpu() / messages * 1e6});
+                        u.brokerCpu() / messages * 1e6, u.dbCpu() / messages * 1e6, u.loadCpu() / messages * 1e6,
+                        (u.serverCpu() + secondDelta + u.brokerCpu() + u.dbCpu() + u.loadCpu()) / seconds});
                 log("two replicas: %,d heartbeats committed after %.2f s = %,.0f/s; accepted %,d by the first and "
                         + "%,d by the second (sum = published); CPU cores: first %.2f, second %.2f, broker %.2f, "
                         + "PostgreSQL %.2f, load %.2f; nothing lost", messages, seconds, messages / seconds,
@@ -483,7 +488,8 @@ public final class Benchmark {
             result("Two replicas: CPU per heartbeat (µs): servers (first + second) / broker / PostgreSQL / load",
                     String.format(Locale.ROOT, "%.0f (%.0f + %.0f) / %.0f / %.0f / %.0f", two[0] + two[1], two[0],
                             two[1], two[2], two[3], two[4]),
-                    "all four: " + fmt(two[0] + two[1] + two[2] + two[3] + two[4]) + " µs; " + oneReplicaMicros());
+                    String.format(Locale.ROOT, "all: %.0f µs, %.2f cores of %d in use; ", two[0] + two[1] + two[2]
+                            + two[3] + two[4], two[5], Runtime.getRuntime().availableProcessors()) + oneReplicaMicros());
         } finally {
             second.stop();
             // Its session (and its share of the shared subscription) outlives it for omnii.mqtt.session-expiry, and
@@ -498,10 +504,9 @@ public final class Benchmark {
         if (e2eUsage.isEmpty()) {
             return "run with e2e for one replica's";
         }
-        double[] one = medians(e2eUsage.stream().map(u -> new double[] {u.serverCpu() / messages * 1e6,
-                u.brokerCpu() / messages * 1e6, u.dbCpu() / messages * 1e6, u.loadCpu() / messages * 1e6}).toList());
-        return String.format(Locale.ROOT, "one replica: %.0f / %.0f / %.0f / %.0f, all four %.0f µs", one[0], one[1],
-                one[2], one[3], one[0] + one[1] + one[2] + one[3]);
+        double[] one = medians(e2eUsage);
+        return String.format(Locale.ROOT, "one replica: %.0f / %.0f / %.0f / %.0f, all %.0f µs, %.2f cores in use",
+                one[0], one[1], one[2], one[3], one[0] + one[1] + one[2] + one[3], one[4]);
     }
 
     /** The median of each column. */
