@@ -493,8 +493,8 @@ public final class Benchmark {
         } finally {
             second.stop();
             // Its session (and its share of the shared subscription) outlives it for omnii.mqtt.session-expiry, and
-            // Mosquitto queues the later phases' messages there (without this, latency's got half its heartbeats):
-            // a clean connect under its id ends it.
+            // Mosquitto queues the later phases' messages there (without this, the latency phase after it got half
+            // its heartbeats): a clean connect under its id ends it.
             LeanMqtt.connect("127.0.0.1", broker.port(), SECOND_CLIENT_ID, 1).close();
         }
     }
@@ -540,7 +540,6 @@ public final class Benchmark {
             Thread.sleep(200);
         }
     }
-
 
     // The poisoned metrics: PostgreSQL's jsonb refuses U+0000; the parser refuses it first.
     private static final String NUL_METRICS = "{\"metadata\": {\"n\": \"a\\u0000b\"}, \"timestamp\": %d}";
