@@ -55,6 +55,8 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * <li>end to end: heartbeats published as fast as the broker takes them until every one is committed, counted
  * (the server's accepted counter, nothing rejected, every instance's row holding its last heartbeat), then a
  * realistic mix of heartbeats, metrics and status changes with every metrics row counted in PostgreSQL;</li>
+ * <li>two replicas end to end: the same heartbeats split by the broker between the server and a second one (its own
+ * MQTT client id, same database, broker and shared subscription), counted per replica and in sum;</li>
  * <li>heartbeat-to-commit latency at a fixed 5,000 messages/s: each of 100,000 instances gets one heartbeat stamped
  * with its publish time, and PostgreSQL's commit timestamp of the row says when it was committed;</li>
  * <li>a fleet at the add-on guide's cadence (10,000 homes, a heartbeat every 30 s, metrics every 5 minutes) for a
@@ -153,6 +155,7 @@ public final class Benchmark {
         Map<String, Phase> serverPhases = new LinkedHashMap<>();
         serverPhases.put("startup", this::startup);
         serverPhases.put("e2e", this::endToEnd);
+        serverPhases.put("replicas", this::twoReplicas);
         serverPhases.put("poisoned", () -> poisoned(false));
         serverPhases.put("poisoned-db", () -> poisoned(true));
         serverPhases.put("mixed", this::mixed);
@@ -350,7 +353,6 @@ public final class Benchmark {
             double acceptedBefore = accepted("heartbeat");
             double rejectedBefore = rejected();
             long base = nextRoundBase();
-            int rounds = (messages + instanceCount - 1) / instanceCount;
             Usage usage = new Usage();
             long start = System.nanoTime();
             publishAll(messages, k -> heartbeatFor(k, base));
@@ -363,17 +365,13 @@ public final class Benchmark {
             check(accepted("heartbeat") - acceptedBefore == messages, "accepted %,.0f of %,d heartbeats",
                     accepted("heartbeat") - acceptedBefore, messages);
             check(rejected() == rejectedBefore, "%,.0f messages rejected", rejected() - rejectedBefore);
-            long expectedRows = Math.min(instanceCount, messages);
-            long lastRoundRows = messages - (long) (rounds - 1) * instanceCount;
-            long current = count("SELECT count(*) FROM instance WHERE last_report_at = to_timestamp("
-                    + (base + (rounds - 1) * 1000L) + " / 1000.0) AND uptime_seconds = " + (rounds - 1));
-            long previous = count("SELECT count(*) FROM instance WHERE last_report_at = to_timestamp("
-                    + (base + (rounds - 2) * 1000L) + " / 1000.0)");
-            check(current == lastRoundRows && (rounds < 2 || current + previous == expectedRows),
-                    "rows at their last heartbeat: %d + %d of %d", current, previous, expectedRows);
+            checkRowsAtLastHeartbeat(base);
             rates.add(rate);
             cpu.add(u.serverCpu / seconds);
             loads.add(u.describe(seconds));
+            e2eUsage.add(new double[] {u.serverCpu / messages * 1e6, u.brokerCpu / messages * 1e6,
+                    u.dbCpu / messages * 1e6, u.loadCpu / messages * 1e6,
+                    (u.serverCpu + u.brokerCpu + u.dbCpu + u.loadCpu) / seconds});
             log("end to end: %,d heartbeats published in %.2f s, all committed after %.2f s = %,.0f/s; %s; nothing lost",
                     messages, (published - start) / 1e9, seconds, rate, u.describe(seconds));
         }
@@ -393,6 +391,155 @@ public final class Benchmark {
     }
 
     private double e2eRate;
+    // Per run: µs per heartbeat of the server, broker, PostgreSQL and load generator, and the cores all four used.
+    private final List<double[]> e2eUsage = new ArrayList<>();
+
+    /** Every instance's row holds the timestamp (and uptime) of its last heartbeat of the round starting at base. */
+    private void checkRowsAtLastHeartbeat(long base) throws SQLException {
+        int rounds = (messages + instanceCount - 1) / instanceCount;
+        long expectedRows = Math.min(instanceCount, messages);
+        long lastRoundRows = messages - (long) (rounds - 1) * instanceCount;
+        long current = count("SELECT count(*) FROM instance WHERE last_report_at = to_timestamp("
+                + (base + (rounds - 1) * 1000L) + " / 1000.0) AND uptime_seconds = " + (rounds - 1));
+        long previous = count("SELECT count(*) FROM instance WHERE last_report_at = to_timestamp("
+                + (base + (rounds - 2) * 1000L) + " / 1000.0)");
+        check(current == lastRoundRows && (rounds < 2 || current + previous == expectedRows),
+                "rows at their last heartbeat: %d + %d of %d", current, previous, expectedRows);
+    }
+
+    // ------------------------------------------------------------------------------------------------ two replicas
+
+    private static final String SECOND_CLIENT_ID = "omnii-server-2";
+
+    /**
+     * Two replicas end to end: a second packaged server beside the first (its own MQTT client id; the same
+     * PostgreSQL, broker and shared-subscription group), the e2e run's heartbeats split between them by the broker.
+     * Counted per replica (each one's accepted counter), in sum against what was published (a second after the last,
+     * so a late duplicate would show), and in the rows; CPU per heartbeat beside the one-replica run's.
+     */
+    private void twoReplicas() throws Exception {
+        // No AppCDS for the second: it would train the archive the first one writes too; start time is not measured.
+        ServerProcess second = new ServerProcess(postgres, broker.port(), TOKEN, Ports.free(), Ports.free(), false)
+                .jvmOptions(jvmOptions).env("OMNII_MQTT_CLIENT_ID", SECOND_CLIENT_ID);
+        long secondPid = second.start(DIR.resolve("server-2.log")).pid();
+        List<ServerProcess> replicas = List.of(server, second);
+        try {
+            second.awaitReady(Duration.ofSeconds(90));
+            // Each replica gets about half: two rounds warm the second up as one warms up a single server in e2e.
+            double warm = acceptedBy(replicas, "heartbeat");
+            long warmBase = nextRoundBase();
+            publishAll(2 * instanceCount, k -> heartbeatFor(k, warmBase));
+            awaitAcceptedBy(replicas, "heartbeat", warm + 2 * instanceCount, Duration.ofSeconds(180));
+            List<Double> rates = new ArrayList<>();
+            List<String> shares = new ArrayList<>();
+            // Per run: µs per heartbeat of the first, the second, broker, PostgreSQL, load; the cores all five used.
+            List<double[]> micros = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                List<Map<String, Double>> before = List.of(counters(server), counters(second));
+                long base = nextRoundBase();
+                double secondCpu = ProcStats.cpuSeconds(List.of(secondPid));
+                Usage usage = new Usage();
+                long start = System.nanoTime();
+                publishAll(messages, k -> heartbeatFor(k, base));
+                long committed = awaitAcceptedBy(replicas, "heartbeat",
+                        before.stream().mapToDouble(c -> c.getOrDefault("accepted:heartbeat", 0.0)).sum() + messages,
+                        Duration.ofSeconds(180));
+                Usage.Delta u = usage.delta();
+                double secondDelta = ProcStats.cpuSeconds(List.of(secondPid)) - secondCpu;
+                double seconds = (committed - start) / 1e9;
+                Thread.sleep(1_000);
+                List<Map<String, Double>> after = List.of(counters(server), counters(second));
+                long[] accepted = new long[2];
+                for (int i = 0; i < 2; i++) {
+                    accepted[i] = Math.round(after.get(i).getOrDefault("accepted:heartbeat", 0.0)
+                            - before.get(i).getOrDefault("accepted:heartbeat", 0.0));
+                    check(after.get(i).getOrDefault("rejected", 0.0).equals(before.get(i).getOrDefault("rejected",
+                            0.0)), "replica %d rejected messages", i + 1);
+                }
+                // Nothing lost, nothing twice, both at work: the sum is exact and each replica took a share.
+                check(accepted[0] + accepted[1] == messages, "the replicas accepted %,d + %,d of %,d heartbeats",
+                        accepted[0], accepted[1], messages);
+                check(accepted[0] > 0 && accepted[1] > 0, "one replica took nothing: %,d / %,d", accepted[0],
+                        accepted[1]);
+                checkRowsAtLastHeartbeat(base);
+                rates.add(messages / seconds);
+                shares.add(fmt(accepted[0]) + " / " + fmt(accepted[1]));
+                micros.add(new double[] {u.serverCpu() / messages * 1e6, secondDelta / messages * 1e6,
+                        u.brokerCpu() / messages * 1e6, u.dbCpu() / messages * 1e6, u.loadCpu() / messages * 1e6,
+                        (u.serverCpu() + secondDelta + u.brokerCpu() + u.dbCpu() + u.loadCpu()) / seconds});
+                log("two replicas: %,d heartbeats committed after %.2f s = %,.0f/s; accepted %,d by the first and "
+                        + "%,d by the second (sum = published); CPU cores: first %.2f, second %.2f, broker %.2f, "
+                        + "PostgreSQL %.2f, load %.2f; nothing lost", messages, seconds, messages / seconds,
+                        accepted[0], accepted[1], u.serverCpu() / seconds, secondDelta / seconds,
+                        u.brokerCpu() / seconds, u.dbCpu() / seconds, u.loadCpu() / seconds);
+            }
+            double rate = median(rates);
+            result("Two replicas end to end: heartbeats published → committed, QoS 1, none lost, /s", fmt(rate),
+                    runsOf(rates) + "; two server processes (client ids omnii-server, " + SECOND_CLIENT_ID
+                            + "), one broker, one PostgreSQL, shared subscription");
+            result("Two replicas: heartbeats accepted by the first / the second (each run)",
+                    String.join("; ", shares), "every run: the sum = the " + fmt(messages)
+                            + " published (/q/metrics of each, a second after), every instance's row at its last "
+                            + "heartbeat");
+            result("Two replicas ÷ one replica (end to end)", e2eRate > 0 ? fmt2(rate / e2eRate) : "-",
+                    e2eRate > 0 ? "one replica: " + fmt(e2eRate) + "/s" : "run with e2e to compare");
+            result("Two replicas ÷ raw (lean subscriber)", rawRate > 0 ? fmt2(rate / rawRate) : "-", "");
+            double[] two = medians(micros);
+            result("Two replicas: CPU per heartbeat (µs): servers (first + second) / broker / PostgreSQL / load",
+                    String.format(Locale.ROOT, "%.0f (%.0f + %.0f) / %.0f / %.0f / %.0f", two[0] + two[1], two[0],
+                            two[1], two[2], two[3], two[4]),
+                    String.format(Locale.ROOT, "all: %.0f µs, %.2f cores of %d in use; ", two[0] + two[1] + two[2]
+                            + two[3] + two[4], two[5], Runtime.getRuntime().availableProcessors()) + oneReplicaMicros());
+        } finally {
+            second.stop();
+            // Its session (and its share of the shared subscription) outlives it for omnii.mqtt.session-expiry, and
+            // Mosquitto queues the later phases' messages there (without this, the latency phase after it got half
+            // its heartbeats): a clean connect under its id ends it.
+            LeanMqtt.connect("127.0.0.1", broker.port(), SECOND_CLIENT_ID, 1).close();
+        }
+    }
+
+    /** The one-replica e2e run's CPU per heartbeat, for comparison. */
+    private String oneReplicaMicros() {
+        if (e2eUsage.isEmpty()) {
+            return "run with e2e for one replica's";
+        }
+        double[] one = medians(e2eUsage);
+        return String.format(Locale.ROOT, "one replica: %.0f / %.0f / %.0f / %.0f, all %.0f µs, %.2f cores in use",
+                one[0], one[1], one[2], one[3], one[0] + one[1] + one[2] + one[3], one[4]);
+    }
+
+    /** The median of each column. */
+    private static double[] medians(List<double[]> rows) {
+        return IntStream.range(0, rows.get(0).length)
+                .mapToDouble(i -> median(rows.stream().map(row -> row[i]).toList())).toArray();
+    }
+
+    private double acceptedBy(List<ServerProcess> replicas, String kind) throws Exception {
+        double sum = 0;
+        for (ServerProcess replica : replicas) {
+            sum += counters(replica).getOrDefault("accepted:" + kind, 0.0);
+        }
+        return sum;
+    }
+
+    /**
+     * Polls the accepted counters (they count after the commit) until their sum over the replicas reached the
+     * target; returns when.
+     */
+    private long awaitAcceptedBy(List<ServerProcess> replicas, String kind, double target, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long at = System.nanoTime();
+            double now = acceptedBy(replicas, kind);
+            if (now >= target) {
+                return at;
+            }
+            check(System.nanoTime() < deadline, "%s accepted: %,.0f of %,.0f (lost?)", kind, now, target);
+            Thread.sleep(200);
+        }
+    }
 
     // The poisoned metrics: PostgreSQL's jsonb refuses U+0000; the parser refuses it first.
     private static final String NUL_METRICS = "{\"metadata\": {\"n\": \"a\\u0000b\"}, \"timestamp\": %d}";
@@ -922,7 +1069,12 @@ public final class Benchmark {
             Pattern.MULTILINE);
 
     private Map<String, Double> counters() throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create(server.managementUrl() + "/q/metrics")).build(),
+        return counters(server);
+    }
+
+    /** The counters of one server process (a replica: each counts what it accepted). */
+    private Map<String, Double> counters(ServerProcess replica) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create(replica.managementUrl() + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Map<String, Double> values = new LinkedHashMap<>();
         Matcher m = SAMPLE.matcher(text);
@@ -949,18 +1101,8 @@ public final class Benchmark {
         return counters().getOrDefault("rejected", 0.0);
     }
 
-    /** Polls the accepted counter (it counts after the commit) and returns when it reached the target. */
     private long awaitAccepted(String kind, double target, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long at = System.nanoTime();
-            double now = accepted(kind);
-            if (now >= target) {
-                return at;
-            }
-            check(System.nanoTime() < deadline, "%s accepted: %,.0f of %,.0f (lost?)", kind, now, target);
-            Thread.sleep(200);
-        }
+        return awaitAcceptedBy(List.of(server), kind, target, timeout);
     }
 
     private long awaitAcceptedAll(double heartbeats, double metrics, double statuses, Duration timeout)
