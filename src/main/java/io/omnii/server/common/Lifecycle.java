@@ -17,6 +17,12 @@ public final class Lifecycle {
     public static final int ACCOUNTS_AND_CHANNELS = Interceptor.Priority.LIBRARY_BEFORE;
 
     /**
+     * The replica's row is written before the broker connection: connected under our client id with no live row, a
+     * replica adopting what looks like a departed identity would take the session from under us once.
+     */
+    public static final int REPLICA_ROW = ACCOUNTS_AND_CHANNELS - 1;
+
+    /**
      * The broker connection, right after {@link #ACCOUNTS_AND_CHANNELS}: a kept session is redelivered at once on
      * connect, and a message with no receiver yet would be dropped unacknowledged. Before every other observer, so
      * the connection is made on the MQTT client's threads while they run.
@@ -24,8 +30,8 @@ public final class Lifecycle {
     public static final int BROKER_CONNECTION = ACCOUNTS_AND_CHANNELS + 1;
 
     /**
-     * The replica registers itself (its row, and the leader lease if nobody holds it) after the broker connection and
-     * before every unmarked observer, so that those find this replica alive and know whether it leads.
+     * The replica's heartbeat starts, taking the leader lease if nobody holds it, after the broker connection and
+     * before every unmarked observer, so that those know whether this replica leads.
      */
     public static final int REPLICA_REGISTRY = Interceptor.Priority.APPLICATION;
 

@@ -58,11 +58,15 @@ public class Replicas {
         return mqtt.clientId();
     }
 
-    void onStart(@Observes @Priority(Lifecycle.REPLICA_REGISTRY) StartupEvent event) {
+    void register(@Observes @Priority(Lifecycle.REPLICA_ROW) StartupEvent event) {
         if (config.lease().compareTo(config.heartbeatInterval().multipliedBy(2)) < 0) {
             throw new IllegalStateException("omnii.replicas.lease (" + config.lease() + ") must be at least twice "
                     + "omnii.replicas.heartbeat-interval (" + config.heartbeatInterval() + ")");
         }
+        renewRow();
+    }
+
+    void onStart(@Observes @Priority(Lifecycle.REPLICA_REGISTRY) StartupEvent event) {
         // The first heartbeat before start-up goes on, so the observers after this one know whether we lead.
         beat();
         heart = threads.start(Threads.Name.REPLICAS, this::beatUntilStopped);
@@ -96,6 +100,13 @@ public class Replicas {
 
     /** Renews our row, then the leader lease; a database that does not answer lets both run out. */
     void beat() {
+        renewRow();
+        if (!stopping) {
+            leadership.renew();
+        }
+    }
+
+    private void renewRow() {
         try {
             renew();
             if (!registered) {
@@ -104,9 +115,6 @@ public class Replicas {
             }
         } catch (RuntimeException e) {
             Log.debugf("Cannot renew this replica's row: %s", e.getMessage());
-        }
-        if (!stopping) {
-            leadership.renew();
         }
     }
 
