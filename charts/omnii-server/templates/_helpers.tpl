@@ -232,6 +232,15 @@ be half-configured into each other.
 {{- end }}
 {{- end }}
 
+{{/* A duration written as a number and a unit (500ms, 10s, 2m, 1h, 1d) in milliseconds; empty for ISO-8601. */}}
+{{- define "omnii-server.millis" -}}
+{{- $v := toString . }}
+{{- if regexMatch "^[0-9]+(ms|s|m|h|d)$" $v }}
+{{- $units := dict "ms" 1 "s" 1000 "m" 60000 "h" 3600000 "d" 86400000 }}
+{{- mul (regexFind "^[0-9]+" $v | int64) (get $units (regexFind "(ms|s|m|h|d)$" $v)) }}
+{{- end }}
+{{- end }}
+
 {{/* mosquitto.persistentClientExpiration in seconds, counted as Mosquitto does (a month is 30 days, a year 365). */}}
 {{- define "omnii-server.persistentClientExpirationSeconds" -}}
 {{- $v := .Values.mosquitto.persistentClientExpiration }}
@@ -260,6 +269,11 @@ network, localhost is the pod's own and never the Matter Server.
 */}}
 {{- define "omnii-server.checkScheduling" -}}
 {{- $scaleOut := include "omnii-server.scaleOut" . }}
+{{- $lease := include "omnii-server.millis" (.Values.replicas.lease | default "10s") }}
+{{- $heartbeat := include "omnii-server.millis" (.Values.replicas.heartbeatInterval | default "2s") }}
+{{- if and $lease $heartbeat (lt (int64 $lease) (mul 2 (int64 $heartbeat))) }}
+{{- fail (printf "replicas.lease (%s) must be at least twice replicas.heartbeatInterval (%s): the server refuses to start otherwise, since one late heartbeat would have the others take a live replica for gone" (.Values.replicas.lease | default "10s") (.Values.replicas.heartbeatInterval | default "2s")) }}
+{{- end }}
 {{- if and .Values.hostNetwork $scaleOut }}
 {{- $what := ternary "autoscaling.enabled" (printf "replicaCount %v" .Values.replicaCount) .Values.autoscaling.enabled }}
 {{- fail (printf "%s needs hostNetwork=false (the scale-out mode): on the node's network every replica needs host ports %v and %v on a node of its own, and only the replica on the Matter Server's node reaches it at localhost. Set hostNetwork=false, dnsPolicy=ClusterFirst and matter.url to the Matter Server's Service or node address, or use replicaCount 1" $what .Values.ports.api .Values.ports.management) }}

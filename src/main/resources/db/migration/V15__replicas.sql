@@ -14,7 +14,7 @@ CREATE INDEX replica_client_id ON replica (client_id);
 -- Named leases, held by one incarnation until expires_at unless renewed ('leader': the replica that runs what must
 -- run once fleet-wide and continuously).
 CREATE TABLE lease (
-    name       varchar(64) PRIMARY KEY,
+    name       varchar(160) PRIMARY KEY,   -- room for "mqtt-session:" and a 128-character client id
     holder     uuid        NOT NULL,
     expires_at timestamptz NOT NULL
 );

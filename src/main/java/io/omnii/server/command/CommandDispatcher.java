@@ -8,7 +8,6 @@ import io.omnii.server.command.CommandPayloads.CommandMessage;
 import io.omnii.server.mqtt.BrokerConnection;
 import io.omnii.server.mqtt.Topics;
 import io.omnii.server.replica.PeriodicJobs;
-import io.omnii.server.replica.ReplicaConfig;
 import io.omnii.server.replica.Replicas;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -52,10 +51,13 @@ public class CommandDispatcher {
                              ORDER BY q.created_at LIMIT :limit FOR UPDATE OF q SKIP LOCKED)
             RETURNING c.id, c.instance_id, c.batch_id, c.command, CAST(c.payload AS text) AS payload, c.created_at,
                       i.tags""";
-    /** Moves one command on from 'sending' (%s: the new state and error), returning what {@link #mark} needs. */
+    /**
+     * Moves one command on from 'sending' (%s: the new state and error), returning what {@link #mark} needs. Only our
+     * own claim: one released meanwhile (we were taken for gone) may be another replica's now.
+     */
     private static final String MOVE_ON = """
             UPDATE command c SET %s, updated_at = :now FROM instance i
-             WHERE i.id = c.instance_id AND c.id = :id AND c.state = 'sending'
+             WHERE i.id = c.instance_id AND c.id = :id AND c.state = 'sending' AND c.claimed_by = :me
             RETURNING c.id, c.batch_id, c.state, i.tags""";
     /** Moves commands in bulk (%s: the new state, then the condition), for the sweep. */
     private static final String SWEEP = """
@@ -73,15 +75,12 @@ public class CommandDispatcher {
     private final CommandChanges changes;
     private final PeriodicJobs jobs;
     private final Replicas replicas;
-    private final ReplicaConfig replicaConfig;
 
     CommandDispatcher(EntityManager em, BrokerConnection broker, Clock clock, CommandConfig config, ObjectMapper mapper,
-            CommandMetrics metrics, Threads threads, CommandChanges changes, PeriodicJobs jobs, Replicas replicas,
-            ReplicaConfig replicaConfig) {
+            CommandMetrics metrics, Threads threads, CommandChanges changes, PeriodicJobs jobs, Replicas replicas) {
         this.changes = changes;
         this.jobs = jobs;
         this.replicas = replicas;
-        this.replicaConfig = replicaConfig;
         this.executor = threads.sequential(Threads.Name.COMMAND_DISPATCHER);
         this.em = em;
         this.broker = broker;
@@ -161,9 +160,7 @@ public class CommandDispatcher {
         // A claim is released when its replica is gone (by PostgreSQL's clock, as the registry judges it), or, as a
         // fallback for a live replica's stuck claim or one from before claims named their replica, after 60 s.
         int released = sweep("state = 'queued', sent_at = NULL, claimed_by = NULL", "c.state = 'sending'"
-                + " AND (c.updated_at < :cutoff OR c.claimed_by NOT IN (SELECT incarnation FROM replica"
-                + " WHERE seen_at > clock_timestamp() - " + replicaConfig.lease().toMillis()
-                + " * interval '1 millisecond'))", now, now.minusSeconds(STALE_CLAIM_SECONDS)).size();
+                + " AND (c.updated_at < :cutoff OR c.claimed_by NOT IN (" + replicas.liveIncarnationsSql() + "))", now, now.minusSeconds(STALE_CLAIM_SECONDS)).size();
         if (expired + timedOut + cancelled + released > 0) {
             Log.infof("Commands: %d expired, %d timed out, %d cancelled, %d released for another try", expired,
                     timedOut, cancelled, released);
@@ -235,7 +232,8 @@ public class CommandDispatcher {
             } else {
                 Log.warnf("Command %s to %s not sent: %s", id, instanceId, failure.getMessage());
                 mark(id, command, "state = CASE WHEN c.attempts >= " + config.maxAttempts()
-                        + " THEN 'failed' ELSE 'queued' END, error = :error, sent_at = NULL", failure.getMessage());
+                        + " THEN 'failed' ELSE 'queued' END, error = :error, sent_at = NULL, claimed_by = NULL",
+                        failure.getMessage());
             }
         }, executor);
     }
@@ -254,7 +252,7 @@ public class CommandDispatcher {
     @SuppressWarnings("unchecked")
     List<Tuple> moveOn(UUID id, String set, String error) {
         var query = em.createNativeQuery(MOVE_ON.formatted(set), Tuple.class).setParameter("now", now())
-                .setParameter("id", id);
+                .setParameter("id", id).setParameter("me", replicas.incarnation());
         if (error != null) {
             query.setParameter("error", error.length() > 500 ? error.substring(0, 500) : error);
         }

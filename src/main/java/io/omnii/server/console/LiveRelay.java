@@ -171,6 +171,11 @@ public class LiveRelay {
                 while (!stopping) {
                     if (System.nanoTime() - checked > 5_000_000_000L) {
                         refreshAlone();
+                        // A connection whose server went away without a word (a lost node, a fail-over) would
+                        // otherwise wait for notifications for ever: ask it, and listen again on a new one.
+                        if (!c.isValid(5)) {
+                            throw new SQLException("the listening connection stopped answering");
+                        }
                         checked = System.nanoTime();
                     }
                     PGNotification[] notifications = pg.getNotifications(1_000);

@@ -20,7 +20,6 @@ import io.omnii.server.matter.MatterPayloads.CommissioningRequest;
 import io.omnii.server.matter.MatterPayloads.CommissioningView;
 import io.quarkus.logging.Log;
 import io.quarkus.panache.common.Sort;
-import io.omnii.server.replica.ReplicaConfig;
 import io.omnii.server.replica.Replicas;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -73,15 +72,13 @@ public class CommissioningService {
     private final AuditLog audit;
     private final Event<Change> changes;
     private final Replicas replicas;
-    private final ReplicaConfig replicaConfig;
     private final MatterInventory inventory;
 
     CommissioningService(MatterClient client, MatterRelay relay, MatterConfig config,
             MatterCommissioningRepository attempts, ObjectMapper mapper, Clock clock, MeterRegistry registry,
-            AuditLog audit, Event<Change> changes, Replicas replicas, ReplicaConfig replicaConfig,
+            AuditLog audit, Event<Change> changes, Replicas replicas,
             MatterInventory inventory) {
         this.replicas = replicas;
-        this.replicaConfig = replicaConfig;
         this.inventory = inventory;
         this.audit = audit;
         this.changes = changes;
@@ -113,7 +110,7 @@ public class CommissioningService {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     void failOrphaned() {
-        List<UUID> failed = attempts.failOrphaned(replicas.incarnation(), replicaConfig.lease(), OWNER_GONE,
+        List<UUID> failed = attempts.failOrphaned(replicas.incarnation(), replicas.liveIncarnationsSql(), OWNER_GONE,
                 clock.instant());
         failed.forEach(id -> changes.fire(Change.fleetWide(Change.Kind.COMMISSIONING, id)));
         if (!failed.isEmpty()) {

@@ -3,7 +3,6 @@ package io.omnii.server.matter;
 import io.omnii.server.common.Times;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -30,15 +29,14 @@ public class MatterCommissioningRepository implements PanacheRepositoryBase<Matt
      * second update finds the row no longer pending.
      */
     @SuppressWarnings("unchecked")
-    List<UUID> failOrphaned(UUID me, Duration lease, String error, Instant now) {
+    List<UUID> failOrphaned(UUID me, String liveIncarnations, String error, Instant now) {
         return getEntityManager().createNativeQuery("""
                         UPDATE matter_commissioning SET state = 'failed', finished_at = :now, error_code = -1,
                                error = :error
                          WHERE state = 'pending' AND owner IS DISTINCT FROM :me
-                           AND (owner IS NULL OR owner NOT IN (SELECT incarnation FROM replica
-                                 WHERE seen_at > clock_timestamp() - :lease * interval '1 millisecond'))
-                        RETURNING id""", UUID.class)
-                .setParameter("me", me).setParameter("lease", lease.toMillis()).setParameter("error", error)
+                           AND (owner IS NULL OR owner NOT IN (%s))
+                        RETURNING id""".formatted(liveIncarnations), UUID.class)
+                .setParameter("me", me).setParameter("error", error)
                 .setParameter("now", Times.utc(now)).getResultList();
     }
 }

@@ -211,6 +211,7 @@ public class MatterInventory implements MatterListener {
     }
 
     void onStart(@Observes StartupEvent event) {
+        jobs.register(PURGE_JOB);
         inTransaction(null, c -> {
         }); // counts what the last run left, until the first snapshot
         query("SELECT CAST(info AS text), updated_at FROM matter_server", ps -> {

@@ -57,9 +57,10 @@ public class Leadership {
     void announce() {
         boolean now = isLeader();
         if (now != announced) {
-            announced = now;
             Log.infof(now ? "This replica leads" : "This replica no longer leads");
+            // Marked as told only once every observer took it: one that failed hears it again next heartbeat.
             changed.fire(new LeadershipChanged(now));
+            announced = now;
         }
     }
 

@@ -19,8 +19,11 @@ public class PeriodicJobs {
 
     /** Runs a little early count: schedulers on different replicas tick at slightly different moments. */
     static final double EARLY = 0.9;
+    // Only when no row is there yet: against a row another replica's running job has claimed (an uncommitted
+    // update), INSERT ... ON CONFLICT alone would wait for that job to end; the plain read does not.
     private static final String CREATE = """
-            INSERT INTO periodic_job (name, ran_at, ran_by, runs) VALUES (:job, '-infinity', :me, 0)
+            INSERT INTO periodic_job (name, ran_at, ran_by, runs)
+            SELECT :job, '-infinity', :me, 0 WHERE NOT EXISTS (SELECT 1 FROM periodic_job WHERE name = :job)
             ON CONFLICT (name) DO NOTHING""";
     // SKIP LOCKED: while another replica runs the job (its claim is uncommitted), ours skips instead of waiting for it.
     private static final String CLAIM = """

@@ -166,6 +166,21 @@ class CommandTest extends ServerTest {
     }
 
     @Test
+    void aLatePubackOfAReleasedClaimDoesNotMoveTheCommandAnotherReplicaClaimedSince() {
+        String id = Api.enrollInstance("Reclaimed");
+        String command = send(id, "{\"command\": \"restart\"}");
+        UUID other = UUID.randomUUID();
+        // We claimed it, were taken for gone, and another replica claimed it since and is sending it.
+        db.execute("UPDATE command SET state = 'sending', attempts = 2, claimed_by = '" + other + "' WHERE id = '"
+                + command + "'");
+        assertThat(dispatcher.moveOn(UUID.fromString(command), "state = 'sent'", null)).isEmpty();
+        assertThat(dispatcher.moveOn(UUID.fromString(command), "state = 'queued', error = :error", "late failure"))
+                .isEmpty();
+        admin().get("/commands/" + command).then().body("state", equalTo("sending"));
+        assertThat(db.count("SELECT count(*) FROM command WHERE claimed_by = '" + other + "'")).isEqualTo(1);
+    }
+
+    @Test
     void getMetricsWithoutAnAnswerTimesOut() throws Exception {
         String id = Api.enrollInstance("Quiet");
         try (FakeInstance instance = online(id)) {

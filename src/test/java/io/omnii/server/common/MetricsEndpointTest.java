@@ -68,6 +68,7 @@ class MetricsEndpointTest extends ServerTest {
             "omnii_periodic_job_runs_total{job=\"session-sweep\"}",
             "omnii_periodic_job_runs_total{job=\"sign-in-throttle-purge\"}",
             "omnii_periodic_job_runs_total{job=\"enrollment-throttle-purge\"}",
+            "omnii_periodic_job_runs_total{job=\"matter-event-purge\"}",
             "jvm_memory_used_bytes{",
             "http_server_requests_seconds_count{",
     })

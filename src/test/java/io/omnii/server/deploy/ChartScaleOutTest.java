@@ -159,6 +159,16 @@ class ChartScaleOutTest {
     }
 
     @Test
+    void aLeaseShorterThanTwoHeartbeatsIsRefusedAsTheServerWouldRefuseIt() {
+        Chart.assertRefused(Map.of("replicas.lease", "3s"), "replicas.lease (3s) must be at least twice "
+                + "replicas.heartbeatInterval (2s)");
+        Chart.assertRefused(Map.of("replicas.lease", "1500ms", "replicas.heartbeatInterval", "1s"),
+                "replicas.lease (1500ms)");
+        Chart.assertRefused(Map.of("replicas.heartbeatInterval", "6s"), "replicas.lease (10s)");
+        Chart.render(Map.of("replicas.lease", "2s", "replicas.heartbeatInterval", "1000ms"));
+    }
+
+    @Test
     void autoscalerBoundsThatCannotHoldAreRefused() {
         Map<String, String> autoscaling = new LinkedHashMap<>(POD_NETWORK);
         autoscaling.put("autoscaling.enabled", "true");

@@ -210,7 +210,8 @@ class SingletonsAcrossReplicasIT {
         Duration takenOver = Duration.ofNanos(System.nanoTime() - killedAt);
         System.out.printf("SingletonsAcrossReplicasIT: %s killed, its sweep ran on another replica %d ms later%n",
                 runner, takenOver.toMillis());
-        assertThat(takenOver).as("within an interval or two").isLessThan(INTERVAL.multipliedBy(2).plusMillis(500));
+        // About an interval in theory; the rest is room for three JVMs on a loaded 2-core machine.
+        assertThat(takenOver).as("within a few intervals").isLessThan(INTERVAL.multipliedBy(3).plusSeconds(2));
     }
 
     @Test
