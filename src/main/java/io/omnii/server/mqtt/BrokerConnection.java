@@ -109,6 +109,8 @@ public class BrokerConnection {
     private volatile long lastDelivery = System.nanoTime();
     /** Set once a drain has begun: a reconnect must not subscribe again. */
     private volatile boolean draining;
+    /** Whether the graceful stop's drain, if one happened, ended quiet ({@link #drainedCleanly}). */
+    private volatile boolean drainedCleanly = true;
     private ExecutorService io;
 
     /** Who gets what: the messages on topics that match its filters (a shared filter by the filter after its group). */
@@ -263,11 +265,25 @@ public class BrokerConnection {
     void stop(@Observes @Priority(Lifecycle.BROKER_DRAIN) ShutdownEvent event) {
         if (client != null && state.connected()) {
             Drained d = drain(config.drainQuiet(), config.drainTimeout(), () -> true);
+            drainedCleanly = d.quiet();
             Log.infof("Drained before stopping: %d messages in %d ms%s", d.messages(), d.took().toMillis(),
                     d.quiet() ? "" : "; not quiet (" + unacked.get() + " unacknowledged, connected " + state.connected()
                             + "): the broker redelivers what was not acknowledged");
+        } else if (client != null) {
+            // Not connected at the stop: the session may hold what was not acknowledged, and our group membership.
+            drainedCleanly = false;
         }
         disconnect(null);
+    }
+
+    /**
+     * Whether our session is left with nothing in it: true until a graceful stop, and after one whose drain ended
+     * quiet; false after a drain cut by its timeout or by the connection's loss, or a stop while not connected. When
+     * false, the replica must not sign off (Replicas): its row goes stale and its session is adopted like a dead
+     * replica's (docs/mqtt.md#replicas), instead of waiting unread for its expiry.
+     */
+    public boolean drainedCleanly() {
+        return drainedCleanly;
     }
 
     /**
