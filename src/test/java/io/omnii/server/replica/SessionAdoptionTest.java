@@ -10,6 +10,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.omnii.server.common.Threads;
 import io.omnii.server.mqtt.MqttConfig;
 import io.omnii.server.mqtt.Topics;
 import io.omnii.server.telemetry.TelemetryIngestTest;
@@ -21,12 +22,15 @@ import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -136,13 +140,36 @@ class SessionAdoptionTest extends ServerTest {
 
     @Test
     void aDepartedReplicaWhoseSessionExpiredIsForgotten() {
+        UUID incarnation = expiredDeparted();
+
+        assertThat(adoption.adoptDeparted()).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + incarnation + "'")).isZero();
+    }
+
+    @Test
+    void adoptionsOneAfterTheOtherRunOnOneIoThread() throws Exception {
+        Set<Thread> seen = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            UUID incarnation = expiredDeparted();
+            assertThat(adoption.adoptDeparted()).isEqualTo(1);
+            Thread.sleep(500); // an executor shut down with its adoption would have ended its thread by now
+            Set<Thread> adopting = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals(Threads.Name.MQTT_ADOPTED.threadName()))
+                    .collect(Collectors.toSet());
+            assertThat(adopting).as("adoption %d's I/O thread, kept for the next", i).hasSize(1);
+            seen.addAll(adopting);
+            assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + incarnation + "'")).isZero();
+        }
+        assertThat(seen).as("one thread for every adoption: no executor made per adoption").hasSize(1);
+    }
+
+    /** A departed replica whose session expired long ago: adopting it connects, finds no session and forgets it. */
+    private UUID expiredDeparted() {
         UUID incarnation = UUID.randomUUID();
         db.execute("INSERT INTO replica (incarnation, client_id, started_at, seen_at) VALUES ('" + incarnation
                 + "', 'expired-" + incarnation + "', clock_timestamp() - interval '3 hours', "
                 + "clock_timestamp() - interval '2 hours')");
-
-        assertThat(adoption.adoptDeparted()).isEqualTo(1);
-        assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + incarnation + "'")).isZero();
+        return incarnation;
     }
 
     /** A replica that joined the group, then left for good (its row stale): the broker keeps its session. */
