@@ -52,6 +52,9 @@ class SessionAdoptionTest extends ServerTest {
     MqttConfig mqtt;
 
     @Inject
+    Replicas replicas;
+
+    @Inject
     Vertx vertx;
 
     @Inject
@@ -161,6 +164,36 @@ class SessionAdoptionTest extends ServerTest {
             assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + incarnation + "'")).isZero();
         }
         assertThat(seen).as("one thread for every adoption: no executor made per adoption").hasSize(1);
+    }
+
+    @Test
+    void aReplicaThatRenewedItsRowBetweenTheLookAndTheConnectIsNotAdopted() throws Exception {
+        String late = "late-" + UUID.randomUUID().toString().substring(0, 8);
+        AtomicBoolean kicked = new AtomicBoolean();
+        Mqtt5AsyncClient alive = MqttClient.builder().useMqttVersion5().identifier(late).serverHost("127.0.0.1")
+                .serverPort(mqttPort).addDisconnectedListener(c -> kicked.set(true)).buildAsync();
+        alive.connectWith().cleanStart(false).sessionExpiryInterval(600).send().get(10, TimeUnit.SECONDS);
+        UUID incarnation = UUID.randomUUID();
+        db.execute("INSERT INTO replica (incarnation, client_id, started_at, seen_at) VALUES ('" + incarnation
+                + "', '" + late + "', clock_timestamp() - interval '1 hour', clock_timestamp() - interval '1 minute')");
+        try {
+            Replicas.Departed looked = replicas.departed().stream()
+                    .filter(d -> d.incarnation().equals(incarnation)).findFirst().orElseThrow();
+            // Its heartbeat, late under load, lands after the look.
+            db.execute("UPDATE replica SET seen_at = clock_timestamp() WHERE incarnation = '" + incarnation + "'");
+
+            assertThat(adoption.adoptIfStillDeparted(looked)).isFalse();
+            Thread.sleep(500);
+            assertThat(kicked).as("the live replica's connection taken over by an adopter").isFalse();
+            assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + incarnation + "'"))
+                    .isEqualTo(1);
+            assertThat(db.count("SELECT count(*) FROM lease WHERE name = 'mqtt-session:" + late + "'"))
+                    .as("the identity's lease, given back").isZero();
+        } finally {
+            alive.disconnectWith().sessionExpiryInterval(0).send();
+            db.execute("DELETE FROM replica WHERE incarnation = '" + incarnation + "'");
+            db.execute("DELETE FROM lease WHERE name = 'mqtt-session:" + late + "'");
+        }
     }
 
     /** A departed replica whose session expired long ago: adopting it connects, finds no session and forgets it. */
