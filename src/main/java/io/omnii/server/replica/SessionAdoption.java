@@ -101,8 +101,14 @@ public class SessionAdoption {
             if (stopping) {
                 break;
             }
-            if (adoptIfStillDeparted(departed)) {
-                ended++;
+            try {
+                if (adoptIfStillDeparted(departed)) {
+                    ended++;
+                }
+            } catch (RuntimeException e) {
+                // One identity that fails (its lease, a database hiccup) must not keep the others waiting behind it.
+                Log.warnf("Adopting departed replica %s's MQTT session failed: %s; the next look tries again",
+                        departed.clientId(), e.getMessage());
             }
         }
         return ended;

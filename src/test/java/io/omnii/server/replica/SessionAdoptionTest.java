@@ -196,6 +196,33 @@ class SessionAdoptionTest extends ServerTest {
         }
     }
 
+    @Test
+    void anIdentityThatFailsDoesNotKeepTheOthersFromBeingAdopted() {
+        // The oldest departed identity, whose lease the database refuses; a good one after it.
+        UUID bad = UUID.randomUUID();
+        db.execute("INSERT INTO replica (incarnation, client_id, started_at, seen_at) VALUES ('" + bad
+                + "', 'refused-" + bad + "', clock_timestamp() - interval '5 hours', "
+                + "clock_timestamp() - interval '4 hours')");
+        UUID good = expiredDeparted();
+        db.execute("""
+                CREATE FUNCTION refuse_lease_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.name = 'mqtt-session:refused-%s' THEN RAISE EXCEPTION 'lease refused by the test'; END IF;
+                  RETURN NEW;
+                END $$""".formatted(bad));
+        db.execute("CREATE TRIGGER refuse_lease_for_test BEFORE INSERT ON lease FOR EACH ROW "
+                + "EXECUTE FUNCTION refuse_lease_for_test()");
+        try {
+            assertThat(adoption.adoptDeparted()).as("sessions ended").isEqualTo(1);
+            assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + good + "'")).isZero();
+            assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + bad + "'")).isEqualTo(1);
+        } finally {
+            db.execute("DROP TRIGGER refuse_lease_for_test ON lease");
+            db.execute("DROP FUNCTION refuse_lease_for_test()");
+            db.execute("DELETE FROM replica WHERE incarnation IN ('" + bad + "', '" + good + "')");
+        }
+    }
+
     /** A departed replica whose session expired long ago: adopting it connects, finds no session and forgets it. */
     private UUID expiredDeparted() {
         UUID incarnation = UUID.randomUUID();
