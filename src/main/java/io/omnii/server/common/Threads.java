@@ -32,7 +32,7 @@ public class Threads {
          * block it when the writer's queue is full, so the client stops reading its socket) and writes the PUBACKs.
          */
         MQTT_IO("omnii-mqtt"),
-        /** The I/O thread of a connection adopting a departed replica's session, one per adoption (BrokerConnection). */
+        /** The one I/O thread of the connections adopting departed replicas' sessions, in turn (BrokerConnection). */
         MQTT_ADOPTED("omnii-mqtt-adopted"),
         /** Looks for departed replicas and drains their MQTT sessions, one at a time (SessionAdoption). */
         SESSION_ADOPTION("omnii-session-adoption"),

@@ -109,7 +109,13 @@ public class BrokerConnection {
     private volatile long lastDelivery = System.nanoTime();
     /** Set once a drain has begun: a reconnect must not subscribe again. */
     private volatile boolean draining;
-    private ExecutorService io;
+    /** Whether the graceful stop's drain, if one happened, ended quiet ({@link #drainedCleanly}). */
+    private volatile boolean drainedCleanly = true;
+    /**
+     * The I/O thread of every adopting connection, made with the first (adoptions run one at a time); ours for an
+     * adopting connection. One executor for the process, so adoptions add none to {@link Threads}.
+     */
+    private ExecutorService adoptedIo;
 
     /** Who gets what: the messages on topics that match its filters (a shared filter by the filter after its group). */
     private record Receiver(List<MqttTopicFilter> filters, Consumer<Received> consumer) {
@@ -146,6 +152,7 @@ public class BrokerConnection {
         this.adopter = true;
         this.subscriptions = ours.subscriptions;
         this.receivers = ours.receivers;
+        this.adoptedIo = ours.adoptedIo();
     }
 
     /**
@@ -156,6 +163,13 @@ public class BrokerConnection {
      */
     public BrokerConnection adopt(String departedClientId) {
         return new BrokerConnection(this, departedClientId);
+    }
+
+    private synchronized ExecutorService adoptedIo() {
+        if (adoptedIo == null) {
+            adoptedIo = threads.sequential(Threads.Name.MQTT_ADOPTED);
+        }
+        return adoptedIo;
     }
 
     /**
@@ -231,9 +245,9 @@ public class BrokerConnection {
         Mqtt5ClientBuilder builder = transport.mqtt5ClientBuilder(clientId)
                 // One named I/O thread: it decodes, delivers to the receivers (which may block it when the
                 // writer's queue is full, so the client stops reading the socket) and writes the PUBACKs.
+                // An adopter's client lets go of the shared thread when it disconnects; the next adopter's runs on it.
                 .executorConfig(MqttClientExecutorConfig.builder().nettyExecutor(
-                        io = threads.sequential(adopter ? Threads.Name.MQTT_ADOPTED : Threads.Name.MQTT_IO))
-                        .nettyThreads(1).build())
+                        adopter ? adoptedIo : threads.sequential(Threads.Name.MQTT_IO)).nettyThreads(1).build())
                 .addConnectedListener(this::connected)
                 .addDisconnectedListener(this::disconnected);
         if (config.username().isPresent()) {
@@ -263,11 +277,25 @@ public class BrokerConnection {
     void stop(@Observes @Priority(Lifecycle.BROKER_DRAIN) ShutdownEvent event) {
         if (client != null && state.connected()) {
             Drained d = drain(config.drainQuiet(), config.drainTimeout(), () -> true);
+            drainedCleanly = d.quiet();
             Log.infof("Drained before stopping: %d messages in %d ms%s", d.messages(), d.took().toMillis(),
                     d.quiet() ? "" : "; not quiet (" + unacked.get() + " unacknowledged, connected " + state.connected()
                             + "): the broker redelivers what was not acknowledged");
+        } else if (client != null) {
+            // Not connected at the stop: the session may hold what was not acknowledged, and our group membership.
+            drainedCleanly = false;
         }
         disconnect(null);
+    }
+
+    /**
+     * Whether our session is left with nothing in it: true until a graceful stop, and after one whose drain ended
+     * quiet; false after a drain cut by its timeout or by the connection's loss, or a stop while not connected. When
+     * false, the replica must not sign off (Replicas): its row goes stale and its session is adopted like a dead
+     * replica's (docs/mqtt.md#replicas), instead of waiting unread for its expiry.
+     */
+    public boolean drainedCleanly() {
+        return drainedCleanly;
     }
 
     /**
@@ -319,9 +347,6 @@ public class BrokerConnection {
                     .get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             Log.debugf("Disconnecting %s from the MQTT broker: %s", clientId, e.getMessage());
-        }
-        if (adopter) {
-            io.shutdown(); // an adopting connection's thread ends with it; ours stays until Threads stops it
         }
     }
 

@@ -101,11 +101,34 @@ public class SessionAdoption {
             if (stopping) {
                 break;
             }
-            if (leases.takeOrRenew(LEASE_PREFIX + departed.clientId(), config.lease()) && adopt(departed)) {
-                ended++;
+            try {
+                if (adoptIfStillDeparted(departed)) {
+                    ended++;
+                }
+            } catch (RuntimeException e) {
+                // One identity that fails (its lease, a database hiccup) must not keep the others waiting behind it.
+                Log.warnf("Adopting departed replica %s's MQTT session failed: %s; the next look tries again",
+                        departed.clientId(), e.getMessage());
             }
         }
         return ended;
+    }
+
+    /** Takes the identity's lease and adopts it if the replica is departed still; whether its session ended. */
+    boolean adoptIfStillDeparted(Replicas.Departed departed) {
+        String lease = LEASE_PREFIX + departed.clientId();
+        if (!leases.takeOrRenew(lease, config.lease())) {
+            return false;
+        }
+        // A replica late with its heartbeat (under load) may have renewed its row since the look: connecting under
+        // its client id would take its live session from under it.
+        if (replicas.departed().stream().noneMatch(d -> d.incarnation().equals(departed.incarnation()))) {
+            leases.release(lease);
+            Log.infof("Replica %s renewed its row before its MQTT session was adopted: left alone",
+                    departed.clientId());
+            return false;
+        }
+        return adopt(departed);
     }
 
     /** Drains and ends the departed replica's session, holding its lease; whether it ended. */

@@ -181,6 +181,21 @@ class DepartedReplicaTest {
                 .allMatch(t -> t.startsWith("warm-") || stopping.acked.contains(t));
         assertThat(stream).as("each message acknowledged by exactly one replica")
                 .allMatch(t -> stopping.acked.contains(t) != remaining.received.contains(t));
+        assertThat(stopping.connection.drainedCleanly()).as("the drain ended quiet").isTrue();
+    }
+
+    @Test
+    void aDrainCutByItsTimeoutReportsThatItDidNotDrainCleanly() {
+        Replica remaining = open(new Replica("remaining-" + run, brokerPort(), Duration.ofHours(1)));
+        // Its writer takes a minute per message: what it received stays unacknowledged past the drain's 300 ms.
+        Replica stuck = open(new Replica("stuck-" + run, brokerPort(), Duration.ofMinutes(1), 60_000,
+                Duration.ofMillis(300)));
+        warmUp(remaining, stuck);
+        assertThat(stuck.connection.drainedCleanly()).as("before any stop").isTrue();
+
+        stuck.close();
+
+        assertThat(stuck.connection.drainedCleanly()).isFalse();
     }
 
     private void assertBackWithinTheWindowLosesNothing(String name, int port, Consumer<Replica> leave) {
@@ -216,7 +231,12 @@ class DepartedReplicaTest {
 
         /** Acknowledging each message {@code ackDelayMillis} after the previous one, off the I/O thread, when > 0. */
         Replica(String clientId, int port, Duration sessionExpiry, long ackDelayMillis) {
-            MqttConfig settings = new Settings(clientId, port, sessionExpiry, config);
+            this(clientId, port, sessionExpiry, ackDelayMillis, config.drainTimeout());
+        }
+
+        /** ... and a graceful stop's drain of at most {@code drainTimeout}. */
+        Replica(String clientId, int port, Duration sessionExpiry, long ackDelayMillis, Duration drainTimeout) {
+            MqttConfig settings = new Settings(clientId, port, sessionExpiry, drainTimeout, config);
             connection = new BrokerConnection(settings, new BrokerTransport(settings, tls, vertx), Clock.systemUTC(),
                     new SimpleMeterRegistry(), threads);
             connection.subscribe(List.of(Topics.shared(config.sharedGroup(), topic)), 1, m -> {
@@ -252,8 +272,8 @@ class DepartedReplicaTest {
     }
 
     /** The running server's MQTT settings but for where it connects, under which id, and its session's window. */
-    private record Settings(String clientId, int port, Duration sessionExpiry, MqttConfig server)
-            implements MqttConfig {
+    private record Settings(String clientId, int port, Duration sessionExpiry, Duration drainTimeout,
+            MqttConfig server) implements MqttConfig {
         @Override
         public String host() {
             return "127.0.0.1";
@@ -299,10 +319,6 @@ class DepartedReplicaTest {
             return server.drainQuiet();
         }
 
-        @Override
-        public Duration drainTimeout() {
-            return server.drainTimeout();
-        }
     }
 
     /** Publishes until both members of the group have had one: both subscribed, before anything is counted. */

@@ -10,6 +10,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.omnii.server.common.Threads;
 import io.omnii.server.mqtt.MqttConfig;
 import io.omnii.server.mqtt.Topics;
 import io.omnii.server.telemetry.TelemetryIngestTest;
@@ -21,12 +22,15 @@ import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -46,6 +50,9 @@ class SessionAdoptionTest extends ServerTest {
 
     @Inject
     MqttConfig mqtt;
+
+    @Inject
+    Replicas replicas;
 
     @Inject
     Vertx vertx;
@@ -136,13 +143,93 @@ class SessionAdoptionTest extends ServerTest {
 
     @Test
     void aDepartedReplicaWhoseSessionExpiredIsForgotten() {
+        UUID incarnation = expiredDeparted();
+
+        assertThat(adoption.adoptDeparted()).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + incarnation + "'")).isZero();
+    }
+
+    @Test
+    void adoptionsOneAfterTheOtherRunOnOneIoThread() throws Exception {
+        Set<Thread> seen = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            UUID incarnation = expiredDeparted();
+            assertThat(adoption.adoptDeparted()).isEqualTo(1);
+            Thread.sleep(500); // an executor shut down with its adoption would have ended its thread by now
+            Set<Thread> adopting = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals(Threads.Name.MQTT_ADOPTED.threadName()))
+                    .collect(Collectors.toSet());
+            assertThat(adopting).as("adoption %d's I/O thread, kept for the next", i).hasSize(1);
+            seen.addAll(adopting);
+            assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + incarnation + "'")).isZero();
+        }
+        assertThat(seen).as("one thread for every adoption: no executor made per adoption").hasSize(1);
+    }
+
+    @Test
+    void aReplicaThatRenewedItsRowBetweenTheLookAndTheConnectIsNotAdopted() throws Exception {
+        String late = "late-" + UUID.randomUUID().toString().substring(0, 8);
+        AtomicBoolean kicked = new AtomicBoolean();
+        Mqtt5AsyncClient alive = MqttClient.builder().useMqttVersion5().identifier(late).serverHost("127.0.0.1")
+                .serverPort(mqttPort).addDisconnectedListener(c -> kicked.set(true)).buildAsync();
+        alive.connectWith().cleanStart(false).sessionExpiryInterval(600).send().get(10, TimeUnit.SECONDS);
+        UUID incarnation = UUID.randomUUID();
+        db.execute("INSERT INTO replica (incarnation, client_id, started_at, seen_at) VALUES ('" + incarnation
+                + "', '" + late + "', clock_timestamp() - interval '1 hour', clock_timestamp() - interval '1 minute')");
+        try {
+            Replicas.Departed looked = replicas.departed().stream()
+                    .filter(d -> d.incarnation().equals(incarnation)).findFirst().orElseThrow();
+            // Its heartbeat, late under load, lands after the look.
+            db.execute("UPDATE replica SET seen_at = clock_timestamp() WHERE incarnation = '" + incarnation + "'");
+
+            assertThat(adoption.adoptIfStillDeparted(looked)).isFalse();
+            Thread.sleep(500);
+            assertThat(kicked).as("the live replica's connection taken over by an adopter").isFalse();
+            assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + incarnation + "'"))
+                    .isEqualTo(1);
+            assertThat(db.count("SELECT count(*) FROM lease WHERE name = 'mqtt-session:" + late + "'"))
+                    .as("the identity's lease, given back").isZero();
+        } finally {
+            alive.disconnectWith().sessionExpiryInterval(0).send();
+            db.execute("DELETE FROM replica WHERE incarnation = '" + incarnation + "'");
+            db.execute("DELETE FROM lease WHERE name = 'mqtt-session:" + late + "'");
+        }
+    }
+
+    @Test
+    void anIdentityThatFailsDoesNotKeepTheOthersFromBeingAdopted() {
+        // The oldest departed identity, whose lease the database refuses; a good one after it.
+        UUID bad = UUID.randomUUID();
+        db.execute("INSERT INTO replica (incarnation, client_id, started_at, seen_at) VALUES ('" + bad
+                + "', 'refused-" + bad + "', clock_timestamp() - interval '5 hours', "
+                + "clock_timestamp() - interval '4 hours')");
+        UUID good = expiredDeparted();
+        db.execute("""
+                CREATE FUNCTION refuse_lease_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.name = 'mqtt-session:refused-%s' THEN RAISE EXCEPTION 'lease refused by the test'; END IF;
+                  RETURN NEW;
+                END $$""".formatted(bad));
+        db.execute("CREATE TRIGGER refuse_lease_for_test BEFORE INSERT ON lease FOR EACH ROW "
+                + "EXECUTE FUNCTION refuse_lease_for_test()");
+        try {
+            assertThat(adoption.adoptDeparted()).as("sessions ended").isEqualTo(1);
+            assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + good + "'")).isZero();
+            assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + bad + "'")).isEqualTo(1);
+        } finally {
+            db.execute("DROP TRIGGER refuse_lease_for_test ON lease");
+            db.execute("DROP FUNCTION refuse_lease_for_test()");
+            db.execute("DELETE FROM replica WHERE incarnation IN ('" + bad + "', '" + good + "')");
+        }
+    }
+
+    /** A departed replica whose session expired long ago: adopting it connects, finds no session and forgets it. */
+    private UUID expiredDeparted() {
         UUID incarnation = UUID.randomUUID();
         db.execute("INSERT INTO replica (incarnation, client_id, started_at, seen_at) VALUES ('" + incarnation
                 + "', 'expired-" + incarnation + "', clock_timestamp() - interval '3 hours', "
                 + "clock_timestamp() - interval '2 hours')");
-
-        assertThat(adoption.adoptDeparted()).isEqualTo(1);
-        assertThat(db.count("SELECT count(*) FROM replica WHERE incarnation = '" + incarnation + "'")).isZero();
+        return incarnation;
     }
 
     /** A replica that joined the group, then left for good (its row stale): the broker keeps its session. */

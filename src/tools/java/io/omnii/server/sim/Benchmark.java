@@ -492,9 +492,9 @@ public final class Benchmark {
                             + two[3] + two[4], two[5], Runtime.getRuntime().availableProcessors()) + oneReplicaMicros());
         } finally {
             second.stop();
-            // Its session (and its share of the shared subscription) outlives it for omnii.mqtt.session-expiry, and
-            // Mosquitto queues the later phases' messages there (without this, the latency phase after it got half
-            // its heartbeats): a clean connect under its id ends it.
+            // Its graceful stop left the shared group (UNSUBSCRIBE, then the drain), so the later phases lose nothing
+            // to it. The session it kept would still wait out omnii.mqtt.session-expiry at the broker (and, had its
+            // UNSUBSCRIBE failed, take its share of them): a clean connect under its id ends it.
             LeanMqtt.connect("127.0.0.1", broker.port(), SECOND_CLIENT_ID, 1).close();
         }
     }
