@@ -3,6 +3,7 @@ package io.omnii.server.replica;
 import io.omnii.server.common.Lifecycle;
 import io.omnii.server.common.Threads;
 import io.omnii.server.common.Times;
+import io.omnii.server.mqtt.BrokerConnection;
 import io.omnii.server.mqtt.MqttConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -35,17 +36,20 @@ public class Replicas {
     private final MqttConfig mqtt;
     private final Leadership leadership;
     private final Threads threads;
+    private final BrokerConnection broker;
     private volatile boolean stopping;
     private volatile Thread heart;
     private boolean registered;
 
-    Replicas(Incarnation incarnation, EntityManager em, ReplicaConfig config, MqttConfig mqtt, Leadership leadership, Threads threads) {
+    Replicas(Incarnation incarnation, EntityManager em, ReplicaConfig config, MqttConfig mqtt, Leadership leadership,
+            Threads threads, BrokerConnection broker) {
         this.incarnation = incarnation.id;
         this.em = em;
         this.config = config;
         this.mqtt = mqtt;
         this.leadership = leadership;
         this.threads = threads;
+        this.broker = broker;
     }
 
     /** This process start: what owners record (a commissioning attempt, a command claim) to be found gone later. */
@@ -84,9 +88,23 @@ public class Replicas {
                 Thread.currentThread().interrupt();
             }
         }
+        signOff(broker.drainedCleanly());
+    }
+
+    /**
+     * Gives up the leadership and, when the MQTT drain finished, deletes our row. A drain cut short leaves the row to
+     * go stale: the session may still hold what this replica received and did not acknowledge, and a stale row has it
+     * adopted like a dead replica's (mqtt.md#replicas).
+     */
+    void signOff(boolean drained) {
         try {
             leadership.release();
-            forget(incarnation);
+            if (drained) {
+                forget(incarnation);
+            } else {
+                Log.warnf("The MQTT drain did not finish: replica %s is left to be taken for gone and its session "
+                        + "adopted", clientId());
+            }
         } catch (RuntimeException e) {
             Log.debugf("Cannot sign this replica off: %s; it will be taken for gone after %s", e.getMessage(),
                     config.lease());

@@ -71,6 +71,22 @@ class ReplicasTest extends ServerTest {
     }
 
     @Test
+    void aReplicaWhoseMqttDrainDidNotFinishLeavesItsRowToGoStaleAndOneThatDrainedSignsOff() {
+        String mine = "SELECT count(*) FROM replica WHERE incarnation = '" + replicas.incarnation() + "'";
+        try {
+            replicas.signOff(false);
+            assertThat(db.count(mine)).as("left for adoption once stale").isEqualTo(1);
+            assertThat(db.count("SELECT count(*) FROM lease WHERE name = 'leader'")).as("leadership given up").isZero();
+
+            replicas.signOff(true);
+            assertThat(db.count(mine)).isZero();
+        } finally {
+            replicas.renew();
+        }
+        assertThat(db.count(mine)).isEqualTo(1);
+    }
+
+    @Test
     void aReplicaNotHeardOfWithinTheLeaseIsGoneAndListedAsDeparted() {
         UUID alive = UUID.randomUUID();
         UUID gone = UUID.randomUUID();
