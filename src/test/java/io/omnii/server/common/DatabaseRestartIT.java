@@ -59,7 +59,10 @@ class DatabaseRestartIT {
         // Data kept across a stop: the restart below finds the database as it was.
         postgres = PostgresServer.start(data, true, SETTINGS);
         broker = MosquittoServer.start(DIR.resolve("mosquitto"), Ports.free());
-        server = new ServerProcess(postgres, broker.port(), TOKEN, Ports.free(), Ports.free(), false);
+        // A stop waits for what was received to be committed and acknowledged (the MQTT drain), at most this long:
+        // with the database away nothing can be, so a stop during the outage takes the whole drain timeout.
+        server = new ServerProcess(postgres, broker.port(), TOKEN, Ports.free(), Ports.free(), false)
+                .env("OMNII_MQTT_DRAIN_TIMEOUT", "3s");
         server.start(DIR.resolve("server.log"));
         server.awaitReady(Duration.ofSeconds(90));
     }
@@ -112,8 +115,8 @@ class DatabaseRestartIT {
 
     /**
      * Telemetry received while PostgreSQL is away waits unacknowledged, and the same batch is written once the
-     * database answers again. A stop in the middle of the outage is honoured at once; the broker then delivers again
-     * what was never acknowledged, and the next server writes it.
+     * database answers again. A stop in the middle of the outage is honoured once the drain gives up (its timeout,
+     * 3 s here); the broker then delivers again what was never acknowledged, and the next server writes it.
      */
     @Test
     void telemetryWaitsOutADatabaseOutageUnacknowledgedAndIsWrittenOnceItReturns() throws Exception {
