@@ -226,6 +226,7 @@ public class BrokerAccounts {
         Set<String> clients = new HashSet<>(list("listClients", "clients", "username"));
         Set<String> roles = new HashSet<>(list("listRoles", "roles", "rolename"));
         List<ObjectNode> commands = new ArrayList<>();
+        List<Map.Entry<String, String>> repairs = new ArrayList<>();
         int created = 0;
         int repaired = 0;
         int removed = 0;
@@ -239,8 +240,7 @@ public class BrokerAccounts {
                 commands.add(createClient(id, new Credentials(instance.getValue(), newPassword())));
                 created++;
             } else if (!hasRole) {
-                commands.add(dynsec.command("addClientRole").put("username", instance.getValue())
-                        .put("rolename", role(id)));
+                repairs.add(Map.entry(instance.getValue(), role(id)));
                 repaired++;
             }
         }
@@ -263,6 +263,8 @@ public class BrokerAccounts {
             List<ObjectNode> batch = commands.subList(i, Math.min(commands.size(), i + BATCH));
             run(() -> dynsec.executeAll(batch));
         }
+        // After the batches, which recreated the roles.
+        repairs.forEach(r -> run(() -> giveRole(r.getKey(), r.getValue())));
         Report report = new Report(created, repaired, removed);
         counter("created").increment(created);
         counter("repaired").increment(repaired);
@@ -315,6 +317,25 @@ public class BrokerAccounts {
                 dynsec.execute(dynsec.command("addClientRole").put("username", username).put("rolename", SERVER_ROLE));
             }
         });
+    }
+
+    /**
+     * Gives a client back a role that was deleted and created again. Mosquitto 2.0.11 answers "Internal error" to
+     * addClientRole when the client already holds the role, and did so here in two full test runs out of three
+     * (not reproduced alone): as if the client's own list still named the deleted role. So on that answer the
+     * entry is taken off and the role added again.
+     */
+    private void giveRole(String username, String rolename) {
+        try {
+            dynsec.execute(dynsec.command("addClientRole").put("username", username).put("rolename", rolename));
+        } catch (DynsecException e) {
+            if (!e.getMessage().contains("Internal error")) {
+                throw e;
+            }
+            ignoreMissing(() -> dynsec.execute(dynsec.command("removeClientRole").put("username", username)
+                    .put("rolename", rolename)));
+            dynsec.execute(dynsec.command("addClientRole").put("username", username).put("rolename", rolename));
+        }
     }
 
     /** The client as getClient describes it, or null when the broker has no such client. */
