@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.omnii.server.replica.Leadership;
 import io.omnii.server.replica.LeadershipChanged;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -43,14 +42,11 @@ public class FleetMetrics {
         }
     }
 
-    /** The leadership is decided before start-up goes on; a leader known by then exports from the start. */
-    void onStart(@Observes StartupEvent event) {
-        if (leadership.isLeader()) {
-            export();
-        }
-    }
-
-    /** On the replicas' heartbeat thread: one small read of the kept counts, then the gauges come or go. */
+    /**
+     * On the replicas' heartbeat thread (the first at start-up, before the application's own observers: a replica
+     * that leads from the start exports from the start): one small read of the kept counts, then the gauges come or
+     * go.
+     */
     void onLeadershipChanged(@Observes LeadershipChanged changed) {
         if (changed.leader()) {
             export();
